@@ -1,0 +1,1 @@
+//! ochami-boot: placeholder until its issue lands.

@@ -1,0 +1,64 @@
+//! The one error type of `ochami-core`: every way a value from the wire can be wrong.
+
+use crate::XnameError;
+
+/// Result alias for `ochami-core`.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Why a value could not be accepted. Each variant names what was wrong so that a server can
+/// turn it into a 400 whose detail a user can act on.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A malformed or out-of-range xname.
+    #[error(transparent)]
+    Xname(#[from] XnameError),
+    /// A string that is not a MAC address in any accepted form.
+    #[error("invalid MAC address {input:?}: {reason}")]
+    InvalidMac {
+        /// The text as received.
+        input: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// A field holds a value outside its enumeration or grammar.
+    #[error("invalid {field} {value:?}: expected {expected}")]
+    InvalidValue {
+        /// The field's wire name (`State`, `Role`, `label`, ...).
+        field: &'static str,
+        /// The value as received.
+        value: String,
+        /// What would have been accepted.
+        expected: String,
+    },
+    /// A required field is absent.
+    #[error("missing {field}")]
+    MissingField {
+        /// The field's wire name.
+        field: &'static str,
+    },
+    /// A state change that SMD's transition table forbids without `Force`.
+    #[error("component {id}: State {from} cannot change to {to} without Force")]
+    InvalidTransition {
+        /// The component.
+        id: String,
+        /// Its current state.
+        from: crate::State,
+        /// The requested state.
+        to: crate::State,
+    },
+    /// A query parameter that is unknown or has a bad value.
+    #[error("bad query param {key:?}: {reason}")]
+    InvalidQuery {
+        /// The parameter name as received.
+        key: String,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+impl Error {
+    pub(crate) fn invalid(field: &'static str, value: impl Into<String>, expected: impl Into<String>) -> Self {
+        Error::InvalidValue { field, value: value.into(), expected: expected.into() }
+    }
+}

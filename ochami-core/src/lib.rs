@@ -1,0 +1,58 @@
+//! # ochami-core
+//!
+//! The OpenCHAMI domain model and its wire format. Everything here is plain data plus the
+//! rules SMD, BSS and cloud-init apply to it; there is no I/O, no async and no SQL, so every
+//! other ochami crate (and any tool of your own) can depend on it cheaply.
+//!
+//! - [`Xname`] and [`HmsType`]: HMS component ids with the full type table, normalized and
+//!   ordered like SMD does.
+//! - [`Component`] and its enums ([`State`], [`Flag`], [`Role`], [`SubRole`], [`Arch`],
+//!   [`Class`], [`NetType`]) with SMD's state-transition rules ([`State::check_transition`]).
+//! - Inventory: [`RedfishEndpoint`], [`ComponentEndpoint`], [`EthernetInterface`],
+//!   [`HardwareRecord`], [`Group`], [`Partition`], [`Membership`], [`MacAddr`].
+//! - Discovery ingest: [`ingest::EndpointIngest`], the body Magellan POSTs, and its expansion
+//!   into inventory.
+//! - Boot data: [`BootParams`] as BSS spells it, cloud-init records in [`cloud_init`].
+//! - [`ComponentFilter`]: SMD's query semantics for `GET /State/Components`.
+//! - [`Problem`]: RFC 7807 problem details as SMD and BSS send them.
+//!
+//! ```
+//! use ochami_core::{Component, State, Xname};
+//!
+//! let id: Xname = "X1000C0S0B0N00".parse()?;
+//! assert_eq!(id.to_string(), "x1000c0s0b0n0");
+//! let node = Component::new(id).with_state(State::Ready);
+//! let json = serde_json::to_string(&node)?;
+//! assert_eq!(json, r#"{"ID":"x1000c0s0b0n0","Type":"Node","State":"Ready","Flag":"OK","Enabled":true}"#);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod boot;
+pub mod cloud_init;
+mod component;
+mod enums;
+mod error;
+mod filter;
+mod groups;
+mod hms_type;
+pub mod ingest;
+mod inventory;
+mod mac;
+mod problem;
+mod xname;
+
+pub use boot::{BootHost, BootParams, CloudInit, PhoneHome};
+pub use component::{Component, bogus_nid};
+pub use enums::{Arch, Class, Flag, NetType, Role, State, SubRole};
+pub use error::{Error, Result};
+pub use filter::{ComponentFilter, Projection, Term};
+pub use groups::{Group, Members, Membership, Partition};
+pub use hms_type::HmsType;
+pub use inventory::{
+    ComponentEndpoint, DiscoveryInfo, EthernetInterface, EthernetNicInfo, HardwareRecord,
+    IpAddressEntry, MemorySummary, NodeFruInfo, NodeLocationInfo, ProcessorSummary,
+    RedfishEndpoint, RedfishManagerInfo, RedfishSystemInfo, ResourceUri,
+};
+pub use mac::MacAddr;
+pub use problem::{Problem, reason_phrase};
+pub use xname::{Xname, XnameError};

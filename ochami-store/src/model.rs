@@ -1,0 +1,224 @@
+//! Store-level request types: updates, filters, patches and boot-config keys.
+
+use ochami_core::{
+    BootParams, CloudInit, Error as CoreError, Flag, HmsType, IpAddressEntry, MacAddr, Role, State,
+    SubRole, Xname,
+};
+use serde::{Deserialize, Serialize};
+
+/// One kind of bulk component update (the URL of SMD's PATCH decides which).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum ComponentUpdate {
+    /// `StateData`: new state, flag (default `OK`), and whether to bypass the transition table.
+    State {
+        /// Target state.
+        state: State,
+        /// Flag to set; `OK` when absent.
+        flag: Option<Flag>,
+        /// Bypass the transition table.
+        force: bool,
+    },
+    /// `FlagOnly`.
+    Flag(Flag),
+    /// `Enabled`.
+    Enabled(bool),
+    /// `SoftwareStatus`.
+    SoftwareStatus(String),
+    /// `Role`: role and optional sub-role (cleared when absent).
+    Role {
+        /// Role.
+        role: Role,
+        /// Sub-role.
+        sub_role: Option<SubRole>,
+    },
+}
+
+impl ComponentUpdate {
+    /// Apply to one component, checking the transition table for state changes.
+    pub fn apply(&self, c: &mut ochami_core::Component) -> Result<(), CoreError> {
+        match self {
+            ComponentUpdate::State { state, flag, force } => {
+                State::check_transition(&c.id.to_string(), c.state, *state, *force)?;
+                c.state = Some(*state);
+                c.flag = Some(flag.unwrap_or(Flag::Ok));
+            }
+            ComponentUpdate::Flag(f) => c.flag = Some(*f),
+            ComponentUpdate::Enabled(e) => c.enabled = Some(*e),
+            ComponentUpdate::SoftwareStatus(s) => c.software_status = (!s.is_empty()).then(|| s.clone()),
+            ComponentUpdate::Role { role, sub_role } => {
+                c.role = Some(*role);
+                c.sub_role = *sub_role;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Filter for Redfish endpoints (`GET /Inventory/RedfishEndpoints`); empty lists match all,
+/// several values of one field are OR-ed.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RedfishEndpointFilter {
+    /// `id`.
+    pub id: Vec<Xname>,
+    /// `fqdn`.
+    pub fqdn: Vec<String>,
+    /// `type`.
+    pub hms_type: Vec<HmsType>,
+    /// `uuid`.
+    pub uuid: Vec<String>,
+    /// `macaddr`.
+    pub mac: Vec<MacAddr>,
+    /// `ipaddress`.
+    pub ip: Vec<String>,
+    /// `laststatus`.
+    pub last_status: Vec<String>,
+}
+
+/// Filter for ethernet interfaces (`GET /Inventory/EthernetInterfaces`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EthernetInterfaceFilter {
+    /// `macaddress` (or `id`).
+    pub mac: Vec<MacAddr>,
+    /// `ipaddress`.
+    pub ip: Vec<String>,
+    /// `network`.
+    pub network: Vec<String>,
+    /// `componentid`.
+    pub component_id: Vec<Xname>,
+    /// `type`.
+    pub hms_type: Vec<HmsType>,
+}
+
+/// `PATCH /Inventory/EthernetInterfaces/{id}`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EthernetInterfacePatch {
+    /// New description.
+    #[serde(rename = "Description", default)]
+    pub description: Option<String>,
+    /// New owning component.
+    #[serde(rename = "ComponentID", default)]
+    pub component_id: Option<Xname>,
+    /// New IP list.
+    #[serde(rename = "IPAddresses", default)]
+    pub ip_addresses: Option<Vec<IpAddressEntry>>,
+}
+
+/// `PATCH /groups/{label}` and `/partitions/{name}`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GroupPatch {
+    /// New description.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// New tags.
+    #[serde(default)]
+    pub tags: Option<Vec<String>>,
+}
+
+/// A name boot parameters are stored under.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum BootKey {
+    /// A MAC address.
+    Mac(MacAddr),
+    /// A node xname (normalized) or a tag (`Default`, `Global`, a role, `Unknown-<arch>`).
+    Host(String),
+    /// A NID.
+    Nid(i32),
+}
+
+impl BootKey {
+    /// Every name a BootParams addresses, in hosts, macs, nids order. MACs and hosts must
+    /// already be normalized ([`BootParams::normalize`]).
+    pub fn all_of(bp: &BootParams) -> Result<Vec<BootKey>, CoreError> {
+        let mut keys = Vec::with_capacity(bp.hosts.len() + bp.macs.len() + bp.nids.len());
+        keys.extend(bp.hosts.iter().map(|h| BootKey::Host(h.clone())));
+        for m in &bp.macs {
+            keys.push(BootKey::Mac(m.parse()?));
+        }
+        keys.extend(bp.nids.iter().map(|n| BootKey::Nid(*n)));
+        Ok(keys)
+    }
+
+    /// A node's xname as a key.
+    pub fn node(x: &Xname) -> Self {
+        BootKey::Host(x.to_string())
+    }
+}
+
+/// What is stored under one boot name.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct BootConfig {
+    /// Kernel URL.
+    pub kernel: String,
+    /// Initrd URL.
+    pub initrd: String,
+    /// Kernel command line.
+    pub params: String,
+    /// Cloud-init data.
+    pub cloud_init: CloudInit,
+}
+
+impl BootConfig {
+    /// The config part of a BootParams.
+    pub fn of(bp: &BootParams) -> Self {
+        BootConfig {
+            kernel: bp.kernel.clone(),
+            initrd: bp.initrd.clone(),
+            params: bp.params.clone(),
+            cloud_init: bp.cloud_init.clone(),
+        }
+    }
+
+    /// BSS PATCH semantics: non-empty fields replace, cloud-init data is merge-patched.
+    pub fn patch(&mut self, bp: &BootParams) {
+        for (mine, theirs) in [(&mut self.kernel, &bp.kernel), (&mut self.initrd, &bp.initrd), (&mut self.params, &bp.params)] {
+            if !theirs.is_empty() {
+                mine.clone_from(theirs);
+            }
+        }
+        merge_opt(&mut self.cloud_init.meta_data, &bp.cloud_init.meta_data);
+        merge_opt(&mut self.cloud_init.user_data, &bp.cloud_init.user_data);
+        if bp.cloud_init.phone_home != Default::default() {
+            self.cloud_init.phone_home = bp.cloud_init.phone_home.clone();
+        }
+    }
+}
+
+fn merge_opt(target: &mut Option<serde_json::Value>, patch: &Option<serde_json::Value>) {
+    if let Some(p) = patch {
+        merge_patch(target.get_or_insert(serde_json::Value::Null), p);
+    }
+}
+
+/// RFC 7386 JSON merge patch.
+pub fn merge_patch(target: &mut serde_json::Value, patch: &serde_json::Value) {
+    use serde_json::Value;
+    match patch {
+        Value::Object(p) => {
+            if !target.is_object() {
+                *target = Value::Object(Default::default());
+            }
+            if let Value::Object(t) = target {
+                for (k, v) in p {
+                    if v.is_null() {
+                        t.remove(k);
+                    } else {
+                        merge_patch(t.entry(k.clone()).or_insert(Value::Null), v);
+                    }
+                }
+            }
+        }
+        other => *target = other.clone(),
+    }
+}
+
+/// One row of BSS's endpoint-access history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EndpointAccess {
+    /// Node name (xname).
+    pub name: String,
+    /// `bootscript` or `user-data`.
+    pub endpoint: String,
+    /// Unix seconds.
+    pub last_epoch: i64,
+}

@@ -1,0 +1,256 @@
+//! The storage traits: what SMD, BSS and cloud-init need from a database. They are
+//! dyn-compatible (`async-trait`), so servers and bindings hold an `Arc<dyn Store>`.
+//!
+//! Semantics every backend follows (the conformance suite checks them):
+//! - every multi-row write is one transaction: all or nothing; a bad row is named by index;
+//! - lists come back sorted by id (xnames in natural order);
+//! - bad input is a typed [`StoreError`], never a panic or a raw SQL error.
+
+use async_trait::async_trait;
+use ochami_core::cloud_init::{ClusterDefaults, GroupData, NodeData};
+use ochami_core::ingest::Inventory;
+use ochami_core::{
+    BootParams, Component, ComponentEndpoint, ComponentFilter, EthernetInterface, Group, HardwareRecord, HmsType,
+    MacAddr, Membership, Partition, RedfishEndpoint, Xname,
+};
+
+use crate::Result;
+use crate::model::{
+    BootConfig, BootKey, ComponentUpdate, EndpointAccess, EthernetInterfaceFilter, EthernetInterfacePatch,
+    GroupPatch, RedfishEndpointFilter,
+};
+
+/// SMD components (`/hsm/v2/State/Components`).
+#[async_trait]
+pub trait ComponentStore: Send + Sync {
+    /// One component.
+    async fn get_component(&self, id: &Xname) -> Result<Option<Component>>;
+
+    /// Components matching `filter` (group and partition terms included), sorted by xname.
+    async fn list_components(&self, filter: &ComponentFilter) -> Result<Vec<Component>>;
+
+    /// SMD's bulk `POST /State/Components`: insert new components (normalized, `Flag`
+    /// defaulting to `OK`); an existing component is left unchanged unless `force`, which
+    /// overwrites its State, Flag, Subtype, NetType, Arch and Class. Every row needs a
+    /// `State`. NIDs must stay unique.
+    async fn upsert_components(&self, components: &[Component], force: bool) -> Result<()>;
+
+    /// Create or replace one component entirely (`PUT /State/Components/{xname}`).
+    async fn put_component(&self, component: &Component) -> Result<()>;
+
+    /// Delete one component and its group/partition memberships; false when absent.
+    async fn delete_component(&self, id: &Xname) -> Result<bool>;
+
+    /// Delete every component; the number removed.
+    async fn delete_all_components(&self) -> Result<u64>;
+
+    /// A bulk field update (`BulkStateData`, `BulkFlagOnly`, `BulkEnabled`,
+    /// `BulkSoftwareStatus`, `BulkRole`, and their single-component forms). Every id must
+    /// exist ([`crate::StoreError::NotFound`] otherwise) and every state change must be
+    /// allowed by SMD's transition table unless forced
+    /// ([`ochami_core::Error::InvalidTransition`]); all or nothing.
+    async fn update_components(&self, ids: &[Xname], update: &ComponentUpdate) -> Result<()>;
+
+    /// `BulkNID`: set each component's NID; all exist, NIDs stay unique; all or nothing.
+    async fn set_nids(&self, nids: &[(Xname, i64)]) -> Result<()>;
+}
+
+/// SMD inventory: Redfish endpoints, component endpoints, ethernet interfaces, hardware.
+#[async_trait]
+pub trait InventoryStore: Send + Sync {
+    /// One Redfish endpoint.
+    async fn get_redfish_endpoint(&self, id: &Xname) -> Result<Option<RedfishEndpoint>>;
+
+    /// Redfish endpoints matching `filter`, sorted by id.
+    async fn list_redfish_endpoints(&self, filter: &RedfishEndpointFilter) -> Result<Vec<RedfishEndpoint>>;
+
+    /// Insert new endpoints (normalized); an existing `ID` or `FQDN` is a conflict.
+    async fn insert_redfish_endpoints(&self, endpoints: &[RedfishEndpoint]) -> Result<()>;
+
+    /// Create or replace one endpoint.
+    async fn put_redfish_endpoint(&self, endpoint: &RedfishEndpoint) -> Result<()>;
+
+    /// Delete an endpoint and what was discovered through it, as SMD does: its component
+    /// endpoints are removed and the components under it are set to `State=Empty`,
+    /// `Flag=OK`. False when absent.
+    async fn delete_redfish_endpoint(&self, id: &Xname) -> Result<bool>;
+
+    /// Store a discovery result atomically: endpoints (replaced), components (new ones
+    /// inserted; existing ones keep their State, Role and NID unless `force`), component
+    /// endpoints and hardware (replaced), ethernet interfaces (upserted by MAC; a MAC that
+    /// belongs to another component is a conflict unless `force`).
+    async fn ingest(&self, inventory: &Inventory, force: bool) -> Result<()>;
+
+    /// One component endpoint.
+    async fn get_component_endpoint(&self, id: &Xname) -> Result<Option<ComponentEndpoint>>;
+
+    /// Component endpoints, optionally only those of one Redfish endpoint and/or type.
+    async fn list_component_endpoints(
+        &self,
+        redfish_ep: Option<&Xname>,
+        hms_type: Option<HmsType>,
+    ) -> Result<Vec<ComponentEndpoint>>;
+
+    /// Delete one component endpoint; false when absent.
+    async fn delete_component_endpoint(&self, id: &Xname) -> Result<bool>;
+
+    /// One ethernet interface by its id (the MAC without separators) or any MAC form.
+    async fn get_ethernet_interface(&self, mac: &MacAddr) -> Result<Option<EthernetInterface>>;
+
+    /// Ethernet interfaces matching `filter`, sorted by id.
+    async fn list_ethernet_interfaces(&self, filter: &EthernetInterfaceFilter) -> Result<Vec<EthernetInterface>>;
+
+    /// Insert a new interface; an existing MAC is a conflict naming `MACAddress`.
+    async fn insert_ethernet_interface(&self, iface: &EthernetInterface) -> Result<()>;
+
+    /// Change description, component or IPs of an interface (`LastUpdate` moves only when
+    /// the IPs change). NotFound when absent.
+    async fn patch_ethernet_interface(&self, mac: &MacAddr, patch: &EthernetInterfacePatch) -> Result<()>;
+
+    /// Delete one interface; false when absent.
+    async fn delete_ethernet_interface(&self, mac: &MacAddr) -> Result<bool>;
+
+    /// The interfaces whose IP list contains `ip`.
+    async fn find_ethernet_interfaces_by_ip(&self, ip: &str) -> Result<Vec<EthernetInterface>>;
+
+    /// Hardware inventory of one location.
+    async fn get_hardware(&self, id: &Xname) -> Result<Option<HardwareRecord>>;
+
+    /// Hardware inventory, optionally of one HMS type, sorted by id.
+    async fn list_hardware(&self, hms_type: Option<HmsType>) -> Result<Vec<HardwareRecord>>;
+
+    /// Create or replace hardware records (all or nothing).
+    async fn put_hardware(&self, records: &[HardwareRecord]) -> Result<()>;
+
+    /// Delete one hardware record; false when absent.
+    async fn delete_hardware(&self, id: &Xname) -> Result<bool>;
+}
+
+/// SMD groups, partitions and memberships.
+#[async_trait]
+pub trait GroupStore: Send + Sync {
+    /// One group by label (case-insensitive).
+    async fn get_group(&self, label: &str) -> Result<Option<Group>>;
+
+    /// All groups, sorted by label.
+    async fn list_groups(&self) -> Result<Vec<Group>>;
+
+    /// Create a group (label normalized); duplicate label and exclusive-group violations are
+    /// conflicts; members must be existing components.
+    async fn create_group(&self, group: &Group) -> Result<()>;
+
+    /// Change description and/or tags.
+    async fn patch_group(&self, label: &str, patch: &GroupPatch) -> Result<()>;
+
+    /// Delete a group; false when absent.
+    async fn delete_group(&self, label: &str) -> Result<bool>;
+
+    /// Add one member; already a member or an exclusive-group violation is a conflict.
+    async fn add_group_member(&self, label: &str, id: &Xname) -> Result<()>;
+
+    /// Remove one member; false when it was not a member.
+    async fn remove_group_member(&self, label: &str, id: &Xname) -> Result<bool>;
+
+    /// Make the member list exactly `ids`.
+    async fn replace_group_members(&self, label: &str, ids: &[Xname]) -> Result<()>;
+
+    /// One partition by name.
+    async fn get_partition(&self, name: &str) -> Result<Option<Partition>>;
+
+    /// All partitions, sorted by name.
+    async fn list_partitions(&self) -> Result<Vec<Partition>>;
+
+    /// Create a partition; a member already in another partition is a conflict.
+    async fn create_partition(&self, partition: &Partition) -> Result<()>;
+
+    /// Change description and/or tags.
+    async fn patch_partition(&self, name: &str, patch: &GroupPatch) -> Result<()>;
+
+    /// Delete a partition; false when absent.
+    async fn delete_partition(&self, name: &str) -> Result<bool>;
+
+    /// Add one member to a partition.
+    async fn add_partition_member(&self, name: &str, id: &Xname) -> Result<()>;
+
+    /// Remove one member from a partition; false when it was not a member.
+    async fn remove_partition_member(&self, name: &str, id: &Xname) -> Result<bool>;
+
+    /// Memberships of the components matching `filter`, sorted by id.
+    async fn list_memberships(&self, filter: &ComponentFilter) -> Result<Vec<Membership>>;
+
+    /// Membership of one component; None when the component does not exist.
+    async fn get_membership(&self, id: &Xname) -> Result<Option<Membership>>;
+}
+
+/// BSS boot parameters, stored per name (MAC, host xname or tag, NID).
+#[async_trait]
+pub trait BootStore: Send + Sync {
+    /// BSS `POST`: store the config under every name not yet present; when every name is
+    /// already present it is a conflict. Input is normalized and checked first.
+    async fn add_boot_params(&self, params: &BootParams) -> Result<()>;
+
+    /// BSS `PUT`: store the config under every name, replacing what was there.
+    async fn set_boot_params(&self, params: &BootParams) -> Result<()>;
+
+    /// BSS `PATCH`: every name must exist (NotFound otherwise); non-empty kernel, initrd and
+    /// params replace the stored ones; cloud-init meta-data and user-data are merged
+    /// (RFC 7386).
+    async fn update_boot_params(&self, params: &BootParams) -> Result<()>;
+
+    /// BSS `DELETE`: remove every named entry; the number removed.
+    async fn delete_boot_params(&self, params: &BootParams) -> Result<u64>;
+
+    /// Stored boot parameters, names with identical configs grouped into one BootParams.
+    /// With a non-empty `query`, only entries named by its macs/hosts/nids.
+    async fn list_boot_params(&self, query: &BootParams) -> Result<Vec<BootParams>>;
+
+    /// The config stored directly under one name (no fallback; see `ochami-boot`).
+    async fn get_boot_config(&self, key: &BootKey) -> Result<Option<BootConfig>>;
+
+    /// Record that `name` fetched `endpoint` (`bootscript`, `user-data`) at `last_epoch`.
+    async fn record_access(&self, access: &EndpointAccess) -> Result<()>;
+
+    /// Access history, optionally for one name and/or endpoint.
+    async fn list_access(&self, name: Option<&str>, endpoint: Option<&str>) -> Result<Vec<EndpointAccess>>;
+}
+
+/// cloud-init data: per-group documents, per-node data, cluster defaults.
+#[async_trait]
+pub trait CloudInitStore: Send + Sync {
+    /// One group's data.
+    async fn get_group_data(&self, name: &str) -> Result<Option<GroupData>>;
+
+    /// All groups' data, sorted by name.
+    async fn list_group_data(&self) -> Result<Vec<GroupData>>;
+
+    /// Create or replace one group's data (normalized first).
+    async fn put_group_data(&self, data: &GroupData) -> Result<()>;
+
+    /// Delete one group's data; false when absent.
+    async fn delete_group_data(&self, name: &str) -> Result<bool>;
+
+    /// One node's data.
+    async fn get_node_data(&self, id: &Xname) -> Result<Option<NodeData>>;
+
+    /// Create or replace one node's data.
+    async fn put_node_data(&self, id: &Xname, data: &NodeData) -> Result<()>;
+
+    /// Delete one node's data; false when absent.
+    async fn delete_node_data(&self, id: &Xname) -> Result<bool>;
+
+    /// The cluster defaults (empty when never set).
+    async fn get_cluster_defaults(&self) -> Result<ClusterDefaults>;
+
+    /// Replace the cluster defaults.
+    async fn put_cluster_defaults(&self, defaults: &ClusterDefaults) -> Result<()>;
+}
+
+/// Everything: what a server or a notebook holds as `Arc<dyn Store>`.
+#[async_trait]
+pub trait Store: ComponentStore + InventoryStore + GroupStore + BootStore + CloudInitStore {
+    /// Which backend this is: `memory`, `sqlite` or `postgres`.
+    fn backend(&self) -> &'static str;
+
+    /// Cheap liveness check of the database (for `/service/ready`).
+    async fn ping(&self) -> Result<()>;
+}

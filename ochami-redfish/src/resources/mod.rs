@@ -1,0 +1,26 @@
+//! Typed Redfish resources, read tolerantly.
+//!
+//! Each type is built from a `serde_json::Value` by `from_value`, which never fails: a
+//! missing field, a placeholder (`"N/A"`, `"Not Available"`, `0.0.0.0`, `""`) or a field of
+//! the wrong type becomes `None` (or an empty list), unknown fields are ignored and `Oem`
+//! sections are kept as raw JSON. `Deserialize` goes through the same path, so
+//! `serde_json::from_str::<ComputerSystem>(..)` only fails on text that is not JSON.
+
+mod chassis;
+mod collection;
+mod ethernet;
+pub mod lenient;
+mod manager;
+mod memory;
+mod processor;
+mod service_root;
+mod system;
+
+pub use chassis::Chassis;
+pub use collection::Collection;
+pub use ethernet::EthernetInterface;
+pub use manager::Manager;
+pub use memory::Memory;
+pub use processor::Processor;
+pub use service_root::{ExpandSupport, ServiceRoot};
+pub use system::ComputerSystem;

@@ -1,0 +1,188 @@
+//! Redfish sessions and HTTP Basic: how a [`RedfishClient`] authenticates.
+//!
+//! With [`AuthMode::Auto`] (the default) the client creates a session with
+//! `POST <SessionService>/Sessions` when the service root links a SessionService, keeps
+//! the `X-Auth-Token` for every later request and deletes the session (`DELETE` on the
+//! session's `Location`, or on the `@odata.id` of the answer when a BMC forgets the header)
+//! in [`RedfishClient::close`]. Without a SessionService, or when session creation fails
+//! for any reason but bad credentials, it falls back to HTTP Basic on every request.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::client::RedfishClient;
+use crate::error::{Error, Result};
+use crate::resources::lenient;
+use crate::secret::Secret;
+use crate::transport::{Method, RequestAuth, RequestBody};
+
+/// How the client authenticates.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthMode {
+    /// A session when the BMC has a SessionService, Basic otherwise or when creating the
+    /// session fails for a reason other than bad credentials.
+    #[default]
+    Auto,
+    /// HTTP Basic on every request (what Magellan does).
+    Basic,
+    /// A session, or fail.
+    Session,
+}
+
+/// How a connected client is authenticating now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthKind {
+    /// No credentials were given.
+    Anonymous,
+    /// HTTP Basic.
+    Basic,
+    /// A Redfish session token.
+    Session,
+}
+
+/// Authentication state of a client; `Debug` redacts the token.
+#[derive(Debug, Clone)]
+pub(crate) enum AuthState {
+    Anonymous,
+    Basic(crate::secret::Credentials),
+    Session {
+        token: Secret,
+        /// Where to DELETE the session; `None` if the BMC gave no location.
+        location: Option<String>,
+    },
+    Closed,
+}
+
+impl AuthState {
+    pub(crate) fn request_auth(&self) -> RequestAuth {
+        match self {
+            AuthState::Anonymous | AuthState::Closed => RequestAuth::None,
+            AuthState::Basic(c) => RequestAuth::Basic(c.clone()),
+            AuthState::Session { token, .. } => RequestAuth::Token(token.clone()),
+        }
+    }
+}
+
+impl RedfishClient {
+    /// How the client authenticates now.
+    pub fn auth_kind(&self) -> AuthKind {
+        match self.auth.lock().as_deref() {
+            Ok(AuthState::Basic(_)) => AuthKind::Basic,
+            Ok(AuthState::Session { .. }) => AuthKind::Session,
+            _ => AuthKind::Anonymous,
+        }
+    }
+
+    fn set_auth(&self, state: AuthState) {
+        if let Ok(mut a) = self.auth.lock() {
+            *a = state;
+        }
+    }
+
+    /// Establishes the client's authentication from its options and the service root.
+    pub(crate) async fn login(&self) -> Result<()> {
+        let Some(creds) = self.options.credentials.clone() else {
+            self.set_auth(AuthState::Anonymous);
+            return Ok(());
+        };
+        let sessions = self.service_root().sessions_path();
+        let mode = self.options.auth;
+        let path = match (mode, sessions) {
+            (AuthMode::Basic, _) | (AuthMode::Auto, None) => {
+                self.set_auth(AuthState::Basic(creds));
+                return Ok(());
+            }
+            (AuthMode::Session, None) => {
+                return Err(Error::Protocol {
+                    target: self.base.clone(),
+                    path: crate::client::SERVICE_ROOT.to_owned(),
+                    message: "session auth required but the service has no SessionService".into(),
+                });
+            }
+            (_, Some(path)) => path,
+        };
+        let result = self
+            .send(
+                Method::Post,
+                &path,
+                RequestAuth::None,
+                RequestBody::SessionLogin(creds.clone()),
+            )
+            .await;
+        let failure = match result {
+            Ok(r) if (200..300).contains(&r.status) => match r.header("x-auth-token") {
+                Some(token) if !token.is_empty() => {
+                    let location = r
+                        .header("location")
+                        .map(str::to_owned)
+                        .or_else(|| {
+                            serde_json::from_slice::<Value>(&r.body)
+                                .ok()
+                                .and_then(|v| lenient::odata_id(&v))
+                        });
+                    tracing::debug!(target = %self.base, "Redfish session created");
+                    self.set_auth(AuthState::Session {
+                        token: Secret::new(token),
+                        location,
+                    });
+                    return Ok(());
+                }
+                _ => "the answer carried no X-Auth-Token".to_owned(),
+            },
+            Ok(r) if matches!(r.status, 401 | 403) => {
+                return Err(Error::Auth {
+                    target: self.base.clone(),
+                    path,
+                    username: creds.username.clone(),
+                    status: r.status,
+                });
+            }
+            Ok(r) => format!("HTTP {}", r.status),
+            Err(e) if e.kind() == crate::ErrorKind::Protocol => e.to_string(),
+            Err(e) => return Err(e),
+        };
+        if mode == AuthMode::Session {
+            return Err(Error::Protocol {
+                target: self.base.clone(),
+                path,
+                message: format!("session creation failed: {failure}"),
+            });
+        }
+        tracing::debug!(target = %self.base, %failure, "session creation failed; using Basic auth");
+        self.set_auth(AuthState::Basic(creds));
+        Ok(())
+    }
+
+    /// Ends the client: deletes the Redfish session, if one was created. Failures are
+    /// logged, not returned (some BMCs answer 401 to a logout); calling it twice is harmless.
+    pub async fn close(&self) {
+        let state = match self.auth.lock() {
+            Ok(mut a) => std::mem::replace(&mut *a, AuthState::Closed),
+            Err(_) => return,
+        };
+        let AuthState::Session { token, location } = state else {
+            return;
+        };
+        let Some(location) = location else {
+            tracing::warn!(target = %self.base, "session has no location; cannot delete it");
+            return;
+        };
+        match self
+            .send(
+                Method::Delete,
+                &location,
+                RequestAuth::Token(token),
+                RequestBody::Empty,
+            )
+            .await
+        {
+            Ok(r) if (200..300).contains(&r.status) => {
+                tracing::debug!(target = %self.base, "Redfish session deleted");
+            }
+            Ok(r) => tracing::warn!(target = %self.base, status = r.status, "session delete refused"),
+            Err(e) => tracing::warn!(target = %self.base, error = %e, "session delete failed"),
+        }
+    }
+}

@@ -1,0 +1,3 @@
+//! Integration tests of ochami-core, one module per topic, compiled into one binary.
+
+mod xname;

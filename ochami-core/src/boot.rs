@@ -128,13 +128,20 @@ impl BootParams {
     }
 
     /// Refuse kernel, initrd and params that could inject lines or commands into an iPXE
-    /// script: control characters (newlines included) anywhere, whitespace in the kernel and
-    /// initrd URLs, and the iPXE operators `||`, `&&` and `;`-free comment starts (`#`) at
-    /// the beginning of params.
+    /// script: control characters (newlines included) and line separators anywhere,
+    /// whitespace in the kernel and initrd URLs, whitespace other than plain spaces in params,
+    /// the iPXE operators `||` and `&&`, and the tokens iPXE reads as a command separator
+    /// (a lone `;`) or the start of a comment (a token beginning with `#`).
     pub fn check_script_safe(&self) -> Result<(), Error> {
-        check_script_field("kernel", &self.kernel, false)?;
-        check_script_field("initrd", &self.initrd, false)?;
-        check_script_field("params", &self.params, true)
+        Self::check_script_parts(&self.kernel, &self.initrd, &self.params)
+    }
+
+    /// [`BootParams::check_script_safe`] for values held elsewhere, e.g. a stored config
+    /// checked again just before it is rendered. The error names the offending field.
+    pub fn check_script_parts(kernel: &str, initrd: &str, params: &str) -> Result<(), Error> {
+        check_script_field("kernel", kernel, false)?;
+        check_script_field("initrd", initrd, false)?;
+        check_script_field("params", params, true)
     }
 }
 
@@ -146,8 +153,17 @@ pub(crate) fn check_script_field(field: &'static str, value: &str, spaces_ok: bo
     if !spaces_ok && value.chars().any(char::is_whitespace) {
         return Err(Error::invalid(field, value, "a URL without whitespace"));
     }
+    // U+2028 and friends are not control characters but do end lines for many readers.
+    if let Some(c) = value.chars().find(|c| c.is_whitespace() && *c != ' ') {
+        return Err(Error::invalid(field, value, format!("no whitespace other than spaces (found {:?})", c)));
+    }
     if value.contains("||") || value.contains("&&") {
         return Err(Error::invalid(field, value, "no iPXE operators (|| or &&)"));
+    }
+    // iPXE ends a command at a lone `;` token and ignores the rest of a line from a token
+    // starting with `#`: either would run text as a command or drop `|| goto boot_retry`.
+    if value.split(' ').any(|t| t == ";" || t.starts_with('#')) {
+        return Err(Error::invalid(field, value, "no iPXE command separator (a lone ;) or comment (a token starting with #)"));
     }
     Ok(())
 }
@@ -175,7 +191,17 @@ mod tests {
         assert!(e.contains("kernel"), "{e}");
         let bp = BootParams { params: "a=b || shell".into(), kernel: "http://k".into(), ..bp };
         assert!(bp.clone().normalize().unwrap_err().to_string().contains("params"));
-        let mut ok = BootParams { params: "console=ttyS0,115200 ip=dhcp".into(), kernel: "http://k".into(), ..bp };
+        let mut ok = BootParams { params: "console=ttyS0,115200 ip=dhcp ds=nocloud-net;s=http://ci/".into(), kernel: "http://k".into(), ..bp };
         ok.normalize().unwrap();
+        for (params, field) in [("quiet ; shell", "params"), ("quiet #x", "params"), ("a\u{2028}b", "params"), ("a\u{a0}b", "params")] {
+            let e = BootParams::check_script_parts("http://k", "", params).unwrap_err().to_string();
+            assert!(e.starts_with(&format!("invalid {field}")), "{params:?}: {e}");
+        }
+        for kernel in [";", "#http://k"] {
+            let e = BootParams::check_script_parts(kernel, "", "").unwrap_err().to_string();
+            assert!(e.starts_with("invalid kernel"), "{kernel:?}: {e}");
+        }
+        let e = BootParams::check_script_parts("http://k", "http://i\r", "").unwrap_err().to_string();
+        assert!(e.starts_with("invalid initrd"), "{e}");
     }
 }

@@ -236,15 +236,23 @@ impl XnameAssigner {
             .iter()
             .flat_map(|m| m.values())
             .collect();
-        let mut out: Vec<Option<Xname>> = targets
-            .iter()
-            .map(|t| self.map.as_ref().and_then(|m| m.by_target(t)))
-            .collect();
+        // A mapped IP or host reachable on several ports: the first target in sorted order
+        // gets the mapped xname, the others are generated (or left without one).
+        let mut sorted: Vec<usize> = (0..targets.len()).collect();
+        sorted.sort_by(|a, b| targets[*a].cmp(&targets[*b]));
+        let mut out: Vec<Option<Xname>> = vec![None; targets.len()];
+        let mut mapped_used = HashSet::new();
+        for &i in &sorted {
+            if let Some(x) = self.map.as_ref().and_then(|m| m.by_target(&targets[i]))
+                && mapped_used.insert(x)
+            {
+                out[i] = Some(x);
+            }
+        }
         if !self.generate {
             return out;
         }
-        let mut order: Vec<usize> = (0..targets.len()).filter(|i| out[*i].is_none()).collect();
-        order.sort_by(|a, b| targets[*a].cmp(&targets[*b]));
+        let order: Vec<usize> = sorted.into_iter().filter(|i| out[*i].is_none()).collect();
         let mut next_named = 0u32;
         for i in order {
             let x = match targets[i].ip() {

@@ -112,7 +112,11 @@ pub fn link_list(v: &Value, key: &str) -> Vec<String> {
 /// A list of strings, dropping non-string and placeholder entries.
 pub fn text_list(v: &Value, key: &str) -> Vec<String> {
     match v.get(key) {
-        Some(Value::Array(items)) => items.iter().filter_map(as_text).collect(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter(|i| i.is_string())
+            .filter_map(as_text)
+            .collect(),
         _ => Vec::new(),
     }
 }

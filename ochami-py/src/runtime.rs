@@ -1,0 +1,86 @@
+//! The one tokio runtime of the module, and [`run`], which drives a future on it with the
+//! GIL released while answering Ctrl-C.
+//!
+//! The future is spawned on the runtime; the calling thread waits for it in short slices
+//! without the GIL and, between slices, takes the GIL back to run
+//! `Python::check_signals` (so a `KeyboardInterrupt` aborts the task) and an optional
+//! `between` hook (discovery uses it to hand progress events to a Python callback on the
+//! caller's own thread).
+
+use std::future::Future;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use pyo3::prelude::*;
+use tokio::runtime::Runtime;
+
+use crate::errors::{Family, err};
+
+/// How long the caller waits without the GIL before checking for signals.
+const SLICE: Duration = Duration::from_millis(50);
+
+static RUNTIME: OnceLock<Runtime> = OnceLock::new();
+
+/// The shared multi-thread runtime, created on first use.
+pub(crate) fn runtime() -> PyResult<&'static Runtime> {
+    if let Some(rt) = RUNTIME.get() {
+        return Ok(rt);
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("ochami-tokio")
+        .build()
+        .map_err(|e| {
+            err(
+                Family::Store,
+                format!("cannot start the tokio runtime: {e}"),
+            )
+        })?;
+    // Two threads may race here; the loser's runtime is dropped unused.
+    Ok(RUNTIME.get_or_init(|| rt))
+}
+
+/// Runs `fut` on the shared runtime with the GIL released; see the module docs.
+pub(crate) fn run<F, T>(py: Python<'_>, fut: F) -> PyResult<T>
+where
+    F: Future<Output = T> + Send + 'static,
+    T: Send + 'static,
+{
+    run_with(py, fut, |_| Ok(()))
+}
+
+/// [`run`], calling `between` with the GIL held after every slice (and once at the end).
+pub(crate) fn run_with<F, T>(
+    py: Python<'_>,
+    fut: F,
+    mut between: impl FnMut(Python<'_>) -> PyResult<()>,
+) -> PyResult<T>
+where
+    F: Future<Output = T> + Send + 'static,
+    T: Send + 'static,
+{
+    let rt = runtime()?;
+    let mut task = rt.spawn(fut);
+    loop {
+        let waited =
+            py.detach(|| rt.block_on(async { tokio::time::timeout(SLICE, &mut task).await }));
+        let hook = between(py);
+        match waited {
+            Ok(Ok(value)) => {
+                hook?;
+                return Ok(value);
+            }
+            Ok(Err(join)) => {
+                return Err(pyo3::exceptions::PyRuntimeError::new_err(format!(
+                    "ochami task failed: {join}"
+                )));
+            }
+            Err(_elapsed) => {
+                if let Err(e) = hook.and_then(|()| py.check_signals()) {
+                    task.abort();
+                    return Err(e);
+                }
+            }
+        }
+    }
+}

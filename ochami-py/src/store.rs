@@ -1,0 +1,583 @@
+//! `ochami.Store`: an `Arc<dyn ochami_store::Store>` with Pythonic methods. Records go in
+//! and come out as dicts in their OpenCHAMI wire form; collections come back as
+//! [`Rows`]. Every call runs on the shared runtime with the GIL released.
+
+use std::future::Future;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use ochami_core::cloud_init::{ClusterDefaults, GroupData, NodeData};
+use ochami_core::ingest::Inventory;
+use ochami_core::{
+    BootParams, Component, ComponentFilter, EthernetInterface, Group, HmsType, MacAddr, Partition,
+    RedfishEndpoint, Xname,
+};
+use ochami_store::{EthernetInterfaceFilter, RedfishEndpointFilter, Store};
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyDict, PyList, PyString, PyTuple};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::convert::{dict_of, json_of, record, records};
+use crate::errors::{Family, err, invalid, store_err};
+use crate::rows::Rows;
+use crate::runtime::run;
+use crate::xname::PyXname;
+
+/// An inventory and boot store: ``memory:``, ``sqlite://path`` or ``postgres://...``.
+#[pyclass(name = "Store", module = "ochami", frozen)]
+pub(crate) struct PyStore {
+    pub(crate) inner: Arc<dyn Store>,
+    /// The URL with any password removed.
+    url: String,
+}
+
+/// Runs a store call and maps its error.
+fn call<T, F>(py: Python<'_>, fut: F) -> PyResult<T>
+where
+    F: Future<Output = ochami_store::Result<T>> + Send + 'static,
+    T: Send + 'static,
+{
+    run(py, fut)?.map_err(store_err)
+}
+
+/// One xname argument: an `Xname` or a string.
+pub(crate) fn xname_arg(obj: &Bound<'_, PyAny>) -> PyResult<Xname> {
+    if let Ok(x) = obj.cast::<PyXname>() {
+        return Ok(x.get().0);
+    }
+    let s = obj.str()?;
+    Xname::parse(s.to_str()?).map_err(|e| err(Family::Xname, e))
+}
+
+/// A value that may be one item or a list/tuple of items, as strings (`str()` of each,
+/// booleans as `true`/`false`). `None` is no value.
+fn strings(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<String>> {
+    let Some(obj) = obj else {
+        return Ok(Vec::new());
+    };
+    let one = |o: &Bound<'_, PyAny>| -> PyResult<String> {
+        if let Ok(b) = o.cast::<PyBool>() {
+            return Ok(if b.is_true() { "true" } else { "false" }.to_owned());
+        }
+        Ok(o.str()?.to_str()?.to_owned())
+    };
+    if obj.is_none() {
+        Ok(Vec::new())
+    } else if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
+        obj.try_iter()?.map(|x| one(&x?)).collect()
+    } else {
+        Ok(vec![one(obj)?])
+    }
+}
+
+/// Parses every value of a filter argument; errors name the argument.
+fn parsed<T: FromStr>(obj: Option<&Bound<'_, PyAny>>, arg: &str) -> PyResult<Vec<T>>
+where
+    T::Err: std::fmt::Display,
+{
+    strings(obj)?
+        .into_iter()
+        .map(|s| T::from_str(&s).map_err(|e| invalid(format!("bad {arg} {s:?}: {e}"))))
+        .collect()
+}
+
+fn xnames(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<Xname>> {
+    strings(obj)?
+        .iter()
+        .map(|s| Xname::parse(s).map_err(|e| err(Family::Xname, e)))
+        .collect()
+}
+
+/// SMD's component query from keyword arguments; Pythonic spellings map onto SMD's
+/// parameter names (`sub_role` -> `subrole`, `software_status` -> `softwarestatus`,
+/// `hms_type` -> `type`).
+fn component_filter(filters: Option<&Bound<'_, PyDict>>) -> PyResult<ComponentFilter> {
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    if let Some(filters) = filters {
+        for (k, v) in filters.iter() {
+            let key: String = k.extract()?;
+            let key = match key.as_str() {
+                "sub_role" => "subrole".to_owned(),
+                "software_status" => "softwarestatus".to_owned(),
+                "hms_type" => "type".to_owned(),
+                "state_only" | "flag_only" | "role_only" | "nid_only" => key.replace('_', ""),
+                _ => key,
+            };
+            for value in strings(Some(&v))? {
+                pairs.push((key.clone(), value));
+            }
+        }
+    }
+    ComponentFilter::from_query_pairs(pairs).map_err(crate::errors::core_err)
+}
+
+fn rows<T: Serialize>(kind: &str, items: &[T]) -> PyResult<Rows> {
+    let values = items
+        .iter()
+        .map(json_of)
+        .collect::<PyResult<Vec<Value>>>()?;
+    Ok(Rows::new(kind, values))
+}
+
+fn opt_dict<'py, T: Serialize>(
+    py: Python<'py>,
+    v: Option<T>,
+) -> PyResult<Option<Bound<'py, PyAny>>> {
+    v.map(|x| dict_of(py, &x)).transpose()
+}
+
+#[pymethods]
+impl PyStore {
+    /// Opens (and migrates) a store.
+    #[staticmethod]
+    fn open(py: Python<'_>, url: &Bound<'_, PyString>) -> PyResult<PyStore> {
+        let url = url.to_str()?.to_owned();
+        let redacted = ochami_store::redact(&url);
+        let inner = call(py, async move { ochami_store::open(&url).await })?;
+        Ok(PyStore {
+            inner,
+            url: redacted,
+        })
+    }
+
+    /// ``"memory"``, ``"sqlite"`` or ``"postgres"``.
+    #[getter]
+    fn backend(&self) -> &'static str {
+        self.inner.backend()
+    }
+
+    /// The URL it was opened with, password removed.
+    #[getter]
+    fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// Checks that the database answers.
+    fn ping(&self, py: Python<'_>) -> PyResult<()> {
+        let s = self.inner.clone();
+        call(py, async move { s.ping().await })
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Store(backend={:?}, url={:?})",
+            self.inner.backend(),
+            self.url
+        )
+    }
+
+    // ---- components ----
+
+    /// Components matching SMD's query parameters, sorted by xname.
+    #[pyo3(signature = (**filters))]
+    fn components(&self, py: Python<'_>, filters: Option<&Bound<'_, PyDict>>) -> PyResult<Rows> {
+        let f = component_filter(filters)?;
+        let projection = f.projection;
+        let s = self.inner.clone();
+        let mut found = call(py, async move { s.list_components(&f).await })?;
+        if let Some(p) = projection {
+            found = found.iter().map(|c| p.apply(c)).collect();
+        }
+        rows("components", &found)
+    }
+
+    /// One component as a dict, or ``None``.
+    fn component<'py>(
+        &self,
+        py: Python<'py>,
+        id: &Bound<'py, PyAny>,
+    ) -> PyResult<Option<Bound<'py, PyAny>>> {
+        let id = xname_arg(id)?;
+        let s = self.inner.clone();
+        let c = call(py, async move { s.get_component(&id).await })?;
+        opt_dict(py, c)
+    }
+
+    /// SMD's bulk ``POST /State/Components``: inserts new components; existing ones are
+    /// kept unless ``force``. All or nothing.
+    #[pyo3(signature = (components, *, force = false))]
+    fn add_components(
+        &self,
+        py: Python<'_>,
+        components: &Bound<'_, PyAny>,
+        force: bool,
+    ) -> PyResult<()> {
+        let cs: Vec<Component> = records(components, "component")?;
+        let s = self.inner.clone();
+        call(py, async move { s.upsert_components(&cs, force).await })
+    }
+
+    /// Creates or replaces one component.
+    fn put_component(&self, py: Python<'_>, component: &Bound<'_, PyAny>) -> PyResult<()> {
+        let c: Component = record(component, "component")?;
+        let s = self.inner.clone();
+        call(py, async move { s.put_component(&c).await })
+    }
+
+    /// Deletes one component; ``False`` when absent.
+    fn delete_component(&self, py: Python<'_>, id: &Bound<'_, PyAny>) -> PyResult<bool> {
+        let id = xname_arg(id)?;
+        let s = self.inner.clone();
+        call(py, async move { s.delete_component(&id).await })
+    }
+
+    // ---- ethernet interfaces ----
+
+    /// Ethernet interfaces, optionally filtered (each argument takes one value or a list).
+    #[pyo3(signature = (*, mac = None, ip = None, network = None, component_id = None, r#type = None))]
+    fn ethernet_interfaces(
+        &self,
+        py: Python<'_>,
+        mac: Option<&Bound<'_, PyAny>>,
+        ip: Option<&Bound<'_, PyAny>>,
+        network: Option<&Bound<'_, PyAny>>,
+        component_id: Option<&Bound<'_, PyAny>>,
+        r#type: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Rows> {
+        let f = EthernetInterfaceFilter {
+            mac: parsed::<MacAddr>(mac, "mac")?,
+            ip: strings(ip)?,
+            network: strings(network)?,
+            component_id: xnames(component_id)?,
+            hms_type: parsed::<HmsType>(r#type, "type")?,
+        };
+        let s = self.inner.clone();
+        let found = call(py, async move { s.list_ethernet_interfaces(&f).await })?;
+        rows("ethernet_interfaces", &found)
+    }
+
+    /// One ethernet interface by MAC (any form), or ``None``.
+    fn ethernet_interface<'py>(
+        &self,
+        py: Python<'py>,
+        mac: &str,
+    ) -> PyResult<Option<Bound<'py, PyAny>>> {
+        let mac: MacAddr = mac.parse().map_err(crate::errors::core_err)?;
+        let s = self.inner.clone();
+        let found = call(py, async move { s.get_ethernet_interface(&mac).await })?;
+        opt_dict(py, found)
+    }
+
+    /// Adds one interface; an existing MAC raises ``StoreError``.
+    fn add_ethernet_interface(&self, py: Python<'_>, interface: &Bound<'_, PyAny>) -> PyResult<()> {
+        let mut i: EthernetInterface = record(interface, "ethernet interface")?;
+        i.normalize().map_err(crate::errors::core_err)?;
+        let s = self.inner.clone();
+        call(py, async move { s.insert_ethernet_interface(&i).await })
+    }
+
+    /// Deletes one interface; ``False`` when absent.
+    fn delete_ethernet_interface(&self, py: Python<'_>, mac: &str) -> PyResult<bool> {
+        let mac: MacAddr = mac.parse().map_err(crate::errors::core_err)?;
+        let s = self.inner.clone();
+        call(py, async move { s.delete_ethernet_interface(&mac).await })
+    }
+
+    // ---- Redfish endpoints and discovered inventory ----
+
+    /// Redfish endpoints (BMCs), optionally filtered.
+    #[pyo3(signature = (*, id = None, fqdn = None, r#type = None, uuid = None, mac = None, ip = None, last_status = None))]
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "one keyword argument per SMD filter"
+    )]
+    fn redfish_endpoints(
+        &self,
+        py: Python<'_>,
+        id: Option<&Bound<'_, PyAny>>,
+        fqdn: Option<&Bound<'_, PyAny>>,
+        r#type: Option<&Bound<'_, PyAny>>,
+        uuid: Option<&Bound<'_, PyAny>>,
+        mac: Option<&Bound<'_, PyAny>>,
+        ip: Option<&Bound<'_, PyAny>>,
+        last_status: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Rows> {
+        let f = RedfishEndpointFilter {
+            id: xnames(id)?,
+            fqdn: strings(fqdn)?,
+            hms_type: parsed::<HmsType>(r#type, "type")?,
+            uuid: strings(uuid)?,
+            mac: parsed::<MacAddr>(mac, "mac")?,
+            ip: strings(ip)?,
+            last_status: strings(last_status)?,
+        };
+        let s = self.inner.clone();
+        let found = call(py, async move { s.list_redfish_endpoints(&f).await })?;
+        rows("redfish_endpoints", &found)
+    }
+
+    /// One Redfish endpoint, or ``None``.
+    fn redfish_endpoint<'py>(
+        &self,
+        py: Python<'py>,
+        id: &Bound<'py, PyAny>,
+    ) -> PyResult<Option<Bound<'py, PyAny>>> {
+        let id = xname_arg(id)?;
+        let s = self.inner.clone();
+        let found = call(py, async move { s.get_redfish_endpoint(&id).await })?;
+        opt_dict(py, found)
+    }
+
+    /// Creates or replaces one Redfish endpoint.
+    fn put_redfish_endpoint(&self, py: Python<'_>, endpoint: &Bound<'_, PyAny>) -> PyResult<()> {
+        let mut e: RedfishEndpoint = record(endpoint, "Redfish endpoint")?;
+        e.normalize().map_err(crate::errors::core_err)?;
+        let s = self.inner.clone();
+        call(py, async move { s.put_redfish_endpoint(&e).await })
+    }
+
+    /// Deletes an endpoint (its components become ``Empty``); ``False`` when absent.
+    fn delete_redfish_endpoint(&self, py: Python<'_>, id: &Bound<'_, PyAny>) -> PyResult<bool> {
+        let id = xname_arg(id)?;
+        let s = self.inner.clone();
+        call(py, async move { s.delete_redfish_endpoint(&id).await })
+    }
+
+    /// Component endpoints, optionally of one Redfish endpoint and/or HMS type.
+    #[pyo3(signature = (*, redfish_endpoint = None, r#type = None))]
+    fn component_endpoints(
+        &self,
+        py: Python<'_>,
+        redfish_endpoint: Option<&Bound<'_, PyAny>>,
+        r#type: Option<&str>,
+    ) -> PyResult<Rows> {
+        let ep = redfish_endpoint.map(xname_arg).transpose()?;
+        let ty = r#type
+            .map(HmsType::from_str)
+            .transpose()
+            .map_err(|e| err(Family::Xname, e))?;
+        let s = self.inner.clone();
+        let found = call(py, async move {
+            s.list_component_endpoints(ep.as_ref(), ty).await
+        })?;
+        rows("component_endpoints", &found)
+    }
+
+    /// Hardware inventory, optionally of one HMS type.
+    #[pyo3(signature = (*, r#type = None))]
+    fn hardware(&self, py: Python<'_>, r#type: Option<&str>) -> PyResult<Rows> {
+        let ty = r#type
+            .map(HmsType::from_str)
+            .transpose()
+            .map_err(|e| err(Family::Xname, e))?;
+        let s = self.inner.clone();
+        let found = call(py, async move { s.list_hardware(ty).await })?;
+        rows("hardware", &found)
+    }
+
+    /// Stores a discovered inventory (a dict with ``endpoints``, ``components``,
+    /// ``component_endpoints``, ``ethernet_interfaces``, ``hardware``) atomically.
+    #[pyo3(signature = (inventory, *, force = false))]
+    fn ingest(&self, py: Python<'_>, inventory: &Bound<'_, PyAny>, force: bool) -> PyResult<()> {
+        let inv: Inventory = record(inventory, "inventory")?;
+        self.ingest_inventory(py, inv, force)
+    }
+
+    // ---- groups and partitions ----
+
+    /// All groups, sorted by label.
+    fn groups(&self, py: Python<'_>) -> PyResult<Rows> {
+        let s = self.inner.clone();
+        let found = call(py, async move { s.list_groups().await })?;
+        rows("groups", &found)
+    }
+
+    /// One group, or ``None``.
+    fn group<'py>(&self, py: Python<'py>, label: String) -> PyResult<Option<Bound<'py, PyAny>>> {
+        let s = self.inner.clone();
+        let found = call(py, async move { s.get_group(&label).await })?;
+        opt_dict(py, found)
+    }
+
+    /// Creates a group (``{"label": ..., "members": {"ids": [...]}}``).
+    fn create_group(&self, py: Python<'_>, group: &Bound<'_, PyAny>) -> PyResult<()> {
+        let mut g: Group = record(group, "group")?;
+        g.normalize().map_err(crate::errors::core_err)?;
+        let s = self.inner.clone();
+        call(py, async move { s.create_group(&g).await })
+    }
+
+    /// Deletes a group; ``False`` when absent.
+    fn delete_group(&self, py: Python<'_>, label: String) -> PyResult<bool> {
+        let s = self.inner.clone();
+        call(py, async move { s.delete_group(&label).await })
+    }
+
+    /// Adds a member to a group.
+    fn add_group_member(
+        &self,
+        py: Python<'_>,
+        label: String,
+        id: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        let id = xname_arg(id)?;
+        let s = self.inner.clone();
+        call(py, async move { s.add_group_member(&label, &id).await })
+    }
+
+    /// Removes a member from a group; ``False`` when it was not one.
+    fn remove_group_member(
+        &self,
+        py: Python<'_>,
+        label: String,
+        id: &Bound<'_, PyAny>,
+    ) -> PyResult<bool> {
+        let id = xname_arg(id)?;
+        let s = self.inner.clone();
+        call(py, async move { s.remove_group_member(&label, &id).await })
+    }
+
+    /// All partitions, sorted by name.
+    fn partitions(&self, py: Python<'_>) -> PyResult<Rows> {
+        let s = self.inner.clone();
+        let found = call(py, async move { s.list_partitions().await })?;
+        rows("partitions", &found)
+    }
+
+    /// Creates a partition (``{"name": "p1", "members": {"ids": [...]}}``).
+    fn create_partition(&self, py: Python<'_>, partition: &Bound<'_, PyAny>) -> PyResult<()> {
+        let mut p: Partition = record(partition, "partition")?;
+        p.normalize().map_err(crate::errors::core_err)?;
+        let s = self.inner.clone();
+        call(py, async move { s.create_partition(&p).await })
+    }
+
+    /// Group and partition memberships of the components matching the filters.
+    #[pyo3(signature = (**filters))]
+    fn memberships(&self, py: Python<'_>, filters: Option<&Bound<'_, PyDict>>) -> PyResult<Rows> {
+        let f = component_filter(filters)?;
+        let s = self.inner.clone();
+        let found = call(py, async move { s.list_memberships(&f).await })?;
+        rows("memberships", &found)
+    }
+
+    // ---- boot parameters ----
+
+    /// Stored boot parameters (names with identical configs grouped), optionally only
+    /// those named by ``hosts``, ``macs`` or ``nids``.
+    #[pyo3(signature = (*, hosts = None, macs = None, nids = None))]
+    fn boot_params(
+        &self,
+        py: Python<'_>,
+        hosts: Option<&Bound<'_, PyAny>>,
+        macs: Option<&Bound<'_, PyAny>>,
+        nids: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Rows> {
+        let mut q = BootParams {
+            hosts: strings(hosts)?,
+            macs: strings(macs)?,
+            nids: parsed::<i32>(nids, "nid")?,
+            ..BootParams::default()
+        };
+        if !(q.hosts.is_empty() && q.macs.is_empty() && q.nids.is_empty()) {
+            q.normalize().map_err(crate::errors::core_err)?;
+        }
+        let s = self.inner.clone();
+        let found = call(py, async move { s.list_boot_params(&q).await })?;
+        rows("boot_params", &found)
+    }
+
+    /// BSS ``PUT``: stores the config under every name, replacing what was there.
+    fn set_boot_params(&self, py: Python<'_>, params: &Bound<'_, PyAny>) -> PyResult<()> {
+        let bp = boot_params_arg(params)?;
+        let s = self.inner.clone();
+        call(py, async move { s.set_boot_params(&bp).await })
+    }
+
+    /// BSS ``POST``: stores the config under every name not yet present.
+    fn add_boot_params(&self, py: Python<'_>, params: &Bound<'_, PyAny>) -> PyResult<()> {
+        let bp = boot_params_arg(params)?;
+        let s = self.inner.clone();
+        call(py, async move { s.add_boot_params(&bp).await })
+    }
+
+    /// BSS ``PATCH``: updates the named entries (all must exist).
+    fn update_boot_params(&self, py: Python<'_>, params: &Bound<'_, PyAny>) -> PyResult<()> {
+        let bp = boot_params_arg(params)?;
+        let s = self.inner.clone();
+        call(py, async move { s.update_boot_params(&bp).await })
+    }
+
+    /// BSS ``DELETE``: removes every named entry; the number removed.
+    fn delete_boot_params(&self, py: Python<'_>, params: &Bound<'_, PyAny>) -> PyResult<u64> {
+        let bp = boot_params_arg(params)?;
+        let s = self.inner.clone();
+        call(py, async move { s.delete_boot_params(&bp).await })
+    }
+
+    // ---- cloud-init ----
+
+    /// cloud-init group data of every group.
+    fn cloud_init_groups(&self, py: Python<'_>) -> PyResult<Rows> {
+        let s = self.inner.clone();
+        let found = call(py, async move { s.list_group_data().await })?;
+        rows("cloud_init_groups", &found)
+    }
+
+    /// Creates or replaces one group's cloud-init data.
+    fn put_cloud_init_group(&self, py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<()> {
+        let mut g: GroupData = record(data, "cloud-init group data")?;
+        g.normalize().map_err(crate::errors::core_err)?;
+        let s = self.inner.clone();
+        call(py, async move { s.put_group_data(&g).await })
+    }
+
+    /// One node's cloud-init data, or ``None``.
+    fn cloud_init_node<'py>(
+        &self,
+        py: Python<'py>,
+        id: &Bound<'py, PyAny>,
+    ) -> PyResult<Option<Bound<'py, PyAny>>> {
+        let id = xname_arg(id)?;
+        let s = self.inner.clone();
+        let found = call(py, async move { s.get_node_data(&id).await })?;
+        opt_dict(py, found)
+    }
+
+    /// Creates or replaces one node's cloud-init data.
+    fn put_cloud_init_node(
+        &self,
+        py: Python<'_>,
+        id: &Bound<'_, PyAny>,
+        data: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        let id = xname_arg(id)?;
+        let d: NodeData = record(data, "cloud-init node data")?;
+        let s = self.inner.clone();
+        call(py, async move { s.put_node_data(&id, &d).await })
+    }
+
+    /// The cloud-init cluster defaults.
+    fn cluster_defaults<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let s = self.inner.clone();
+        let found = call(py, async move { s.get_cluster_defaults().await })?;
+        dict_of(py, &found)
+    }
+
+    /// Replaces the cloud-init cluster defaults.
+    fn set_cluster_defaults(&self, py: Python<'_>, defaults: &Bound<'_, PyAny>) -> PyResult<()> {
+        let d: ClusterDefaults = record(defaults, "cluster defaults")?;
+        let s = self.inner.clone();
+        call(py, async move { s.put_cluster_defaults(&d).await })
+    }
+}
+
+impl PyStore {
+    /// Stores an inventory (from a dict or a discovery report).
+    pub(crate) fn ingest_inventory(
+        &self,
+        py: Python<'_>,
+        inv: Inventory,
+        force: bool,
+    ) -> PyResult<()> {
+        let s = self.inner.clone();
+        call(py, async move { s.ingest(&inv, force).await })
+    }
+}
+
+fn boot_params_arg(params: &Bound<'_, PyAny>) -> PyResult<BootParams> {
+    let mut bp: BootParams = record(params, "boot parameters")?;
+    bp.normalize().map_err(crate::errors::core_err)?;
+    Ok(bp)
+}

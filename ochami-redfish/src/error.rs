@@ -7,7 +7,7 @@
 use serde::Serialize;
 
 /// What went wrong with one BMC, coarse enough for a report or a progress bar.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum ErrorKind {

@@ -1,0 +1,163 @@
+//! Discovery load driver: 1,000 simulated BMCs (2 systems each, 20 ms per request) crawled
+//! with concurrency 200, compared with the latency-bound ideal
+//! `BMCs x requests-per-BMC x latency / min(concurrency, BMCs)`; then the same fleet with 10% of the
+//! BMCs hanging, which must end within the per-BMC deadline with exactly those failed.
+//!
+//! `cargo bench -p ochami-benches --bench discovery` (env `BMCS`, `LATENCY_MS`,
+//! `CONCURRENCY`, `DEADLINE_MS` override the defaults). Needs ~4 file descriptors per BMC
+//! (`ulimit -n` >= 8192 for 1,000 BMCs).
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use ochami_redfish::discovery::discover_targets;
+use ochami_redfish::sim::{FaultKind, Faults, SimBmcConfig, SimFleet, SyntheticBmc};
+use ochami_redfish::{Credentials, DiscoveryOptions, ErrorKind, RetryPolicy, Scheme};
+
+fn env(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn status_kb(key: &str) -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with(key))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+fn open_files_limit() -> Option<u64> {
+    let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
+    let line = limits.lines().find(|l| l.starts_with("Max open files"))?;
+    line.split_whitespace().nth(3)?.parse().ok()
+}
+
+struct Run {
+    elapsed: Duration,
+    requests: u64,
+    failed: BTreeSet<usize>,
+    kinds: BTreeSet<ErrorKind>,
+}
+
+async fn run(
+    bmcs: usize,
+    latency: Duration,
+    concurrency: usize,
+    per_bmc: usize,
+    deadline: Duration,
+    faulty: &dyn Fn(usize) -> bool,
+) -> Run {
+    let creds = Credentials::new("root", "bench-password");
+    let fleet = SimFleet::spawn(bmcs, |i| {
+        let mut c = SimBmcConfig::shared(Arc::new(SyntheticBmc::new(i as u32, 2).build()))
+            .latency(latency)
+            .credentials(creds.clone());
+        if faulty(i) {
+            c = c.faults(Faults::always(FaultKind::Hang));
+        }
+        c
+    })
+    .await
+    .expect("spawn fleet");
+    let options = DiscoveryOptions {
+        credentials: Some(creds.clone()),
+        scheme: Scheme::Http,
+        concurrency,
+        per_bmc_parallelism: per_bmc,
+        connect_timeout: Duration::from_secs(5),
+        request_timeout: Duration::from_secs(30),
+        bmc_deadline: deadline,
+        retry: RetryPolicy::none(),
+        ..DiscoveryOptions::default()
+    };
+    let started = Instant::now();
+    let report = discover_targets(fleet.targets(), &options, |_| {})
+        .await
+        .expect("discovery");
+    let elapsed = started.elapsed();
+    let requests = fleet.bmcs().iter().map(|b| b.stats().requests).sum();
+    let failed = report
+        .outcomes
+        .iter()
+        .enumerate()
+        .filter(|(_, o)| o.error().is_some())
+        .map(|(i, _)| i)
+        .collect();
+    let kinds = report.failures().map(|(_, e)| e.kind).collect();
+    for inv in report.inventories() {
+        assert_eq!(inv.nodes().len(), 2, "every healthy BMC has 2 nodes");
+    }
+    Run {
+        elapsed,
+        requests,
+        failed,
+        kinds,
+    }
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; `cargo test --benches` passes nothing special. Keep
+    // the test build quick.
+    let quick = !std::env::args().any(|a| a == "--bench");
+    let bmcs = env("BMCS", if quick { 20 } else { 1000 }) as usize;
+    let latency = Duration::from_millis(env("LATENCY_MS", 20));
+    let concurrency = env("CONCURRENCY", 200) as usize;
+    let deadline = Duration::from_millis(env("DEADLINE_MS", 3000));
+    if let Some(limit) = open_files_limit()
+        && limit < (bmcs as u64) * 4 + 512
+    {
+        eprintln!(
+            "warning: open-file limit {limit} is low for {bmcs} BMCs; raise it with `ulimit -n 16384`"
+        );
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(async {
+        println!(
+            "discovery bench: {bmcs} BMCs x 2 systems, {} ms/request, concurrency {concurrency}, {} cores",
+            latency.as_millis(),
+            std::thread::available_parallelism().map_or(0, |n| n.get())
+        );
+        for per_bmc in [1usize, 4] {
+            let r = run(bmcs, latency, concurrency, per_bmc, Duration::from_secs(120), &|_| false).await;
+            let per = r.requests as f64 / bmcs as f64;
+            let ideal = bmcs as f64 * per * latency.as_secs_f64() / concurrency.min(bmcs) as f64;
+            let ratio = r.elapsed.as_secs_f64() / ideal;
+            println!(
+                "healthy, {per_bmc} request(s) in flight per BMC: {:.2} s for {} requests ({per:.1}/BMC); latency-bound ideal {ideal:.2} s; ratio {ratio:.2} ({})",
+                r.elapsed.as_secs_f64(),
+                r.requests,
+                if ratio <= 2.0 { "within 2x" } else { "OVER 2x" },
+            );
+            assert!(r.failed.is_empty(), "healthy run had failures: {:?}", r.failed);
+        }
+        let faulty = |i: usize| i % 10 == 3;
+        let r = run(bmcs, latency, concurrency, 4, deadline, &faulty).await;
+        let expected: BTreeSet<usize> = (0..bmcs).filter(|i| faulty(*i)).collect();
+        println!(
+            "10% hanging (deadline {} ms): {:.2} s; failed {} of {} (exactly the hanging ones: {}; kinds {:?})",
+            deadline.as_millis(),
+            r.elapsed.as_secs_f64(),
+            r.failed.len(),
+            bmcs,
+            r.failed == expected,
+            r.kinds,
+        );
+        assert_eq!(r.failed, expected);
+        assert_eq!(r.kinds, BTreeSet::from([ErrorKind::Timeout]));
+    });
+    println!(
+        "peak memory (VmHWM): {:.1} MB",
+        status_kb("VmHWM:") as f64 / 1024.0
+    );
+}

@@ -1,1 +1,102 @@
-//! ochami-boot: placeholder until its issue lands.
+//! # ochami-boot
+//!
+//! Boot a cluster's nodes the way OpenCHAMI does: BSS-compatible iPXE bootscripts (with the
+//! retry chain and the unknown-node script) and NoCloud cloud-init documents. Everything is
+//! read through the [`ochami_store::Store`] traits, so it works the same on every backend;
+//! nothing here does HTTP.
+//!
+//! - [`BootRequest::from_query`] parses `GET /boot/v1/bootscript?mac=…` into parsed types.
+//! - [`resolve`] finds the node and its parameters: MAC, then xname, then NID, then role,
+//!   then `Default` ([`resolve`'s module docs](crate::resolve) give the exact algorithm).
+//! - [`render_script`] / [`render_json`] turn a [`Resolution`] into BSS's exact text or its
+//!   `BootData` JSON. They are pure functions: no store, no clock.
+//! - [`bootscript`] does all three.
+//! - cloud-init: [`node_for_ip`], [`meta_data`], [`user_data`], [`vendor_data`],
+//!   [`group_document`].
+//!
+//! ```
+//! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+//! use ochami_boot::{BootOptions, BootRequest, bootscript};
+//! use ochami_core::{BootParams, Component, EthernetInterface, State};
+//!
+//! let store = ochami_store::open("memory:").await?;
+//! let node = "x1000c0s0b0n0".parse()?;
+//! store.upsert_components(&[Component::new(node).with_state(State::Ready).with_nid(1)], false).await?;
+//! store.insert_ethernet_interface(&EthernetInterface::new("aa:bb:cc:dd:ee:ff".parse()?, Some(node), [])).await?;
+//! store.set_boot_params(&BootParams { hosts: vec!["Default".into()], kernel: "http://s/vmlinuz".into(),
+//!     params: "console=ttyS0".into(), ..Default::default() }).await?;
+//!
+//! let req = BootRequest::from_query([("mac", "aa:bb:cc:dd:ee:ff")])?;
+//! let script = bootscript(&*store, &req, &BootOptions::for_server("http://10.0.0.1:27778")).await?;
+//! assert_eq!(script.lines().nth(1), Some("kernel --name kernel http://s/vmlinuz console=ttyS0 xname=x1000c0s0b0n0 \
+//!     nid=1 BOOTIF=01-aa-bb-cc-dd-ee-ff ds=nocloud-net;s=http://10.0.0.1:27778/cloud-init/ || goto boot_retry"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! # }).unwrap();
+//! ```
+//!
+//! ## For servers
+//!
+//! Answer [`BootError::http_status`]; a bootscript's content type is
+//! [`BootRequest::content_type`]. The script text is the whole response body (BSS's extra
+//! trailing newline included). Record `endpoint-history` access yourself from
+//! [`Resolution::node`] if you need it: this crate only reads.
+
+mod cloud_init;
+mod error;
+mod options;
+mod params;
+mod request;
+pub mod resolve;
+mod script;
+
+pub use cloud_init::{
+    CLOUD_CONFIG, generated_hostname, group_document, instance_id, meta_data, node_for_ip,
+    user_data, vendor_data,
+};
+pub use error::{BootError, Result};
+pub use options::BootOptions;
+pub use request::{BootRequest, BootTarget, BuildArch};
+pub use resolve::{BootDecision, BootNode, Resolution, resolve};
+pub use script::{BootData, ImageData, boot_data, kernel_params, render_json, render_script};
+
+use ochami_store::Store;
+
+impl BootRequest {
+    /// The content type of the answer: JSON for `json=1`, else plain text, as BSS sends them.
+    pub fn content_type(&self) -> &'static str {
+        if self.json {
+            "application/json; charset=UTF-8"
+        } else {
+            "text/plain; charset=UTF-8"
+        }
+    }
+}
+
+/// Resolve and render in one call: the response body for `GET /boot/v1/bootscript`
+/// (a script, or `BootData` JSON when the request has `json=1`).
+///
+/// A request without `ts=` is stamped with the current time, which the unknown-node chain
+/// line carries (as BSS does).
+pub async fn bootscript(
+    store: &dyn Store,
+    req: &BootRequest,
+    opts: &BootOptions,
+) -> Result<String> {
+    let res = resolve(store, req).await?;
+    let stamped;
+    let req = match (&res.decision, req.ts) {
+        (BootDecision::Boot { .. }, _) | (_, Some(_)) => req,
+        _ => {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs());
+            stamped = req.clone().with_ts(i64::try_from(now).unwrap_or(i64::MAX));
+            &stamped
+        }
+    };
+    if req.json {
+        render_json(&res, req, opts)
+    } else {
+        render_script(&res, req, opts)
+    }
+}

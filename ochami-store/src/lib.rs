@@ -28,6 +28,8 @@
 //! ```
 
 mod error;
+#[cfg(feature = "memory")]
+mod memory;
 mod model;
 mod traits;
 
@@ -37,6 +39,9 @@ pub use model::{
     GroupPatch, RedfishEndpointFilter, merge_patch,
 };
 pub use traits::{BootStore, CloudInitStore, ComponentStore, GroupStore, InventoryStore, Store};
+
+#[cfg(feature = "memory")]
+pub use memory::MemoryStore;
 
 use std::sync::Arc;
 
@@ -52,6 +57,13 @@ pub async fn open(url: &str) -> Result<Arc<dyn Store>> {
     }
 }
 
+/// `memory:` opens a new, empty [`MemoryStore`] every time.
+#[cfg(feature = "memory")]
+fn open_memory(_url: &str) -> Option<Arc<dyn Store>> {
+    Some(Arc::new(MemoryStore::new()))
+}
+
+#[cfg(not(feature = "memory"))]
 fn open_memory(_url: &str) -> Option<Arc<dyn Store>> {
     None
 }

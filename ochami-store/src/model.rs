@@ -184,6 +184,101 @@ impl BootConfig {
     }
 }
 
+impl BootConfig {
+    /// `list_boot_params`' grouping, shared by every backend so that they answer alike:
+    /// names whose configs are equal become one BootParams, with hosts (node xnames in
+    /// natural order, then tags in string order), macs and nids each sorted; the groups are
+    /// ordered by their first name, hosts before MACs before NIDs.
+    ///
+    /// ```
+    /// use ochami_store::{BootConfig, BootKey};
+    /// let cfg = BootConfig { kernel: "http://k".into(), ..Default::default() };
+    /// let names = [BootKey::Nid(2), BootKey::Host("x0c0s0b0n10".into()), BootKey::Host("x0c0s0b0n2".into())];
+    /// let grouped = BootConfig::group(names.into_iter().map(|k| (k, cfg.clone())));
+    /// assert_eq!(grouped.len(), 1);
+    /// assert_eq!(grouped[0].hosts, ["x0c0s0b0n2", "x0c0s0b0n10"]);
+    /// assert_eq!(grouped[0].nids, [2]);
+    /// ```
+    pub fn group<C: std::borrow::Borrow<BootConfig>>(
+        entries: impl IntoIterator<Item = (BootKey, C)>,
+    ) -> Vec<BootParams> {
+        // Bucket by the hashable fields, compare whole configs (cloud-init too) within one.
+        let mut buckets: std::collections::HashMap<(String, String, String), Vec<usize>> =
+            Default::default();
+        let mut groups: Vec<(BootConfig, Vec<BootKey>)> = Vec::new();
+        for (key, cfg) in entries {
+            let cfg = cfg.borrow();
+            let bucket = buckets
+                .entry((cfg.kernel.clone(), cfg.initrd.clone(), cfg.params.clone()))
+                .or_default();
+            match bucket
+                .iter()
+                .copied()
+                .find(|&g| groups.get(g).is_some_and(|(c, _)| c == cfg))
+            {
+                Some(g) => groups[g].1.push(key),
+                None => {
+                    bucket.push(groups.len());
+                    groups.push((cfg.clone(), vec![key]));
+                }
+            }
+        }
+        let mut out: Vec<(FirstName, BootParams)> = groups
+            .into_iter()
+            .map(|(cfg, keys)| {
+                let mut hosts = Vec::new();
+                let mut macs = Vec::new();
+                let mut nids = Vec::new();
+                for k in keys {
+                    match k {
+                        BootKey::Host(h) => hosts.push(h),
+                        BootKey::Mac(m) => macs.push(m),
+                        BootKey::Nid(n) => nids.push(n),
+                    }
+                }
+                hosts.sort_by(|a, b| host_order(a).cmp(&host_order(b)));
+                macs.sort();
+                nids.sort();
+                let first = match (hosts.first(), macs.first(), nids.first()) {
+                    (Some(h), _, _) => FirstName::Host(host_order(h).0, host_order(h).1, h.clone()),
+                    (None, Some(m), _) => FirstName::Mac(*m),
+                    (None, None, Some(n)) => FirstName::Nid(*n),
+                    (None, None, None) => FirstName::None,
+                };
+                let bp = BootParams {
+                    hosts,
+                    macs: macs.iter().map(MacAddr::to_string).collect(),
+                    nids,
+                    params: cfg.params,
+                    kernel: cfg.kernel,
+                    initrd: cfg.initrd,
+                    cloud_init: cfg.cloud_init,
+                };
+                (first, bp)
+            })
+            .collect();
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        out.into_iter().map(|(_, bp)| bp).collect()
+    }
+}
+
+/// Sort key of a `hosts` entry: node xnames (natural order) before tags (string order).
+fn host_order(h: &str) -> (bool, Option<Xname>, &str) {
+    match h.parse::<Xname>() {
+        Ok(x) => (false, Some(x), h),
+        Err(_) => (true, None, h),
+    }
+}
+
+/// Sort key of a grouped BootParams: its first name.
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+enum FirstName {
+    Host(bool, Option<Xname>, String),
+    Mac(MacAddr),
+    Nid(i32),
+    None,
+}
+
 fn merge_opt(target: &mut Option<serde_json::Value>, patch: &Option<serde_json::Value>) {
     if let Some(p) = patch {
         merge_patch(target.get_or_insert(serde_json::Value::Null), p);

@@ -1,0 +1,287 @@
+//! SMD inventory in memory: Redfish endpoints (FQDN-unique, deletion cascading as SMD's
+//! `DeleteRFEndpointByIDSetEmpty`), component endpoints, ethernet interfaces and hardware.
+
+use std::collections::BTreeSet;
+
+use async_trait::async_trait;
+use ochami_core::ingest::Inventory;
+use ochami_core::{
+    ComponentEndpoint, EthernetInterface, Flag, HardwareRecord, HmsType, MacAddr, RedfishEndpoint,
+    State, Xname,
+};
+
+use super::ethernet::{self, now};
+use super::{MemoryStore, ingest, row};
+use crate::{
+    EthernetInterfaceFilter, EthernetInterfacePatch, InventoryStore, RedfishEndpointFilter, Result,
+    StoreError,
+};
+
+/// Whether `ep` passes `f` (values of one field OR-ed, fields AND-ed).
+fn endpoint_matches(f: &RedfishEndpointFilter, ep: &RedfishEndpoint) -> bool {
+    (f.id.is_empty() || f.id.contains(&ep.id))
+        && (f.fqdn.is_empty() || f.fqdn.contains(&ep.fqdn))
+        && (f.hms_type.is_empty() || f.hms_type.contains(&ep.hms_type))
+        && (f.uuid.is_empty() || f.uuid.contains(&ep.uuid))
+        && (f.mac.is_empty() || ep.mac_addr.is_some_and(|m| f.mac.contains(&m)))
+        && (f.ip.is_empty() || f.ip.contains(&ep.ip_address))
+        && (f.last_status.is_empty() || f.last_status.contains(&ep.discovery_info.last_status))
+}
+
+/// The conflict error for a MAC that already has an interface.
+fn mac_taken(mac: MacAddr, owner: Option<Xname>) -> StoreError {
+    let owner = owner
+        .map(|o| format!(" (owned by {o})"))
+        .unwrap_or_default();
+    StoreError::conflict(
+        "MACAddress",
+        mac,
+        format!("an ethernet interface with this MAC already exists{owner}"),
+    )
+}
+
+#[async_trait]
+impl InventoryStore for MemoryStore {
+    async fn get_redfish_endpoint(&self, id: &Xname) -> Result<Option<RedfishEndpoint>> {
+        Ok(self.read(|t| t.endpoints.get(id).cloned()))
+    }
+
+    async fn list_redfish_endpoints(
+        &self,
+        filter: &RedfishEndpointFilter,
+    ) -> Result<Vec<RedfishEndpoint>> {
+        Ok(self.read(|t| {
+            t.endpoints
+                .values()
+                .filter(|ep| endpoint_matches(filter, ep))
+                .cloned()
+                .collect()
+        }))
+    }
+
+    async fn insert_redfish_endpoints(&self, endpoints: &[RedfishEndpoint]) -> Result<()> {
+        self.write(|tx| {
+            for (i, ep) in endpoints.iter().enumerate() {
+                let mut ep = ep.clone();
+                ep.normalize()
+                    .map_err(|e| StoreError::invalid(Some(i), e))?;
+                if tx.tables().endpoints.contains_key(&ep.id) {
+                    return Err(StoreError::conflict(
+                        "ID",
+                        ep.id,
+                        format!("{}Redfish endpoint {} already exists", row(i), ep.id),
+                    ));
+                }
+                if let Some(other) = tx.tables().fqdns.get(&ep.fqdn) {
+                    return Err(StoreError::conflict(
+                        "FQDN",
+                        &ep.fqdn,
+                        format!("{}already used by Redfish endpoint {other}", row(i)),
+                    ));
+                }
+                tx.set_endpoint(ep.id, Some(ep));
+            }
+            Ok(())
+        })
+    }
+
+    async fn put_redfish_endpoint(&self, endpoint: &RedfishEndpoint) -> Result<()> {
+        let mut ep = endpoint.clone();
+        ep.normalize()?;
+        self.write(|tx| {
+            if let Some(other) = tx.tables().fqdns.get(&ep.fqdn)
+                && *other != ep.id
+            {
+                return Err(StoreError::conflict(
+                    "FQDN",
+                    &ep.fqdn,
+                    format!("already used by Redfish endpoint {other}"),
+                ));
+            }
+            tx.set_endpoint(ep.id, Some(ep));
+            Ok(())
+        })
+    }
+
+    async fn delete_redfish_endpoint(&self, id: &Xname) -> Result<bool> {
+        self.write(|tx| {
+            if !tx.tables().endpoints.contains_key(id) {
+                return Ok(false);
+            }
+            tx.set_endpoint(*id, None);
+            let ces: BTreeSet<Xname> = tx
+                .tables()
+                .ces_by_endpoint
+                .get(id)
+                .cloned()
+                .unwrap_or_default();
+            for ce in &ces {
+                tx.set_component_endpoint(*ce, None);
+            }
+            let under: Vec<Xname> = tx
+                .tables()
+                .components
+                .keys()
+                .filter(|c| ces.contains(c) || id.smd_prefix_contains(c))
+                .copied()
+                .collect();
+            for c in under {
+                if let Some(mut comp) = tx.tables().components.get(&c).cloned() {
+                    comp.state = Some(State::Empty);
+                    comp.flag = Some(Flag::Ok);
+                    tx.put_component(comp);
+                }
+            }
+            Ok(true)
+        })
+    }
+
+    async fn ingest(&self, inventory: &Inventory, force: bool) -> Result<()> {
+        self.write(|tx| ingest::ingest(tx, inventory, force))
+    }
+
+    async fn get_component_endpoint(&self, id: &Xname) -> Result<Option<ComponentEndpoint>> {
+        Ok(self.read(|t| t.component_endpoints.get(id).cloned()))
+    }
+
+    async fn list_component_endpoints(
+        &self,
+        redfish_ep: Option<&Xname>,
+        hms_type: Option<HmsType>,
+    ) -> Result<Vec<ComponentEndpoint>> {
+        let type_ok = |ce: &&ComponentEndpoint| hms_type.is_none_or(|ty| ce.hms_type == ty);
+        Ok(self.read(|t| match redfish_ep {
+            Some(ep) => t
+                .ces_by_endpoint
+                .get(ep)
+                .into_iter()
+                .flatten()
+                .filter_map(|id| t.component_endpoints.get(id))
+                .filter(type_ok)
+                .cloned()
+                .collect(),
+            None => t
+                .component_endpoints
+                .values()
+                .filter(type_ok)
+                .cloned()
+                .collect(),
+        }))
+    }
+
+    async fn delete_component_endpoint(&self, id: &Xname) -> Result<bool> {
+        self.write(|tx| {
+            let found = tx.tables().component_endpoints.contains_key(id);
+            if found {
+                tx.set_component_endpoint(*id, None);
+            }
+            Ok(found)
+        })
+    }
+
+    async fn get_ethernet_interface(&self, mac: &MacAddr) -> Result<Option<EthernetInterface>> {
+        Ok(self.read(|t| t.ifaces.get(mac).cloned()))
+    }
+
+    async fn list_ethernet_interfaces(
+        &self,
+        filter: &EthernetInterfaceFilter,
+    ) -> Result<Vec<EthernetInterface>> {
+        Ok(self.read(|t| ethernet::select(t, filter).into_iter().cloned().collect()))
+    }
+
+    async fn insert_ethernet_interface(&self, iface: &EthernetInterface) -> Result<()> {
+        let mut e = iface.clone();
+        e.normalize()?;
+        e.last_update = now();
+        self.write(|tx| {
+            if let Some(old) = tx.tables().ifaces.get(&e.mac_address) {
+                return Err(mac_taken(e.mac_address, old.component_id));
+            }
+            tx.set_iface(e.mac_address, Some(e));
+            Ok(())
+        })
+    }
+
+    async fn patch_ethernet_interface(
+        &self,
+        mac: &MacAddr,
+        patch: &EthernetInterfacePatch,
+    ) -> Result<()> {
+        self.write(|tx| {
+            let Some(mut e) = tx.tables().ifaces.get(mac).cloned() else {
+                return Err(StoreError::not_found("ethernet interface", mac.to_id()));
+            };
+            if let Some(d) = &patch.description {
+                e.description.clone_from(d);
+            }
+            if let Some(c) = patch.component_id {
+                e.component_id = Some(c);
+            }
+            if let Some(ips) = &patch.ip_addresses
+                && *ips != e.ip_addresses
+            {
+                e.ip_addresses.clone_from(ips);
+                e.last_update = now();
+            }
+            e.normalize()?;
+            tx.set_iface(*mac, Some(e));
+            Ok(())
+        })
+    }
+
+    async fn delete_ethernet_interface(&self, mac: &MacAddr) -> Result<bool> {
+        self.write(|tx| {
+            let found = tx.tables().ifaces.contains_key(mac);
+            if found {
+                tx.set_iface(*mac, None);
+            }
+            Ok(found)
+        })
+    }
+
+    async fn find_ethernet_interfaces_by_ip(&self, ip: &str) -> Result<Vec<EthernetInterface>> {
+        Ok(self.read(|t| {
+            t.ifaces_by_ip
+                .get(ip)
+                .into_iter()
+                .flatten()
+                .filter_map(|m| t.ifaces.get(m))
+                .cloned()
+                .collect()
+        }))
+    }
+
+    async fn get_hardware(&self, id: &Xname) -> Result<Option<HardwareRecord>> {
+        Ok(self.read(|t| t.hardware.get(id).cloned()))
+    }
+
+    async fn list_hardware(&self, hms_type: Option<HmsType>) -> Result<Vec<HardwareRecord>> {
+        Ok(self.read(|t| {
+            t.hardware
+                .values()
+                .filter(|h| hms_type.is_none_or(|ty| h.id.hms_type() == ty))
+                .cloned()
+                .collect()
+        }))
+    }
+
+    async fn put_hardware(&self, records: &[HardwareRecord]) -> Result<()> {
+        self.write(|tx| {
+            for h in records {
+                tx.set_hardware(h.id, Some(h.clone()));
+            }
+            Ok(())
+        })
+    }
+
+    async fn delete_hardware(&self, id: &Xname) -> Result<bool> {
+        self.write(|tx| {
+            let found = tx.tables().hardware.contains_key(id);
+            if found {
+                tx.set_hardware(*id, None);
+            }
+            Ok(found)
+        })
+    }
+}

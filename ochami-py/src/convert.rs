@@ -1,47 +1,24 @@
-//! `serde_json::Value` <-> Python objects, so every record crosses the boundary in its
-//! OpenCHAMI wire form (dicts with SMD's keys) and the Rust types' serde rules do all the
-//! checking.
+//! Records <-> Python objects. Every record crosses the boundary in its OpenCHAMI wire
+//! form (dicts with SMD's keys), so the Rust types' serde rules do all the checking.
+//!
+//! Python to Rust goes through `serde_json::Value`; Rust to Python goes through JSON text
+//! and a serde visitor that builds the objects directly, which keeps the record's key
+//! order (a `Value` would sort keys alphabetically).
+
+use std::cell::RefCell;
+use std::fmt;
 
 use pyo3::IntoPyObjectExt;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use serde::Serialize;
-use serde::de::DeserializeOwned;
+use serde::de::{
+    self, DeserializeOwned, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess,
+    Visitor,
+};
 use serde_json::{Map, Number, Value};
 
-use crate::errors::invalid;
-
-/// A JSON value as the Python object `json.loads` would give.
-pub(crate) fn to_py<'py>(py: Python<'py>, v: &Value) -> PyResult<Bound<'py, PyAny>> {
-    Ok(match v {
-        Value::Null => py.None().into_bound(py),
-        Value::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
-        Value::Number(n) => {
-            if let Some(i) = n.as_i64() {
-                i.into_bound_py_any(py)?
-            } else if let Some(u) = n.as_u64() {
-                u.into_bound_py_any(py)?
-            } else {
-                n.as_f64().unwrap_or(f64::NAN).into_bound_py_any(py)?
-            }
-        }
-        Value::String(s) => PyString::new(py, s).into_any(),
-        Value::Array(a) => {
-            let items = a
-                .iter()
-                .map(|x| to_py(py, x))
-                .collect::<PyResult<Vec<_>>>()?;
-            PyList::new(py, items)?.into_any()
-        }
-        Value::Object(o) => {
-            let d = PyDict::new(py);
-            for (k, x) in o {
-                d.set_item(k, to_py(py, x)?)?;
-            }
-            d.into_any()
-        }
-    })
-}
+use crate::errors::{Family, err, invalid};
 
 /// A Python object (dict, list, tuple, str, int, float, bool, None, or anything whose
 /// `str()` is the value, such as an `Xname`) as JSON.
@@ -94,11 +71,23 @@ pub(crate) fn from_py(obj: &Bound<'_, PyAny>) -> PyResult<Value> {
     )))
 }
 
+/// A record that serde rejected: an xname inside it keeps its class (`XnameError`), so
+/// `except ochami.XnameError` catches a bad `ID` in a dict like a bad `Xname(...)`.
+fn rejected(e: serde_json::Error, context: String) -> PyErr {
+    let msg = e.to_string();
+    let family = if msg.starts_with("invalid xname ") {
+        Family::Xname
+    } else {
+        Family::Invalid
+    };
+    err(family, format!("{context}: {msg}"))
+}
+
 /// A record from a Python dict, read with the record's serde rules; `what` names it in the
 /// error ("component", "boot parameters").
 pub(crate) fn record<T: DeserializeOwned>(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<T> {
     let v = from_py(obj)?;
-    serde_json::from_value(v).map_err(|e| invalid(format!("bad {what}: {e}")))
+    serde_json::from_value(v).map_err(|e| rejected(e, format!("bad {what}")))
 }
 
 /// Records from a list of dicts; errors name the row.
@@ -107,20 +96,121 @@ pub(crate) fn records<T: DeserializeOwned>(obj: &Bound<'_, PyAny>, what: &str) -
         .enumerate()
         .map(|(i, x)| {
             let v = from_py(&x?)?;
-            serde_json::from_value(v).map_err(|e| invalid(format!("bad {what} at row {i}: {e}")))
+            serde_json::from_value(v).map_err(|e| rejected(e, format!("bad {what} at row {i}")))
         })
         .collect()
 }
 
-/// A record as JSON (its wire form).
-pub(crate) fn json_of<T: Serialize>(value: &T) -> PyResult<Value> {
-    serde_json::to_value(value).map_err(|e| invalid(format!("cannot serialize: {e}")))
+/// A record as JSON text (its wire form, keys in the record's field order).
+pub(crate) fn json_of<T: Serialize>(value: &T) -> PyResult<String> {
+    serde_json::to_string(value).map_err(|e| invalid(format!("cannot serialize: {e}")))
 }
 
-/// A record as a Python dict (its wire form).
+/// A record as a Python dict (its wire form, keys in the record's field order).
 pub(crate) fn dict_of<'py, T: Serialize>(
     py: Python<'py>,
     value: &T,
 ) -> PyResult<Bound<'py, PyAny>> {
-    to_py(py, &json_of(value)?)
+    text_to_py(py, &json_of(value)?)
+}
+
+/// JSON text as Python objects, keeping the order of object keys (a `serde_json::Value`
+/// would sort them).
+pub(crate) fn text_to_py<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let slot = RefCell::new(None);
+    let out = PySeed { py, err: &slot }.deserialize(&mut de);
+    if let Some(e) = slot.into_inner() {
+        return Err(e);
+    }
+    out.map_err(|e| invalid(format!("bad JSON: {e}")))
+}
+
+/// The top-level keys of a JSON object, in order (empty for anything else).
+pub(crate) fn top_keys(text: &str) -> Vec<String> {
+    struct Keys;
+    impl<'de> Visitor<'de> for Keys {
+        type Value = Vec<String>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a JSON object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut keys = Vec::new();
+            while let Some(k) = map.next_key::<String>()? {
+                map.next_value::<IgnoredAny>()?;
+                keys.push(k);
+            }
+            Ok(keys)
+        }
+    }
+    let mut de = serde_json::Deserializer::from_str(text);
+    de.deserialize_map(Keys).unwrap_or_default()
+}
+
+/// Builds Python objects straight from the JSON tokens. A Python error is parked in `err`
+/// (serde errors cannot carry it) and returned instead of the serde error.
+#[derive(Clone, Copy)]
+struct PySeed<'py, 'a> {
+    py: Python<'py>,
+    err: &'a RefCell<Option<PyErr>>,
+}
+
+impl PySeed<'_, '_> {
+    fn check<T, E: de::Error>(&self, r: PyResult<T>) -> Result<T, E> {
+        r.map_err(|e| {
+            *self.err.borrow_mut() = Some(e);
+            E::custom("python error")
+        })
+    }
+}
+
+impl<'de, 'py> DeserializeSeed<'de> for PySeed<'py, '_> {
+    type Value = Bound<'py, PyAny>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de, 'py> Visitor<'de> for PySeed<'py, '_> {
+    type Value = Bound<'py, PyAny>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(self.py.None().into_bound(self.py))
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        self.visit_unit()
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(PyBool::new(self.py, v).to_owned().into_any())
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        self.check(v.into_bound_py_any(self.py))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        self.check(v.into_bound_py_any(self.py))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        self.check(v.into_bound_py_any(self.py))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(PyString::new(self.py, v).into_any())
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let list = PyList::empty(self.py);
+        while let Some(item) = seq.next_element_seed(self)? {
+            self.check(list.append(item))?;
+        }
+        Ok(list.into_any())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let dict = PyDict::new(self.py);
+        while let Some(key) = map.next_key::<String>()? {
+            let value = map.next_value_seed(self)?;
+            self.check(dict.set_item(key, value))?;
+        }
+        Ok(dict.into_any())
+    }
 }

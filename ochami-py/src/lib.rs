@@ -7,6 +7,7 @@
 //! runtime with the GIL released ([`runtime`]).
 
 mod convert;
+mod discovery;
 mod errors;
 mod rows;
 mod runtime;
@@ -23,6 +24,8 @@ fn _ochami(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(xname::parse_xnames, m)?)?;
     m.add_class::<rows::Rows>()?;
     m.add_class::<store::PyStore>()?;
+    m.add_function(wrap_pyfunction!(discovery::discover, m)?)?;
+    m.add_class::<discovery::PyDiscoveryReport>()?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

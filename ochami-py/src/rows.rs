@@ -6,21 +6,21 @@ use pyo3::prelude::*;
 use pyo3::types::PyList;
 use serde_json::Value;
 
-use crate::convert::to_py;
+use crate::convert::{text_to_py, top_keys};
 
 /// How many rows `_repr_html_` shows.
 const HTML_ROWS: usize = 50;
 
 /// Rows of one kind (components, ethernet interfaces, ...), each a dict with OpenCHAMI's
-/// keys. Rows are kept as JSON and converted to Python objects on access.
+/// keys. Rows are kept as JSON text and converted to Python objects on access.
 #[pyclass(module = "ochami", frozen, sequence)]
 pub(crate) struct Rows {
     kind: String,
-    rows: Vec<Value>,
+    rows: Vec<String>,
 }
 
 impl Rows {
-    pub(crate) fn new(kind: &str, rows: Vec<Value>) -> Rows {
+    pub(crate) fn new(kind: &str, rows: Vec<String>) -> Rows {
         Rows {
             kind: kind.to_owned(),
             rows,
@@ -31,11 +31,9 @@ impl Rows {
     fn column_names(&self) -> Vec<String> {
         let mut cols: Vec<String> = Vec::new();
         for r in &self.rows {
-            if let Value::Object(o) = r {
-                for k in o.keys() {
-                    if !cols.iter().any(|c| c == k) {
-                        cols.push(k.clone());
-                    }
+            for k in top_keys(r) {
+                if !cols.contains(&k) {
+                    cols.push(k);
                 }
             }
         }
@@ -84,7 +82,7 @@ impl Rows {
         let items = self
             .rows
             .iter()
-            .map(|r| to_py(py, r))
+            .map(|r| text_to_py(py, r))
             .collect::<PyResult<Vec<_>>>()?;
         PyList::new(py, items)
     }
@@ -113,7 +111,7 @@ impl Rows {
                 "row {index} out of range for {len} rows"
             )));
         }
-        to_py(py, &self.rows[i as usize])
+        text_to_py(py, &self.rows[i as usize])
     }
 
     fn __iter__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
@@ -121,11 +119,16 @@ impl Rows {
     }
 
     fn __repr__(&self) -> String {
+        let cols: Vec<String> = self
+            .column_names()
+            .iter()
+            .map(|c| format!("'{c}'"))
+            .collect();
         format!(
-            "Rows(kind={:?}, len={}, columns={:?})",
+            "Rows(kind='{}', len={}, columns=[{}])",
             self.kind,
             self.rows.len(),
-            self.column_names()
+            cols.join(", ")
         )
     }
 
@@ -136,7 +139,8 @@ impl Rows {
             html.push_str(&format!("<th>{}</th>", escape(c)));
         }
         html.push_str("</tr></thead><tbody>");
-        for r in self.rows.iter().take(HTML_ROWS) {
+        for text in self.rows.iter().take(HTML_ROWS) {
+            let r: Value = serde_json::from_str(text).unwrap_or(Value::Null);
             html.push_str("<tr>");
             for c in &cols {
                 html.push_str(&format!("<td>{}</td>", cell(r.get(c))));

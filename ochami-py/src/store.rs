@@ -16,7 +16,6 @@ use ochami_store::{EthernetInterfaceFilter, RedfishEndpointFilter, Store};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyList, PyString, PyTuple};
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::convert::{dict_of, json_of, record, records};
 use crate::errors::{Family, err, invalid, store_err};
@@ -116,7 +115,7 @@ fn rows<T: Serialize>(kind: &str, items: &[T]) -> PyResult<Rows> {
     let values = items
         .iter()
         .map(json_of)
-        .collect::<PyResult<Vec<Value>>>()?;
+        .collect::<PyResult<Vec<String>>>()?;
     Ok(Rows::new(kind, values))
 }
 
@@ -161,7 +160,7 @@ impl PyStore {
 
     fn __repr__(&self) -> String {
         format!(
-            "Store(backend={:?}, url={:?})",
+            "Store(backend='{}', url='{}')",
             self.inner.backend(),
             self.url
         )

@@ -9,9 +9,9 @@ Every slow call runs on one shared tokio runtime with the GIL released, and can 
 interrupted with Ctrl-C.
 """
 
-from ochami import _ochami
 from ochami._ochami import (
     BootError,
+    DiscoveryReport,
     InvalidError,
     OchamiError,
     RedfishError,
@@ -21,11 +21,13 @@ from ochami._ochami import (
     Xname,
     XnameError,
     __version__,
+    discover,
     parse_xnames,
 )
 
 __all__ = [
     "BootError",
+    "DiscoveryReport",
     "InvalidError",
     "OchamiError",
     "RedfishError",
@@ -35,19 +37,6 @@ __all__ = [
     "Xname",
     "XnameError",
     "__version__",
+    "discover",
     "parse_xnames",
 ]
-
-# Discovery, rendering and the simulator are exported when the extension has them.
-for _name in (
-    "discover",
-    "DiscoveryReport",
-    "render_bootscript",
-    "meta_data",
-    "user_data",
-    "vendor_data",
-):
-    if hasattr(_ochami, _name):
-        globals()[_name] = getattr(_ochami, _name)
-        __all__.append(_name)
-del _name

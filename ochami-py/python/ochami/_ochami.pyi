@@ -1,0 +1,262 @@
+"""Type stubs of the ochami extension module (``ochami._ochami``)."""
+
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from os import PathLike
+from typing import Any, final
+
+__version__: str
+
+Row = dict[str, Any]
+"""One record in its OpenCHAMI wire form (SMD's keys: ``ID``, ``Type``, ``State``, ...)."""
+
+_Values = str | int | bool | Xname | Sequence[str | int | bool | Xname]
+
+# ---- errors ----
+
+class OchamiError(Exception):
+    """Base class of every ochami error."""
+
+class XnameError(OchamiError, ValueError):
+    """A malformed or out-of-range xname."""
+
+class InvalidError(OchamiError, ValueError):
+    """A value outside its grammar or enumeration (MAC, State, filter key, ...)."""
+
+class StoreError(OchamiError):
+    """The store refused a write (conflict, not found) or failed."""
+
+class RedfishError(OchamiError):
+    """Redfish discovery or the simulator failed."""
+
+class BootError(OchamiError):
+    """A bootscript or cloud-init document could not be made."""
+
+# ---- xnames ----
+
+@final
+class Xname:
+    """An HMS component id such as ``x1000c0s0b0n0``, normalized like SMD does.
+
+    ``str()`` gives the normal form; equality, hashing and (natural) ordering follow it.
+    Raises ``XnameError`` for a malformed id.
+    """
+
+    def __init__(self, value: str | Xname) -> None: ...
+    @property
+    def type(self) -> str:
+        """The SMD type name, e.g. ``"Node"``."""
+    @property
+    def parent(self) -> Xname | None:
+        """The parent component, or ``None`` for ``s0``, partitions and ``all``."""
+    @property
+    def ordinals(self) -> list[int]:
+        """The ordinals in order: ``x1000c0s2b0n1`` gives ``[1000, 0, 2, 0, 1]``."""
+    @property
+    def is_controller(self) -> bool:
+        """Whether this is a BMC or PDU controller."""
+    def ancestors(self) -> list[Xname]:
+        """Parent, grandparent, ... up to the root, nearest first."""
+    def is_ancestor_of(self, other: str | Xname) -> bool:
+        """Whether this is a proper ancestor of ``other``."""
+    def __eq__(self, other: object) -> bool: ...
+    def __lt__(self, other: Xname) -> bool: ...
+    def __le__(self, other: Xname) -> bool: ...
+    def __gt__(self, other: Xname) -> bool: ...
+    def __ge__(self, other: Xname) -> bool: ...
+    def __hash__(self) -> int: ...
+
+def parse_xnames(items: Iterable[str], *, strict: bool = True) -> list[str | None]:
+    """Parse many xnames at once and return their normal forms, in input order.
+
+    The strings are parsed with the GIL released. With ``strict`` (the default) the first
+    malformed item raises ``XnameError`` naming its index; with ``strict=False`` it becomes
+    ``None``. Non-str items raise ``TypeError``.
+    """
+
+# ---- rows ----
+
+@final
+class Rows:
+    """Records of one kind as plain rows (dicts with OpenCHAMI's keys).
+
+    Supports ``len()``, indexing (negative too) and iteration; ``to_pandas()`` makes a
+    DataFrame; in a notebook it shows as an HTML table.
+    """
+
+    @property
+    def kind(self) -> str:
+        """What the rows are: ``"components"``, ``"ethernet_interfaces"``, ..."""
+    @property
+    def columns(self) -> list[str]:
+        """The keys of all rows, in order of first appearance."""
+    def to_dicts(self) -> list[Row]:
+        """Every row as a dict."""
+    def to_pandas(self) -> Any:
+        """A ``pandas.DataFrame`` (raises ``ImportError`` without pandas)."""
+    def __len__(self) -> int: ...
+    def __getitem__(self, index: int) -> Row: ...
+    def __iter__(self) -> Iterator[Row]: ...
+    def _repr_html_(self) -> str: ...
+
+# ---- store ----
+
+@final
+class Store:
+    """Inventory and boot storage: ``memory:``, ``sqlite://path`` or ``postgres://...``.
+
+    Every call releases the GIL. Records are dicts in their OpenCHAMI wire form.
+    """
+
+    @staticmethod
+    def open(url: str) -> Store:
+        """Open a store (creating and migrating it as needed)."""
+    @property
+    def backend(self) -> str:
+        """``"memory"``, ``"sqlite"`` or ``"postgres"``."""
+    @property
+    def url(self) -> str:
+        """The URL it was opened with, password removed."""
+    def ping(self) -> None: ...
+    # components
+    def components(self, **filters: _Values | None) -> Rows:
+        """Components matching SMD's ``GET /State/Components`` parameters.
+
+        Keyword names are SMD's (``id``, ``type``, ``state``, ``flag``, ``enabled``,
+        ``role``, ``subrole``/``sub_role``, ``softwarestatus``/``software_status``,
+        ``subtype``, ``arch``, ``class``, ``nid``, ``nid_start``, ``nid_end``, ``group``,
+        ``partition``, ``locked``, ``reservation_disabled``, ``stateonly``, ...). A list
+        ORs its values; a ``"!value"`` negates. Unknown names raise ``InvalidError``.
+        """
+    def component(self, id: str | Xname) -> Row | None: ...
+    def add_components(self, components: Iterable[Mapping[str, Any]], *, force: bool = False) -> None:
+        """SMD's bulk POST: insert new components; existing ones kept unless ``force``."""
+    def put_component(self, component: Mapping[str, Any]) -> None: ...
+    def delete_component(self, id: str | Xname) -> bool: ...
+    # ethernet interfaces
+    def ethernet_interfaces(
+        self,
+        *,
+        mac: _Values | None = None,
+        ip: _Values | None = None,
+        network: _Values | None = None,
+        component_id: _Values | None = None,
+        type: _Values | None = None,
+    ) -> Rows: ...
+    def ethernet_interface(self, mac: str) -> Row | None: ...
+    def add_ethernet_interface(self, interface: Mapping[str, Any]) -> None: ...
+    def delete_ethernet_interface(self, mac: str) -> bool: ...
+    # Redfish endpoints and discovered inventory
+    def redfish_endpoints(
+        self,
+        *,
+        id: _Values | None = None,
+        fqdn: _Values | None = None,
+        type: _Values | None = None,
+        uuid: _Values | None = None,
+        mac: _Values | None = None,
+        ip: _Values | None = None,
+        last_status: _Values | None = None,
+    ) -> Rows: ...
+    def redfish_endpoint(self, id: str | Xname) -> Row | None: ...
+    def put_redfish_endpoint(self, endpoint: Mapping[str, Any]) -> None: ...
+    def delete_redfish_endpoint(self, id: str | Xname) -> bool: ...
+    def component_endpoints(
+        self, *, redfish_endpoint: str | Xname | None = None, type: str | None = None
+    ) -> Rows: ...
+    def hardware(self, *, type: str | None = None) -> Rows: ...
+    def ingest(self, inventory: Mapping[str, Any], *, force: bool = False) -> None:
+        """Store a discovered inventory atomically (see ``DiscoveryReport.inventory``)."""
+    # groups and partitions
+    def groups(self) -> Rows: ...
+    def group(self, label: str) -> Row | None: ...
+    def create_group(self, group: Mapping[str, Any]) -> None: ...
+    def delete_group(self, label: str) -> bool: ...
+    def add_group_member(self, label: str, id: str | Xname) -> None: ...
+    def remove_group_member(self, label: str, id: str | Xname) -> bool: ...
+    def partitions(self) -> Rows: ...
+    def create_partition(self, partition: Mapping[str, Any]) -> None: ...
+    def memberships(self, **filters: _Values | None) -> Rows: ...
+    # boot parameters (BSS)
+    def boot_params(
+        self,
+        *,
+        hosts: _Values | None = None,
+        macs: _Values | None = None,
+        nids: _Values | None = None,
+    ) -> Rows: ...
+    def set_boot_params(self, params: Mapping[str, Any]) -> None:
+        """BSS PUT: store under every name, replacing."""
+    def add_boot_params(self, params: Mapping[str, Any]) -> None:
+        """BSS POST: store under every name not yet present."""
+    def update_boot_params(self, params: Mapping[str, Any]) -> None:
+        """BSS PATCH: every name must exist."""
+    def delete_boot_params(self, params: Mapping[str, Any]) -> int: ...
+    # cloud-init
+    def cloud_init_groups(self) -> Rows: ...
+    def put_cloud_init_group(self, data: Mapping[str, Any]) -> None: ...
+    def cloud_init_node(self, id: str | Xname) -> Row | None: ...
+    def put_cloud_init_node(self, id: str | Xname, data: Mapping[str, Any]) -> None: ...
+    def cluster_defaults(self) -> Row: ...
+    def set_cluster_defaults(self, defaults: Mapping[str, Any]) -> None: ...
+
+# ---- discovery ----
+
+@final
+class DiscoveryReport:
+    """The result of ``discover``: one outcome per target plus the inventory found."""
+
+    @property
+    def targets(self) -> int: ...
+    @property
+    def discovered(self) -> int: ...
+    @property
+    def failed(self) -> int: ...
+    @property
+    def elapsed_ms(self) -> int: ...
+    @property
+    def outcomes(self) -> Rows:
+        """One row per target: target, xname, status, elapsed_ms, nodes, error."""
+    @property
+    def components(self) -> Rows: ...
+    @property
+    def redfish_endpoints(self) -> Rows: ...
+    @property
+    def ethernet_interfaces(self) -> Rows: ...
+    @property
+    def component_endpoints(self) -> Rows: ...
+    @property
+    def hardware(self) -> Rows: ...
+    def inventory(self) -> dict[str, list[Row]]:
+        """All inventory merged (what ``save`` writes)."""
+    def to_dict(self) -> dict[str, Any]:
+        """The whole report (the CLI's ``--json`` output)."""
+    def save(self, store: Store, *, force: bool = False) -> None:
+        """Write the inventory into ``store`` in one transaction."""
+
+def discover(
+    targets: str | Sequence[str],
+    *,
+    username: str | None = None,
+    password: str | None = None,
+    scheme: str = "https",
+    ports: Sequence[int] | None = None,
+    insecure: bool = False,
+    cacert: str | PathLike[str] | None = None,
+    concurrency: int = 64,
+    timeout: float = 30.0,
+    connect_timeout: float = 5.0,
+    bmc_deadline: float = 120.0,
+    xname_map: Mapping[str, str] | str | PathLike[str] | None = None,
+    generate_xnames: bool = True,
+    progress: Callable[[dict[str, Any]], object] | None = None,
+    store: Store | None = None,
+    force: bool = False,
+) -> DiscoveryReport:
+    """Scan ``targets`` (IPs, host names, CIDRs, ``scheme://host:port``) and crawl every BMC.
+
+    Same options as ``ochami discover``. Runs with the GIL released; Ctrl-C stops it.
+    ``progress`` is called on this thread with each event as a dict (``{"event":
+    "crawled", ...}``); an exception from it stops the run. With ``store`` the inventory is
+    saved before returning. Per-BMC failures are in the report; bad options raise
+    ``RedfishError`` (or ``InvalidError``).
+    """

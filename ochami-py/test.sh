@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Builds the Python extension into a venv (ochami-py/.venv), runs the pytest suite and the
+# example notebook, and lints the binding crate. The root ./test.sh (CI) calls this.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+PY="${PYTHON:-python3}"
+VENV=.venv
+if [ ! -x "$VENV/bin/python" ]; then
+  "$PY" -m venv "$VENV"
+fi
+"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check maturin pytest
+# pandas is optional (Rows.to_pandas); the tests skip what needs it when it is missing.
+"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check pandas \
+  || echo "pandas not installed; its tests will be skipped"
+
+echo "== maturin develop (debug build)"
+(
+  # shellcheck disable=SC1091
+  . "$VENV/bin/activate"
+  maturin develop --quiet
+)
+
+echo "== pytest"
+set +e
+"$VENV/bin/python" -m pytest -q tests
+rc=$?
+set -e
+if [ "$rc" -eq 5 ]; then
+  echo "pytest collected no tests" >&2
+  exit 1
+elif [ "$rc" -ne 0 ]; then
+  exit "$rc"
+fi
+
+echo "== examples/notebook.py"
+"$VENV/bin/python" examples/notebook.py
+
+echo "== cargo clippy -p ochami-py"
+cargo clippy -p ochami-py --all-targets -- -D warnings

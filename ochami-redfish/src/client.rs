@@ -218,7 +218,11 @@ impl RedfishClient {
         if self.options.use_expand
             && let Some(q) = self.root.expand.query()
         {
-            let levels = if self.root.expand.levels { "($levels=1)" } else { "" };
+            let levels = if self.root.expand.levels {
+                "($levels=1)"
+            } else {
+                ""
+            };
             let sep = if path.contains('?') { '&' } else { '?' };
             let expanded = format!("{path}{sep}$expand={q}{levels}");
             match self.expanded_members(&expanded).await {
@@ -248,9 +252,9 @@ impl RedfishClient {
             for m in members {
                 let id = crate::resources::lenient::odata_id(&m);
                 // An expanded member carries more than its own link.
-                let expanded = m.as_object().is_some_and(|o| {
-                    o.keys().any(|k| k != "@odata.id" && k != "@odata.type")
-                });
+                let expanded = m
+                    .as_object()
+                    .is_some_and(|o| o.keys().any(|k| k != "@odata.id" && k != "@odata.type"));
                 if expanded {
                     out.push(Some(m));
                 } else if let Some(id) = id {
@@ -304,7 +308,8 @@ impl RedfishClient {
                 Ok(mut v) => {
                     // Some BMCs omit @odata.id in members; the crawler keys on it.
                     if let Some(o) = v.as_object_mut() {
-                        o.entry("@odata.id").or_insert_with(|| Value::String(path.clone()));
+                        o.entry("@odata.id")
+                            .or_insert_with(|| Value::String(path.clone()));
                     }
                     out.push(v)
                 }
@@ -543,8 +548,10 @@ mod tests {
     }
 
     fn root_body() -> Vec<u8> {
-        serde_json::to_vec(&json!({"RedfishVersion": "1.6.0", "Systems": {"@odata.id": "/redfish/v1/Systems"}}))
-            .unwrap()
+        serde_json::to_vec(
+            &json!({"RedfishVersion": "1.6.0", "Systems": {"@odata.id": "/redfish/v1/Systems"}}),
+        )
+        .unwrap()
     }
 
     #[tokio::test]
@@ -560,7 +567,9 @@ mod tests {
                 _ => HttpResponse::new(200, root_body()),
             })
         });
-        let v = fetch_service_root(&mock, "https://bmc", &fast_retry(3)).await.unwrap();
+        let v = fetch_service_root(&mock, "https://bmc", &fast_retry(3))
+            .await
+            .unwrap();
         assert_eq!(v["RedfishVersion"], "1.6.0");
         assert_eq!(calls.load(Ordering::SeqCst), 3);
     }
@@ -590,7 +599,9 @@ mod tests {
         assert_eq!(err.kind(), crate::ErrorKind::Unreachable);
 
         let mut mock = MockTransport::new();
-        mock.expect_send().times(1).returning(|_| Err(TransportError::Timeout));
+        mock.expect_send()
+            .times(1)
+            .returning(|_| Err(TransportError::Timeout));
         let err = fetch_service_root(&mock, "https://bmc", &fast_retry(5))
             .await
             .unwrap_err();
@@ -623,7 +634,11 @@ mod tests {
         let t = std::time::Instant::now();
         let _ = fetch_service_root(&mock, "https://bmc", &opts).await;
         // 20 ms + 40 ms of backoff.
-        assert!(t.elapsed() >= Duration::from_millis(60), "{:?}", t.elapsed());
+        assert!(
+            t.elapsed() >= Duration::from_millis(60),
+            "{:?}",
+            t.elapsed()
+        );
     }
 
     #[tokio::test]
@@ -631,25 +646,37 @@ mod tests {
         let mut mock = MockTransport::new();
         mock.expect_send()
             .returning(|_| Ok(HttpResponse::new(200, "<html>router</html>")));
-        let err = fetch_service_root(&mock, "https://bmc", &fast_retry(0)).await.unwrap_err();
+        let err = fetch_service_root(&mock, "https://bmc", &fast_retry(0))
+            .await
+            .unwrap_err();
         assert_eq!(err.kind(), crate::ErrorKind::Protocol);
         let mut mock = MockTransport::new();
         mock.expect_send()
             .returning(|_| Ok(HttpResponse::new(200, "{\"RedfishVersion\": ")));
-        let err = fetch_service_root(&mock, "https://bmc", &fast_retry(0)).await.unwrap_err();
+        let err = fetch_service_root(&mock, "https://bmc", &fast_retry(0))
+            .await
+            .unwrap_err();
         assert_eq!(err.kind(), crate::ErrorKind::Parse);
         let mut mock = MockTransport::new();
         mock.expect_send()
             .returning(|_| Ok(HttpResponse::new(200, "{\"hello\": 1}")));
-        let err = fetch_service_root(&mock, "https://bmc", &fast_retry(0)).await.unwrap_err();
+        let err = fetch_service_root(&mock, "https://bmc", &fast_retry(0))
+            .await
+            .unwrap_err();
         assert_eq!(err.kind(), crate::ErrorKind::Protocol);
     }
 
     #[test]
     fn urls_stay_on_the_bmc() {
-        assert_eq!(normalize_base("https://10.0.0.1:443/redfish/v1/"), "https://10.0.0.1:443");
+        assert_eq!(
+            normalize_base("https://10.0.0.1:443/redfish/v1/"),
+            "https://10.0.0.1:443"
+        );
         assert_eq!(normalize_base("10.0.0.1"), "https://10.0.0.1");
-        assert_eq!(strip_origin("https://evil.example/redfish/v1/Systems"), "/redfish/v1/Systems");
+        assert_eq!(
+            strip_origin("https://evil.example/redfish/v1/Systems"),
+            "/redfish/v1/Systems"
+        );
         assert_eq!(strip_origin("https://evil.example"), "/");
         assert_eq!(strip_origin("/redfish/v1"), "/redfish/v1");
     }

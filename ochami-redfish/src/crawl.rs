@@ -279,7 +279,10 @@ fn insert_system(map: &mut BTreeMap<String, (Value, ComputerSystem)>, v: Value) 
 
 /// Errors an optional sub-resource may have without failing the crawl.
 fn soft(e: &Error) -> bool {
-    matches!(e, Error::Http { .. } | Error::Parse { .. } | Error::Protocol { .. })
+    matches!(
+        e,
+        Error::Http { .. } | Error::Parse { .. } | Error::Protocol { .. }
+    )
 }
 
 async fn read_nics(client: &RedfishClient, path: &str) -> Result<Vec<EthernetInterface>> {
@@ -325,7 +328,8 @@ async fn system_detail(
                     .filter(Processor::is_present_cpu)
                     .collect();
                 processor_count = processor_count.or(Some(cpus.len() as u64));
-                processor_model = processor_model.or_else(|| cpus.iter().find_map(|c| c.model.clone()));
+                processor_model =
+                    processor_model.or_else(|| cpus.iter().find_map(|c| c.model.clone()));
             }
             Err(e) if soft(&e) => warnings.push(e.to_string()),
             Err(e) => return Err(e),
@@ -487,14 +491,18 @@ mod tests {
     fn natural_order() {
         let mut v = vec!["/S/Node10", "/S/Node2", "/S/Node1", "/S/a", "/S/Node02x"];
         v.sort_by(|a, b| natural_cmp(a, b));
-        assert_eq!(v, ["/S/Node1", "/S/Node2", "/S/Node02x", "/S/Node10", "/S/a"]);
+        assert_eq!(
+            v,
+            ["/S/Node1", "/S/Node2", "/S/Node02x", "/S/Node10", "/S/a"]
+        );
         assert_eq!(natural_cmp("x", "x"), Ordering::Equal);
         assert_ne!(natural_cmp("n01", "n1"), Ordering::Equal);
     }
 
     #[test]
     fn power_controls_are_tolerant() {
-        let p = serde_json::json!({"PowerControl": [{"@odata.id": "/c/1/Power#/PowerControl/0"}, 5]});
+        let p =
+            serde_json::json!({"PowerControl": [{"@odata.id": "/c/1/Power#/PowerControl/0"}, 5]});
         assert_eq!(power_control_ids(&p), vec!["/c/1/Power#/PowerControl/0"]);
         assert!(power_control_ids(&serde_json::json!({"PowerControl": "x"})).is_empty());
     }

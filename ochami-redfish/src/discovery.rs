@@ -120,7 +120,10 @@ impl std::fmt::Debug for DiscoveryOptions {
             .field("scheme", &self.scheme)
             .field("ports", &self.ports)
             .field("insecure", &self.insecure)
-            .field("ca_pem", &self.ca_pem.as_ref().map(|p| format!("{} bytes", p.len())))
+            .field(
+                "ca_pem",
+                &self.ca_pem.as_ref().map(|p| format!("{} bytes", p.len())),
+            )
             .field("concurrency", &self.concurrency)
             .field("connect_timeout", &self.connect_timeout)
             .field("request_timeout", &self.request_timeout)
@@ -529,8 +532,7 @@ async fn crawl_target(
         Some(x) => inventory.with_xname(x),
         None => Err(Error::NoXname {
             target: base,
-            message: "not in the xname map (by IP, MAC or host name) and generation is off"
-                .into(),
+            message: "not in the xname map (by IP, MAC or host name) and generation is off".into(),
         }),
     }
 }

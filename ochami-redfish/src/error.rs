@@ -61,7 +61,9 @@ pub enum Error {
         message: String,
     },
     /// The TLS handshake with the BMC failed.
-    #[error("{target}: TLS handshake failed: {message} (trust its CA with a CA file, or choose `insecure`)")]
+    #[error(
+        "{target}: TLS handshake failed: {message} (trust its CA with a CA file, or choose `insecure`)"
+    )]
     Tls {
         /// The BMC.
         target: String,
@@ -129,7 +131,9 @@ pub enum Error {
         message: String,
     },
     /// A CIDR expands to more addresses than allowed.
-    #[error("{cidr} expands to {count} addresses, more than the limit of {limit}; split it or raise the limit")]
+    #[error(
+        "{cidr} expands to {count} addresses, more than the limit of {limit}; split it or raise the limit"
+    )]
     TooManyTargets {
         /// The CIDR given.
         cidr: String,

@@ -7,8 +7,8 @@
 //!   `nextLink` pagination and `$expand`.
 //! - [`resources`]: typed resources read tolerantly (placeholders and wrong types become
 //!   `None`; nothing a BMC sends can panic the crate).
-//! - [`scan`]: targets from CIDRs and hosts x ports, probed for a Redfish service root.
-//! - [`crawl`]: one BMC into a [`BmcInventory`]: the `EndpointIngest` body Magellan POSTs
+//! - [`scan`](mod@scan): targets from CIDRs and hosts x ports, probed for a Redfish service root.
+//! - [`crawl`](mod@crawl): one BMC into a [`BmcInventory`]: the `EndpointIngest` body Magellan POSTs
 //!   to SMD, and its expansion into components, endpoints and NICs.
 //! - [`XnameAssigner`]: an explicit map or a collision-free generator.
 //! - [`discover`]: scan + crawl with bounded concurrency, per-BMC deadlines and progress
@@ -41,12 +41,11 @@ pub mod xname_assign;
 pub use client::{ClientOptions, RedfishClient, SERVICE_ROOT};
 pub use crawl::{BmcInventory, CrawlOptions, crawl};
 pub use discovery::{
-    DiscoveryEvent, DiscoveryOptions, DiscoveryReport, OutcomeResult, TargetOutcome,
-    discover,
+    DiscoveryEvent, DiscoveryOptions, DiscoveryReport, OutcomeResult, TargetOutcome, discover,
 };
 pub use error::{Error, ErrorKind, Result, TargetError};
 pub use retry::RetryPolicy;
-pub use scan::{Scheme, ScanOptions, ScanResult, ScanTarget, TargetSpec, scan};
+pub use scan::{ScanOptions, ScanResult, ScanTarget, Scheme, TargetSpec, scan};
 pub use secret::{Credentials, Secret};
 pub use session::{AuthKind, AuthMode};
 pub use transport::{

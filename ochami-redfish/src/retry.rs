@@ -70,7 +70,10 @@ mod tests {
         assert_eq!(p.delay(40, None), Duration::from_millis(350));
         assert_eq!(p.delay(0, Some("120")), Duration::from_millis(350));
         assert_eq!(p.delay(0, Some("0")), Duration::ZERO);
-        assert_eq!(p.delay(0, Some("Wed, 21 Oct 2015")), Duration::from_millis(100));
+        assert_eq!(
+            p.delay(0, Some("Wed, 21 Oct 2015")),
+            Duration::from_millis(100)
+        );
     }
 
     #[test]

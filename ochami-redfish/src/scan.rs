@@ -294,7 +294,9 @@ fn valid_hostname(h: &str) -> bool {
         && h.split('.').all(|label| {
             !label.is_empty()
                 && label.len() <= 63
-                && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
         })
 }
 
@@ -314,7 +316,11 @@ pub fn expand_cidr(input: &str, max: usize) -> Result<Vec<IpAddr>> {
         },
     };
     let bits = net.max_prefix_len() - net.prefix_len();
-    let count: u128 = if bits >= 128 { u128::MAX } else { 1u128 << bits };
+    let count: u128 = if bits >= 128 {
+        u128::MAX
+    } else {
+        1u128 << bits
+    };
     if count > max as u128 {
         return Err(Error::TooManyTargets {
             cidr: input.to_owned(),
@@ -461,7 +467,12 @@ mod tests {
     fn cidr_skips_network_and_broadcast() {
         let ips = expand_cidr("10.0.0.5/29", 1000).unwrap();
         let s: Vec<String> = ips.iter().map(|i| i.to_string()).collect();
-        assert_eq!(s, ["10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4", "10.0.0.5", "10.0.0.6"]);
+        assert_eq!(
+            s,
+            [
+                "10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4", "10.0.0.5", "10.0.0.6"
+            ]
+        );
         assert_eq!(expand_cidr("10.0.0.7/32", 10).unwrap().len(), 1);
         assert_eq!(expand_cidr("10.0.0.6/31", 10).unwrap().len(), 2);
         assert_eq!(expand_cidr("10.0.0.7", 10).unwrap().len(), 1);
@@ -503,14 +514,23 @@ mod tests {
         assert!(TargetSpec::new().host("h:99999").expand().is_err());
         assert!(TargetSpec::new().host("ftp://h").expand().is_err());
         assert_eq!(
-            TargetSpec::new().scheme(Scheme::Http).host("h").expand().unwrap()[0].base_url(),
+            TargetSpec::new()
+                .scheme(Scheme::Http)
+                .host("h")
+                .expand()
+                .unwrap()[0]
+                .base_url(),
             "http://h:80"
         );
     }
 
     #[test]
     fn sorted_numerically() {
-        let t = TargetSpec::new().host("10.0.0.10").host("10.0.0.9").expand().unwrap();
+        let t = TargetSpec::new()
+            .host("10.0.0.10")
+            .host("10.0.0.9")
+            .expand()
+            .unwrap();
         assert_eq!(t[0].host, "10.0.0.9");
     }
 }

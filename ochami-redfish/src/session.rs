@@ -114,14 +114,11 @@ impl RedfishClient {
         let failure = match result {
             Ok(r) if (200..300).contains(&r.status) => match r.header("x-auth-token") {
                 Some(token) if !token.is_empty() => {
-                    let location = r
-                        .header("location")
-                        .map(str::to_owned)
-                        .or_else(|| {
-                            serde_json::from_slice::<Value>(&r.body)
-                                .ok()
-                                .and_then(|v| lenient::odata_id(&v))
-                        });
+                    let location = r.header("location").map(str::to_owned).or_else(|| {
+                        serde_json::from_slice::<Value>(&r.body)
+                            .ok()
+                            .and_then(|v| lenient::odata_id(&v))
+                    });
                     tracing::debug!(target = %self.base, "Redfish session created");
                     self.set_auth(AuthState::Session {
                         token: Secret::new(token),
@@ -181,7 +178,9 @@ impl RedfishClient {
             Ok(r) if (200..300).contains(&r.status) => {
                 tracing::debug!(target = %self.base, "Redfish session deleted");
             }
-            Ok(r) => tracing::warn!(target = %self.base, status = r.status, "session delete refused"),
+            Ok(r) => {
+                tracing::warn!(target = %self.base, status = r.status, "session delete refused")
+            }
             Err(e) => tracing::warn!(target = %self.base, error = %e, "session delete failed"),
         }
     }

@@ -165,7 +165,10 @@ impl fmt::Debug for TransportOptions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TransportOptions")
             .field("insecure", &self.insecure)
-            .field("ca_pem", &self.ca_pem.as_ref().map(|p| format!("{} bytes", p.len())))
+            .field(
+                "ca_pem",
+                &self.ca_pem.as_ref().map(|p| format!("{} bytes", p.len())),
+            )
             .field("connect_timeout", &self.connect_timeout)
             .field("max_idle_per_host", &self.max_idle_per_host)
             .finish()
@@ -295,7 +298,10 @@ fn classify(err: reqwest::Error) -> TransportError {
     if lower.contains("certificate") || lower.contains("handshake") || lower.contains("tls") {
         return TransportError::Tls(message);
     }
-    if err.is_connect() || io_reset || lower.contains("connection closed") || lower.contains("reset")
+    if err.is_connect()
+        || io_reset
+        || lower.contains("connection closed")
+        || lower.contains("reset")
     {
         return TransportError::Connect(message);
     }
@@ -333,7 +339,10 @@ mod tests {
         };
         let tok = RequestAuth::Token(Secret::new("tok-123456"));
         let out = format!("{req:?} {tok:?}");
-        assert!(!out.contains("s3cret-pw") && !out.contains("tok-123456"), "{out}");
+        assert!(
+            !out.contains("s3cret-pw") && !out.contains("tok-123456"),
+            "{out}"
+        );
         let resp = HttpResponse::new(201, "{}").with_header("X-Auth-Token", "tok-123456");
         assert!(!format!("{resp:?}").contains("tok-123456"));
         assert_eq!(resp.header("x-auth-token"), Some("tok-123456"));

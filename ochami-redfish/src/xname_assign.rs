@@ -181,9 +181,10 @@ impl XnameMap {
 
 fn check_controller(x: Xname) -> std::result::Result<(), String> {
     match x.hms_type() {
-        HmsType::NodeBMC | HmsType::ChassisBMC | HmsType::RouterBMC | HmsType::CabinetPDUController => {
-            Ok(())
-        }
+        HmsType::NodeBMC
+        | HmsType::ChassisBMC
+        | HmsType::RouterBMC
+        | HmsType::CabinetPDUController => Ok(()),
         t => Err(format!(
             "{x} is a {t}; BMC xnames must be NodeBMC, ChassisBMC, RouterBMC or CabinetPDUController"
         )),
@@ -231,11 +232,7 @@ impl XnameAssigner {
     /// host name, else a generated one (if enabled), else `None`. The result is in the
     /// order of `targets`; no two entries are equal.
     pub fn plan(&self, targets: &[ScanTarget]) -> Vec<Option<Xname>> {
-        let mut taken: HashSet<Xname> = self
-            .map
-            .iter()
-            .flat_map(|m| m.values())
-            .collect();
+        let mut taken: HashSet<Xname> = self.map.iter().flat_map(|m| m.values()).collect();
         // A mapped IP or host reachable on several ports: the first target in sorted order
         // gets the mapped xname, the others are generated (or left without one).
         let mut sorted: Vec<usize> = (0..targets.len()).collect();
@@ -259,7 +256,9 @@ impl XnameAssigner {
                 Some(IpAddr::V4(v4)) => {
                     let [_, _, c, d] = v4.octets();
                     (0u32..)
-                        .filter_map(|k| Xname::node_bmc(1000 + u32::from(c), 0, u32::from(d), k).ok())
+                        .filter_map(|k| {
+                            Xname::node_bmc(1000 + u32::from(c), 0, u32::from(d), k).ok()
+                        })
                         .find(|x| !taken.contains(x))
                 }
                 _ => loop {
@@ -307,8 +306,9 @@ mod tests {
         let h = ScanTarget::new(Scheme::Https, "bmc3.example", 443);
         assert_eq!(m.by_target(&h).unwrap().to_string(), "x1000c0b0");
 
-        let j = XnameMap::parse(r#"{"map_key": "bmc-ip-addr", "id_map": {"172.21.0.1": "x0c0s1b0"}}"#)
-            .unwrap();
+        let j =
+            XnameMap::parse(r#"{"map_key": "bmc-ip-addr", "id_map": {"172.21.0.1": "x0c0s1b0"}}"#)
+                .unwrap();
         assert_eq!(j.len(), 1);
         let j = XnameMap::parse(r#"{"172.21.0.1": "x0c0s1b0", "bmc9": "x0c0r1b0"}"#).unwrap();
         assert_eq!(j.len(), 2);
@@ -341,7 +341,11 @@ mod tests {
             for c in 0..=255u8 {
                 for d in 0..=255u8 {
                     for port in [443, 8443] {
-                        targets.push(ScanTarget::new(Scheme::Https, format!("10.{b}.{c}.{d}"), port));
+                        targets.push(ScanTarget::new(
+                            Scheme::Https,
+                            format!("10.{b}.{c}.{d}"),
+                            port,
+                        ));
                     }
                 }
             }

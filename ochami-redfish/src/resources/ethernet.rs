@@ -84,7 +84,10 @@ mod tests {
             "InterfaceEnabled": false}));
         assert!(ilo.ipv4.is_empty());
         assert_eq!(ilo.enabled, Some(false));
-        assert_eq!(ilo.effective_mac().unwrap().to_string(), "94:40:c9:37:d3:fd");
+        assert_eq!(
+            ilo.effective_mac().unwrap().to_string(),
+            "94:40:c9:37:d3:fd"
+        );
         let na = EthernetInterface::from_value(&json!({"IPv4Addresses": [{"Address": "N/A"}],
             "IPv4StaticAddresses": "nope", "InterfaceEnabled": "maybe"}));
         assert!(na.ipv4.is_empty() && na.ipv4_static.is_empty());

@@ -87,7 +87,8 @@ pub fn boolean(v: &Value, key: &str) -> Option<bool> {
 
 /// The value at a path of object keys (`["Status", "State"]`), if every step is an object.
 pub fn at<'a>(v: &'a Value, path: &[&str]) -> Option<&'a Value> {
-    path.iter().try_fold(v, |cur, key| cur.as_object()?.get(*key))
+    path.iter()
+        .try_fold(v, |cur, key| cur.as_object()?.get(*key))
 }
 
 /// The resource's own `@odata.id`.
@@ -202,7 +203,10 @@ mod tests {
                        {"Address": "10.1.2.3"}, {"Address": 5}, "junk", {"Address": "10.1.2.4"}],
                        "bad": {"Address": "10.0.0.1"}});
         assert_eq!(mac(&v, "m1"), None);
-        assert_eq!(mac(&v, "m2").map(|m| m.to_string()).as_deref(), Some("aa:bb:cc:dd:ee:ff"));
+        assert_eq!(
+            mac(&v, "m2").map(|m| m.to_string()).as_deref(),
+            Some("aa:bb:cc:dd:ee:ff")
+        );
         assert_eq!(mac(&v, "m3"), None);
         assert_eq!(mac(&v, "m4"), None);
         assert_eq!(

@@ -115,13 +115,17 @@ mod tests {
 
     #[test]
     fn detects_service_roots() {
-        assert!(ServiceRoot::is_service_root(&json!({"RedfishVersion": "1.6.0"})));
+        assert!(ServiceRoot::is_service_root(
+            &json!({"RedfishVersion": "1.6.0"})
+        ));
         assert!(ServiceRoot::is_service_root(
             &json!({"@odata.type": "#ServiceRoot.v1_2_0.ServiceRoot"})
         ));
         assert!(!ServiceRoot::is_service_root(&json!({"hello": "world"})));
         assert!(!ServiceRoot::is_service_root(&json!(["RedfishVersion"])));
-        assert!(!ServiceRoot::is_service_root(&json!({"RedfishVersion": ""})));
+        assert!(!ServiceRoot::is_service_root(
+            &json!({"RedfishVersion": ""})
+        ));
     }
 
     #[test]
@@ -134,7 +138,10 @@ mod tests {
         assert_eq!(r.uuid, None);
         assert_eq!(r.vendor.as_deref(), Some("7"));
         assert_eq!(r.expand.query(), Some("*"));
-        assert_eq!(r.sessions_path().as_deref(), Some("/redfish/v1/SessionService/Sessions"));
+        assert_eq!(
+            r.sessions_path().as_deref(),
+            Some("/redfish/v1/SessionService/Sessions")
+        );
         assert_eq!(ServiceRoot::from_value(&json!("x")), ServiceRoot::default());
     }
 }

@@ -134,7 +134,13 @@ mod tests {
 
     #[test]
     fn non_objects_give_an_empty_system() {
-        for v in [json!(null), json!(3), json!("s"), json!([1]), json!({"ProcessorSummary": 2})] {
+        for v in [
+            json!(null),
+            json!(3),
+            json!("s"),
+            json!([1]),
+            json!({"ProcessorSummary": 2}),
+        ] {
             let s = ComputerSystem::from_value(&v);
             assert_eq!(s.processor_count, None);
             assert_eq!(s.odata_id, None);

@@ -70,7 +70,11 @@ impl SimBmc {
         let addr = listener
             .local_addr()
             .map_err(|e| Error::Sim(format!("local address: {e}")))?;
-        let scheme = if config.tls.is_some() { Scheme::Https } else { Scheme::Http };
+        let scheme = if config.tls.is_some() {
+            Scheme::Https
+        } else {
+            Scheme::Http
+        };
         let acceptor = config
             .tls
             .as_ref()
@@ -161,9 +165,10 @@ async fn accept_loop(
         let router = router.clone();
         let acceptor = acceptor.clone();
         conns.spawn(async move {
-            let service = hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
-                router.clone().oneshot(req)
-            });
+            let service =
+                hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
+                    router.clone().oneshot(req)
+                });
             let http = hyper::server::conn::http1::Builder::new();
             match acceptor {
                 Some(acceptor) => {
@@ -188,7 +193,10 @@ pub struct SimFleet {
 
 impl SimFleet {
     /// Spawns `n` BMCs, the `i`-th with `config(i)`.
-    pub async fn spawn(n: usize, mut config: impl FnMut(usize) -> SimBmcConfig) -> Result<SimFleet> {
+    pub async fn spawn(
+        n: usize,
+        mut config: impl FnMut(usize) -> SimBmcConfig,
+    ) -> Result<SimFleet> {
         let mut bmcs = Vec::with_capacity(n);
         for i in 0..n {
             bmcs.push(SimBmc::spawn(config(i)).await?);

@@ -64,7 +64,8 @@ impl SimState {
             return None;
         }
         let n = counter.fetch_add(1, Ordering::Relaxed);
-        let hit = f.rate >= 1.0 || unit(splitmix(f.seed ^ n.wrapping_mul(0x9E37_79B9_7F4A_7C15))) < f.rate;
+        let hit = f.rate >= 1.0
+            || unit(splitmix(f.seed ^ n.wrapping_mul(0x9E37_79B9_7F4A_7C15))) < f.rate;
         hit.then_some(f.kind)
     }
 
@@ -92,7 +93,10 @@ fn unit(x: u64) -> f64 {
 fn json_response(status: StatusCode, body: &Value) -> Response {
     let mut r = (status, body.to_string()).into_response();
     let h = r.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     h.insert("OData-Version", HeaderValue::from_static("4.0"));
     r
 }
@@ -120,11 +124,19 @@ pub(crate) async fn handle(
     }
     match state.draw(
         &state.draws,
-        &[FaultKind::Status500, FaultKind::Hang, FaultKind::MalformedJson],
+        &[
+            FaultKind::Status500,
+            FaultKind::Hang,
+            FaultKind::MalformedJson,
+        ],
     ) {
         Some(FaultKind::Status500) => {
             c.faults.fetch_add(1, Ordering::Relaxed);
-            return redfish_error(StatusCode::INTERNAL_SERVER_ERROR, "InternalError", "injected fault");
+            return redfish_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "InternalError",
+                "injected fault",
+            );
         }
         Some(FaultKind::Hang) => {
             c.faults.fetch_add(1, Ordering::Relaxed);
@@ -132,10 +144,15 @@ pub(crate) async fn handle(
         }
         Some(FaultKind::MalformedJson) => {
             c.faults.fetch_add(1, Ordering::Relaxed);
-            let mut r = (StatusCode::OK, "{\"@odata.id\": \"/redfish/v1\", \"RedfishVersion\": \"1.")
+            let mut r = (
+                StatusCode::OK,
+                "{\"@odata.id\": \"/redfish/v1\", \"RedfishVersion\": \"1.",
+            )
                 .into_response();
-            r.headers_mut()
-                .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            r.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
             return r;
         }
         _ => {}
@@ -161,7 +178,11 @@ pub(crate) async fn handle(
         return delete_session(&state, &headers, id);
     }
     if method != Method::GET && method != Method::HEAD {
-        return redfish_error(StatusCode::METHOD_NOT_ALLOWED, "OperationNotAllowed", "read-only");
+        return redfish_error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "OperationNotAllowed",
+            "read-only",
+        );
     }
 
     if path == ROOT {
@@ -174,17 +195,30 @@ pub(crate) async fn handle(
         return *r;
     }
     if !cfg.session_service && path.starts_with("/redfish/v1/SessionService") {
-        return redfish_error(StatusCode::NOT_FOUND, "ResourceMissingAtURI", "no SessionService");
+        return redfish_error(
+            StatusCode::NOT_FOUND,
+            "ResourceMissingAtURI",
+            "no SessionService",
+        );
     }
-    let Some(mut body) = cfg.tree.get(&path).cloned().or_else(|| synthesized(cfg, &path)) else {
+    let Some(mut body) = cfg
+        .tree
+        .get(&path)
+        .cloned()
+        .or_else(|| synthesized(cfg, &path))
+    else {
         return redfish_error(StatusCode::NOT_FOUND, "ResourceMissingAtURI", "not found");
     };
     if let Some(Value::Array(members)) = body.get("Members").cloned() {
-        let expand = query.get("$expand").is_some();
+        let expand = query.contains_key("$expand");
         if expand {
             c.expand_requests.fetch_add(1, Ordering::Relaxed);
             if cfg.expand == ExpandMode::Reject {
-                return redfish_error(StatusCode::BAD_REQUEST, "QueryNotSupported", "$expand is not supported");
+                return redfish_error(
+                    StatusCode::BAD_REQUEST,
+                    "QueryNotSupported",
+                    "$expand is not supported",
+                );
             }
         }
         let skip: usize = query.get("$skip").and_then(|s| s.parse().ok()).unwrap_or(0);
@@ -193,7 +227,10 @@ pub(crate) async fn handle(
             .and_then(|s| s.parse().ok())
             .or(cfg.page_size);
         let end = top.map_or(members.len(), |t| (skip + t).min(members.len()));
-        let mut page: Vec<Value> = members.get(skip.min(members.len())..end).unwrap_or(&[]).to_vec();
+        let mut page: Vec<Value> = members
+            .get(skip.min(members.len())..end)
+            .unwrap_or(&[])
+            .to_vec();
         if expand && cfg.expand == ExpandMode::Honor {
             for m in &mut page {
                 if let Some(full) = m
@@ -289,15 +326,23 @@ fn authorize(state: &SimState, headers: &HeaderMap) -> Result<(), Box<Response>>
         return Ok(());
     }
     c.unauthorized.fetch_add(1, Ordering::Relaxed);
-    let mut r = redfish_error(StatusCode::UNAUTHORIZED, "NoValidSession", "authentication required");
-    r.headers_mut()
-        .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"sim\""));
+    let mut r = redfish_error(
+        StatusCode::UNAUTHORIZED,
+        "NoValidSession",
+        "authentication required",
+    );
+    r.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_static("Basic realm=\"sim\""),
+    );
     Err(Box::new(r))
 }
 
 fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
     let v = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let b64 = v.strip_prefix("Basic ").or_else(|| v.strip_prefix("basic "))?;
+    let b64 = v
+        .strip_prefix("Basic ")
+        .or_else(|| v.strip_prefix("basic "))?;
     let decoded = String::from_utf8(base64_decode(b64.trim())?).ok()?;
     let (u, p) = decoded.split_once(':')?;
     Some((u.to_owned(), p.to_owned()))
@@ -330,14 +375,22 @@ fn base64_decode(s: &str) -> Option<Vec<u8>> {
 fn create_session(state: &SimState, body: &[u8]) -> Response {
     let cfg = &state.config;
     if !cfg.session_service {
-        return redfish_error(StatusCode::NOT_FOUND, "ResourceMissingAtURI", "no SessionService");
+        return redfish_error(
+            StatusCode::NOT_FOUND,
+            "ResourceMissingAtURI",
+            "no SessionService",
+        );
     }
     let v: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
     let user = v.get("UserName").and_then(Value::as_str).unwrap_or("");
     let password = v.get("Password").and_then(Value::as_str).unwrap_or("");
     if !creds_match(cfg, user, password) {
         state.counters.unauthorized.fetch_add(1, Ordering::Relaxed);
-        return redfish_error(StatusCode::UNAUTHORIZED, "NoValidSession", "bad credentials");
+        return redfish_error(
+            StatusCode::UNAUTHORIZED,
+            "NoValidSession",
+            "bad credentials",
+        );
     }
     let n = state.next_session.fetch_add(1, Ordering::Relaxed);
     let id = n.to_string();
@@ -345,13 +398,19 @@ fn create_session(state: &SimState, body: &[u8]) -> Response {
     if let Ok(mut s) = state.sessions.lock() {
         s.insert(token.clone(), id.clone());
     }
-    state.counters.sessions_created.fetch_add(1, Ordering::Relaxed);
+    state
+        .counters
+        .sessions_created
+        .fetch_add(1, Ordering::Relaxed);
     let location = format!("{SESSIONS}/{id}");
     let mut r = json_response(
         StatusCode::CREATED,
         &json!({"@odata.id": location, "Id": id, "UserName": user}),
     );
-    if let (Ok(t), Ok(l)) = (HeaderValue::from_str(&token), HeaderValue::from_str(&location)) {
+    if let (Ok(t), Ok(l)) = (
+        HeaderValue::from_str(&token),
+        HeaderValue::from_str(&location),
+    ) {
         r.headers_mut().insert("X-Auth-Token", t);
         r.headers_mut().insert(header::LOCATION, l);
     }
@@ -370,11 +429,22 @@ fn delete_session(state: &SimState, headers: &HeaderMap, id: &str) -> Response {
     match owner {
         Some(t) if token == Some(t.as_str()) => {
             sessions.remove(&t);
-            state.counters.sessions_deleted.fetch_add(1, Ordering::Relaxed);
+            state
+                .counters
+                .sessions_deleted
+                .fetch_add(1, Ordering::Relaxed);
             StatusCode::NO_CONTENT.into_response()
         }
-        Some(_) => redfish_error(StatusCode::UNAUTHORIZED, "NoValidSession", "not your session"),
-        None => redfish_error(StatusCode::NOT_FOUND, "ResourceMissingAtURI", "no such session"),
+        Some(_) => redfish_error(
+            StatusCode::UNAUTHORIZED,
+            "NoValidSession",
+            "not your session",
+        ),
+        None => redfish_error(
+            StatusCode::NOT_FOUND,
+            "ResourceMissingAtURI",
+            "no such session",
+        ),
     }
 }
 

@@ -136,7 +136,11 @@ impl SyntheticBmc {
         );
         t.insert(
             &format!("{v1}/Systems"),
-            collection(&format!("{v1}/Systems"), "ComputerSystemCollection", (0..self.systems).map(node).collect()),
+            collection(
+                &format!("{v1}/Systems"),
+                "ComputerSystemCollection",
+                (0..self.systems).map(node).collect(),
+            ),
         );
         for k in 0..self.systems {
             let sys = node(k);
@@ -168,7 +172,8 @@ impl SyntheticBmc {
                 body["UUID"] = Value::String(self.uuid(Some(k)));
             }
             if self.summaries {
-                body["ProcessorSummary"] = json!({ "Count": self.processors, "Model": "Sim CPU 64-Core" });
+                body["ProcessorSummary"] =
+                    json!({ "Count": self.processors, "Model": "Sim CPU 64-Core" });
                 body["MemorySummary"] = json!({ "TotalSystemMemoryGiB": self.memory_gib() });
             }
             t.insert(&sys, body);
@@ -177,7 +182,11 @@ impl SyntheticBmc {
                 .collect();
             t.insert(
                 &format!("{sys}/EthernetInterfaces"),
-                collection(&format!("{sys}/EthernetInterfaces"), "EthernetInterfaceCollection", nics.clone()),
+                collection(
+                    &format!("{sys}/EthernetInterfaces"),
+                    "EthernetInterfaceCollection",
+                    nics.clone(),
+                ),
             );
             for (n, path) in nics.iter().enumerate() {
                 t.insert(
@@ -194,10 +203,16 @@ impl SyntheticBmc {
                     }),
                 );
             }
-            let cpus: Vec<String> = (0..self.processors).map(|p| format!("{sys}/Processors/CPU{p}")).collect();
+            let cpus: Vec<String> = (0..self.processors)
+                .map(|p| format!("{sys}/Processors/CPU{p}"))
+                .collect();
             t.insert(
                 &format!("{sys}/Processors"),
-                collection(&format!("{sys}/Processors"), "ProcessorCollection", cpus.clone()),
+                collection(
+                    &format!("{sys}/Processors"),
+                    "ProcessorCollection",
+                    cpus.clone(),
+                ),
             );
             for (p, path) in cpus.iter().enumerate() {
                 t.insert(
@@ -206,7 +221,9 @@ impl SyntheticBmc {
                             "Model": "Sim CPU 64-Core", "TotalCores": 64, "Status": { "State": "Enabled" } }),
                 );
             }
-            let dimms: Vec<String> = (0..self.dimms).map(|d| format!("{sys}/Memory/DIMM{d}")).collect();
+            let dimms: Vec<String> = (0..self.dimms)
+                .map(|d| format!("{sys}/Memory/DIMM{d}"))
+                .collect();
             t.insert(
                 &format!("{sys}/Memory"),
                 collection(&format!("{sys}/Memory"), "MemoryCollection", dimms.clone()),
@@ -222,7 +239,11 @@ impl SyntheticBmc {
         let enclosure = format!("{v1}/Chassis/Enclosure");
         t.insert(
             &format!("{v1}/Chassis"),
-            collection(&format!("{v1}/Chassis"), "ChassisCollection", vec![enclosure.clone()]),
+            collection(
+                &format!("{v1}/Chassis"),
+                "ChassisCollection",
+                vec![enclosure.clone()],
+            ),
         );
         t.insert(
             &enclosure,
@@ -243,7 +264,11 @@ impl SyntheticBmc {
         let mgr = format!("{v1}/Managers/BMC");
         t.insert(
             &format!("{v1}/Managers"),
-            collection(&format!("{v1}/Managers"), "ManagerCollection", vec![mgr.clone()]),
+            collection(
+                &format!("{v1}/Managers"),
+                "ManagerCollection",
+                vec![mgr.clone()],
+            ),
         );
         t.insert(
             &mgr,
@@ -263,7 +288,11 @@ impl SyntheticBmc {
         let eth0 = format!("{mgr}/EthernetInterfaces/eth0");
         t.insert(
             &format!("{mgr}/EthernetInterfaces"),
-            collection(&format!("{mgr}/EthernetInterfaces"), "EthernetInterfaceCollection", vec![eth0.clone()]),
+            collection(
+                &format!("{mgr}/EthernetInterfaces"),
+                "EthernetInterfaceCollection",
+                vec![eth0.clone()],
+            ),
         );
         t.insert(
             &eth0,

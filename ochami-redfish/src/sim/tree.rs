@@ -17,7 +17,11 @@ pub struct MockupTree {
 /// Normalizes a Redfish path or a short-form tree key: `""`, `"/"`, `"/redfish/v1/"` ->
 /// `/redfish/v1`; `"Systems/1"` and `"/redfish/v1/Systems/1/"` -> `/redfish/v1/Systems/1`.
 pub fn normalize_path(path: &str) -> String {
-    let p = path.split(['?', '#']).next().unwrap_or("").trim_matches('/');
+    let p = path
+        .split(['?', '#'])
+        .next()
+        .unwrap_or("")
+        .trim_matches('/');
     let rel = p
         .strip_prefix("redfish/v1")
         .filter(|r| r.is_empty() || r.starts_with('/'))
@@ -69,7 +73,10 @@ impl MockupTree {
             }
         }
         if tree.get("/redfish/v1").is_none() {
-            return Err(Error::Sim(format!("{}: no index.json at the root", dir.display())));
+            return Err(Error::Sim(format!(
+                "{}: no index.json at the root",
+                dir.display()
+            )));
         }
         Ok(tree)
     }

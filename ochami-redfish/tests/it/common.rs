@@ -8,7 +8,10 @@ use ochami_redfish::{Credentials, DiscoveryOptions, RetryPolicy, Scheme};
 /// The shared mockup trees, or `None` (with a notice) when absent; under `CI=true` their
 /// absence fails the test.
 pub(crate) fn mockups_dir() -> Option<PathBuf> {
-    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/redfish-mockups"));
+    let dir = PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/redfish-mockups"
+    ));
     if dir.is_dir() {
         return Some(dir);
     }

@@ -4,7 +4,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ochami_redfish::discovery::discover_targets;
-use ochami_redfish::sim::{FaultKind, Faults, MockupTree, SimBmc, SimBmcConfig, SimTls, SyntheticBmc};
+use ochami_redfish::sim::{
+    FaultKind, Faults, MockupTree, SimBmc, SimBmcConfig, SimTls, SyntheticBmc,
+};
 use ochami_redfish::{Credentials, ErrorKind, ScanTarget, Scheme};
 
 use crate::common::{creds, fast_options};
@@ -15,11 +17,21 @@ async fn every_fault_has_its_kind() {
     let tls = Arc::new(SimTls::generate().unwrap());
     let bmcs = vec![
         SimBmc::spawn(good(0)).await.unwrap(),
-        SimBmc::spawn(good(1).faults(Faults::always(FaultKind::Status500))).await.unwrap(),
-        SimBmc::spawn(good(2).faults(Faults::always(FaultKind::Reset))).await.unwrap(),
-        SimBmc::spawn(good(3).faults(Faults::always(FaultKind::Hang))).await.unwrap(),
-        SimBmc::spawn(good(4).faults(Faults::always(FaultKind::MalformedJson))).await.unwrap(),
-        SimBmc::spawn(good(5).credentials(Credentials::new("root", "other-password"))).await.unwrap(),
+        SimBmc::spawn(good(1).faults(Faults::always(FaultKind::Status500)))
+            .await
+            .unwrap(),
+        SimBmc::spawn(good(2).faults(Faults::always(FaultKind::Reset)))
+            .await
+            .unwrap(),
+        SimBmc::spawn(good(3).faults(Faults::always(FaultKind::Hang)))
+            .await
+            .unwrap(),
+        SimBmc::spawn(good(4).faults(Faults::always(FaultKind::MalformedJson)))
+            .await
+            .unwrap(),
+        SimBmc::spawn(good(5).credentials(Credentials::new("root", "other-password")))
+            .await
+            .unwrap(),
         SimBmc::spawn(good(6).tls(tls)).await.unwrap(),
         // Answers HTTP, but has no Redfish service root.
         SimBmc::spawn(SimBmcConfig::new(MockupTree::from_entries([(
@@ -32,15 +44,24 @@ async fn every_fault_has_its_kind() {
     ];
     let mut targets: Vec<ScanTarget> = bmcs.iter().map(SimBmc::target).collect();
     // Nothing listens on a port just released.
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
     targets.push(ScanTarget::new(Scheme::Http, "127.0.0.1", closed.port()));
 
     let mut options = fast_options();
     options.request_timeout = Duration::from_millis(400);
     options.bmc_deadline = Duration::from_secs(3);
     let started = Instant::now();
-    let report = discover_targets(targets.clone(), &options, |_| {}).await.unwrap();
-    assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
+    let report = discover_targets(targets.clone(), &options, |_| {})
+        .await
+        .unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
 
     let kinds: Vec<Option<ErrorKind>> = report
         .outcomes
@@ -83,7 +104,9 @@ async fn a_per_bmc_deadline_bounds_slow_bmcs() {
     let mut options = fast_options();
     options.bmc_deadline = Duration::from_millis(500);
     let started = Instant::now();
-    let report = discover_targets(vec![slow.target()], &options, |_| {}).await.unwrap();
+    let report = discover_targets(vec![slow.target()], &options, |_| {})
+        .await
+        .unwrap();
     assert!(started.elapsed() < Duration::from_millis(2000));
     let e = report.outcomes[0].error().unwrap();
     assert_eq!(e.kind, ErrorKind::Timeout);
@@ -95,15 +118,24 @@ async fn seeded_500s_are_retried_away() {
     // A third of requests fail with 500; three retries make success near certain, and the
     // seed makes it deterministic.
     let bmc = SimBmc::spawn(
-        SimBmcConfig::new(SyntheticBmc::new(3, 2).build())
-            .faults(Faults::rate(FaultKind::Status500, 0.3, 42)),
+        SimBmcConfig::new(SyntheticBmc::new(3, 2).build()).faults(Faults::rate(
+            FaultKind::Status500,
+            0.3,
+            42,
+        )),
     )
     .await
     .unwrap();
     let mut options = fast_options();
     options.retry.max_retries = 4;
     options.per_bmc_parallelism = 1;
-    let report = discover_targets(vec![bmc.target()], &options, |_| {}).await.unwrap();
-    assert!(report.outcomes[0].inventory().is_some(), "{:?}", report.outcomes[0].error());
+    let report = discover_targets(vec![bmc.target()], &options, |_| {})
+        .await
+        .unwrap();
+    assert!(
+        report.outcomes[0].inventory().is_some(),
+        "{:?}",
+        report.outcomes[0].error()
+    );
     assert!(bmc.stats().faults > 0);
 }

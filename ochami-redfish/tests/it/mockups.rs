@@ -52,7 +52,9 @@ fn manager_nics(inv: &BmcInventory) -> Vec<(String, String)> {
 }
 
 fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
-    v.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+    v.iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
 }
 
 fn node_ids(inv: &BmcInventory) -> Vec<String> {
@@ -61,15 +63,26 @@ fn node_ids(inv: &BmcInventory) -> Vec<String> {
 
 #[tokio::test]
 async fn dmtf_public_rackmount1() {
-    let Some(inv) = crawl_tree("dmtf-public-rackmount1").await else { return };
+    let Some(inv) = crawl_tree("dmtf-public-rackmount1").await else {
+        return;
+    };
     assert_eq!(inv.xname.to_string(), "x1000c0s1b0");
     assert_eq!(node_ids(&inv), ["x1000c0s1b0n0"]);
     assert_eq!(inv.service.redfish_version.as_deref(), Some("1.15.0"));
-    assert_eq!(inv.service.uuid.as_deref(), Some("92384634-2938-2342-8820-489239905423"));
-    assert_eq!(inv.ingest.endpoint.uuid, "92384634-2938-2342-8820-489239905423");
+    assert_eq!(
+        inv.service.uuid.as_deref(),
+        Some("92384634-2938-2342-8820-489239905423")
+    );
+    assert_eq!(
+        inv.ingest.endpoint.uuid,
+        "92384634-2938-2342-8820-489239905423"
+    );
     let s = &inv.ingest.systems[0];
     assert_eq!(s.uuid, "38947555-7742-3448-3784-823347823834");
-    assert_eq!((s.manufacturer.as_str(), s.model.as_str()), ("Contoso", "3500"));
+    assert_eq!(
+        (s.manufacturer.as_str(), s.model.as_str()),
+        ("Contoso", "3500")
+    );
     assert_eq!(s.serial, "437XR1138R2");
     assert_eq!(s.power.state, "On");
     assert_eq!(s.processor_count, 2);
@@ -89,9 +102,15 @@ async fn dmtf_public_rackmount1() {
     );
     assert_eq!(
         manager_nics(&inv),
-        pairs(&[("23:11:8a:33:cf:ea", "192.168.0.10"), ("aa:bb:cc:dd:ee:ff", "192.168.20.55")])
+        pairs(&[
+            ("23:11:8a:33:cf:ea", "192.168.0.10"),
+            ("aa:bb:cc:dd:ee:ff", "192.168.20.55")
+        ])
     );
-    assert_eq!(inv.ingest.endpoint.mac_addr.unwrap().to_string(), "23:11:8a:33:cf:ea");
+    assert_eq!(
+        inv.ingest.endpoint.mac_addr.unwrap().to_string(),
+        "23:11:8a:33:cf:ea"
+    );
     // Distinct MACs only, each owned by its component.
     let macs: Vec<String> = inv
         .inventory
@@ -104,7 +123,9 @@ async fn dmtf_public_rackmount1() {
 
 #[tokio::test]
 async fn hpe_cray_ex425() {
-    let Some(inv) = crawl_tree("hpe-cray-ex425").await else { return };
+    let Some(inv) = crawl_tree("hpe-cray-ex425").await else {
+        return;
+    };
     // Two systems without UUID stay two nodes.
     assert_eq!(node_ids(&inv), ["x1000c0s1b0n0", "x1000c0s1b0n1"]);
     assert_eq!(
@@ -127,7 +148,12 @@ async fn hpe_cray_ex425() {
         assert_eq!(s.model, "HPE CRAY EX425 (MILAN)");
         assert_eq!(s.processor_type, "AMD EPYC 7763 64-Core Processor");
     }
-    let types: Vec<&str> = inv.ingest.managers.iter().map(|m| m.manager_type.as_str()).collect();
+    let types: Vec<&str> = inv
+        .ingest
+        .managers
+        .iter()
+        .map(|m| m.manager_type.as_str())
+        .collect();
     assert_eq!(types, ["EnclosureManager", "AuxiliaryController"]);
     assert!(manager_nics(&inv).is_empty());
     assert_eq!(inv.ingest.endpoint.mac_addr, None);
@@ -136,7 +162,9 @@ async fn hpe_cray_ex425() {
 
 #[tokio::test]
 async fn hpe_proliant_dl325() {
-    let Some(inv) = crawl_tree("hpe-proliant-dl325").await else { return };
+    let Some(inv) = crawl_tree("hpe-proliant-dl325").await else {
+        return;
+    };
     assert_eq!(node_ids(&inv), ["x1000c0s1b0n0"]);
     assert_eq!(inv.service.vendor.as_deref(), Some("HPE"));
     assert_eq!(inv.service.redfish_version.as_deref(), Some("1.6.0"));
@@ -168,7 +196,10 @@ async fn hpe_proliant_dl325() {
             ("0a:ca:fe:f0:0d:04", "16.1.15.1"),
         ])
     );
-    assert_eq!(inv.ingest.endpoint.mac_addr.unwrap().to_string(), "94:40:c9:37:d3:fc");
+    assert_eq!(
+        inv.ingest.endpoint.mac_addr.unwrap().to_string(),
+        "94:40:c9:37:d3:fc"
+    );
     assert!(
         inv.inventory
             .ethernet_interfaces
@@ -180,28 +211,54 @@ async fn hpe_proliant_dl325() {
 
 #[tokio::test]
 async fn openbmc_stock() {
-    let Some(inv) = crawl_tree("openbmc-stock").await else { return };
+    let Some(inv) = crawl_tree("openbmc-stock").await else {
+        return;
+    };
     assert_eq!(node_ids(&inv), ["x1000c0s1b0n0"]);
     assert_eq!(inv.service.redfish_version.as_deref(), Some("1.17.0"));
     let s = &inv.ingest.systems[0];
-    assert_eq!(ochami_core::ingest::uri_path(&s.uri), "/redfish/v1/Systems/system");
-    assert_eq!((s.uuid.as_str(), s.manufacturer.as_str(), s.model.as_str()), ("", "", ""));
+    assert_eq!(
+        ochami_core::ingest::uri_path(&s.uri),
+        "/redfish/v1/Systems/system"
+    );
+    assert_eq!(
+        (s.uuid.as_str(), s.manufacturer.as_str(), s.model.as_str()),
+        ("", "", "")
+    );
     assert_eq!(s.power.state, "Off");
     // The JSON says 0 processors and 0.0 GiB, and both collections are empty.
     assert_eq!(s.processor_count, 0);
     assert_eq!(s.memory_total, 0.0);
     assert!(s.ethernet_interfaces.is_empty());
-    assert_eq!(manager_nics(&inv), pairs(&[("ae:0d:e8:39:69:bb", "10.0.2.15")]));
-    assert_eq!(inv.ingest.endpoint.mac_addr.unwrap().to_string(), "ae:0d:e8:39:69:bb");
-    assert_eq!(inv.ingest.managers[0].firmware_version, "2.15.0-dev-686-g100c36de90");
+    assert_eq!(
+        manager_nics(&inv),
+        pairs(&[("ae:0d:e8:39:69:bb", "10.0.2.15")])
+    );
+    assert_eq!(
+        inv.ingest.endpoint.mac_addr.unwrap().to_string(),
+        "ae:0d:e8:39:69:bb"
+    );
+    assert_eq!(
+        inv.ingest.managers[0].firmware_version,
+        "2.15.0-dev-686-g100c36de90"
+    );
 }
 
 #[tokio::test]
 async fn embedded_tree_serves_like_a_directory() {
     let tree = MockupTree::from_entries([
-        ("", serde_json::json!({"RedfishVersion": "1.0.0", "Chassis": {"@odata.id": "/redfish/v1/Chassis"}})),
-        ("Chassis", serde_json::json!({"Members": [{"@odata.id": "/redfish/v1/Chassis/c1"}]})),
-        ("/redfish/v1/Chassis/c1/", serde_json::json!({"@odata.id": "/redfish/v1/Chassis/c1", "ChassisType": "Enclosure"})),
+        (
+            "",
+            serde_json::json!({"RedfishVersion": "1.0.0", "Chassis": {"@odata.id": "/redfish/v1/Chassis"}}),
+        ),
+        (
+            "Chassis",
+            serde_json::json!({"Members": [{"@odata.id": "/redfish/v1/Chassis/c1"}]}),
+        ),
+        (
+            "/redfish/v1/Chassis/c1/",
+            serde_json::json!({"@odata.id": "/redfish/v1/Chassis/c1", "ChassisType": "Enclosure"}),
+        ),
     ]);
     let bmc = SimBmc::spawn(SimBmcConfig::new(tree)).await.unwrap();
     let body = reqwest::get(format!("{}/redfish/v1/Chassis/c1/", bmc.base_url()))

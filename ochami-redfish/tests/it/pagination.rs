@@ -29,18 +29,28 @@ async fn next_link_pages_are_followed() {
         .unwrap();
     let client = client_for(&bmc).await;
     let c = client.get_collection("/redfish/v1/Systems").await.unwrap();
-    let want: Vec<String> = (0..5).map(|k| format!("/redfish/v1/Systems/Node{k}")).collect();
+    let want: Vec<String> = (0..5)
+        .map(|k| format!("/redfish/v1/Systems/Node{k}"))
+        .collect();
     assert_eq!(c.members, want);
     let members = client.get_members("/redfish/v1/Systems").await.unwrap();
     assert_eq!(members.len(), 5);
-    let inv = crawl(&client, &bmc.target(), "x1000c0s0b0".parse().unwrap(), &CrawlOptions::default())
-        .await
-        .unwrap();
+    let inv = crawl(
+        &client,
+        &bmc.target(),
+        "x1000c0s0b0".parse().unwrap(),
+        &CrawlOptions::default(),
+    )
+    .await
+    .unwrap();
     assert_eq!(inv.nodes().len(), 5);
     client.close().await;
 }
 
-async fn crawl_with(mode: ExpandMode, page: Option<usize>) -> (usize, ochami_redfish::sim::SimStats) {
+async fn crawl_with(
+    mode: ExpandMode,
+    page: Option<usize>,
+) -> (usize, ochami_redfish::sim::SimStats) {
     let syn = synthetic(3, true);
     let mut config = SimBmcConfig::new(syn.build()).expand(mode);
     if let Some(p) = page {
@@ -48,12 +58,23 @@ async fn crawl_with(mode: ExpandMode, page: Option<usize>) -> (usize, ochami_red
     }
     let bmc = SimBmc::spawn(config).await.unwrap();
     let client = client_for(&bmc).await;
-    let inv = crawl(&client, &bmc.target(), "x1000c0s0b0".parse().unwrap(), &CrawlOptions::default())
-        .await
-        .unwrap();
+    let inv = crawl(
+        &client,
+        &bmc.target(),
+        "x1000c0s0b0".parse().unwrap(),
+        &CrawlOptions::default(),
+    )
+    .await
+    .unwrap();
     client.close().await;
     // Same answer whatever the expand support.
-    let macs: Vec<String> = inv.ingest.systems.iter().flat_map(|s| &s.ethernet_interfaces).map(|n| n.mac.clone()).collect();
+    let macs: Vec<String> = inv
+        .ingest
+        .systems
+        .iter()
+        .flat_map(|s| &s.ethernet_interfaces)
+        .map(|n| n.mac.clone())
+        .collect();
     let want: Vec<String> = (0..3)
         .flat_map(|k| (0..2).map(move |n| (k, n)))
         .map(|(k, n)| syn.system_mac(k, n).to_string())
@@ -70,8 +91,14 @@ async fn expand_is_used_when_advertised() {
     let (_, ignored) = crawl_with(ExpandMode::Ignore, None).await;
     let (_, rejected) = crawl_with(ExpandMode::Reject, None).await;
     // Expanded collections save the per-member GETs.
-    assert!(honored.requests < ignored.requests, "{honored:?} vs {ignored:?}");
-    assert!(honored.requests < rejected.requests, "{honored:?} vs {rejected:?}");
+    assert!(
+        honored.requests < ignored.requests,
+        "{honored:?} vs {ignored:?}"
+    );
+    assert!(
+        honored.requests < rejected.requests,
+        "{honored:?} vs {rejected:?}"
+    );
 }
 
 #[tokio::test]
@@ -89,9 +116,14 @@ async fn collections_fall_back_when_summaries_are_missing() {
     syn.dimms = 6;
     let bmc = SimBmc::spawn(SimBmcConfig::new(syn.build())).await.unwrap();
     let client = client_for(&bmc).await;
-    let inv = crawl(&client, &bmc.target(), "x1000c0s0b0".parse().unwrap(), &CrawlOptions::default())
-        .await
-        .unwrap();
+    let inv = crawl(
+        &client,
+        &bmc.target(),
+        "x1000c0s0b0".parse().unwrap(),
+        &CrawlOptions::default(),
+    )
+    .await
+    .unwrap();
     let s = &inv.ingest.systems[0];
     assert_eq!(s.processor_count, 3);
     assert_eq!(s.memory_total, 96.0);

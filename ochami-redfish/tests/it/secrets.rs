@@ -14,11 +14,13 @@ const OTHER: &str = "per-host-secret-9876";
 #[tokio::test]
 async fn nothing_leaks() {
     let good = Credentials::new("admin", PASSWORD);
-    let ok = SimBmc::spawn(SimBmcConfig::new(SyntheticBmc::new(1, 1).build()).credentials(good.clone()))
-        .await
-        .unwrap();
+    let ok =
+        SimBmc::spawn(SimBmcConfig::new(SyntheticBmc::new(1, 1).build()).credentials(good.clone()))
+            .await
+            .unwrap();
     let refused = SimBmc::spawn(
-        SimBmcConfig::new(SyntheticBmc::new(2, 1).build()).credentials(Credentials::new("admin", "x")),
+        SimBmcConfig::new(SyntheticBmc::new(2, 1).build())
+            .credentials(Credentials::new("admin", "x")),
     )
     .await
     .unwrap();
@@ -30,13 +32,22 @@ async fn nothing_leaks() {
     )]);
     let events = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let sink = events.clone();
-    let report = discover_targets(vec![ok.target(), refused.target()], &options, move |e: &DiscoveryEvent| {
-        sink.lock().unwrap().push(format!("{e:?} {}", serde_json::to_string(e).unwrap()));
-    })
+    let report = discover_targets(
+        vec![ok.target(), refused.target()],
+        &options,
+        move |e: &DiscoveryEvent| {
+            sink.lock()
+                .unwrap()
+                .push(format!("{e:?} {}", serde_json::to_string(e).unwrap()));
+        },
+    )
     .await
     .unwrap();
     assert!(report.outcomes[0].inventory().is_some());
-    assert_eq!(report.outcomes[1].error().unwrap().kind, ochami_redfish::ErrorKind::Auth);
+    assert_eq!(
+        report.outcomes[1].error().unwrap().kind,
+        ochami_redfish::ErrorKind::Auth
+    );
 
     let texts = [
         format!("{options:?}"),
@@ -44,7 +55,10 @@ async fn nothing_leaks() {
         format!("{:?}", ClientOptions::with_credentials(good.clone())),
         format!("{report:?}"),
         serde_json::to_string(&report).unwrap(),
-        report.failures().map(|(_, e)| e.to_string()).collect::<String>(),
+        report
+            .failures()
+            .map(|(_, e)| e.to_string())
+            .collect::<String>(),
         events.lock().unwrap().join("\n"),
     ];
     for t in &texts {

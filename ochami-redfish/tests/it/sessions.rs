@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use ochami_redfish::sim::{SimBmc, SimBmcConfig, SyntheticBmc};
 use ochami_redfish::{
-    AuthKind, AuthMode, ClientOptions, Credentials, CrawlOptions, ErrorKind, HttpTransport,
+    AuthKind, AuthMode, ClientOptions, CrawlOptions, Credentials, ErrorKind, HttpTransport,
     RedfishClient, TransportOptions, crawl,
 };
 
@@ -16,9 +16,10 @@ fn transport() -> Arc<HttpTransport> {
 
 #[tokio::test]
 async fn session_is_created_reused_and_deleted() {
-    let bmc = SimBmc::spawn(SimBmcConfig::new(SyntheticBmc::new(1, 2).build()).credentials(creds()))
-        .await
-        .unwrap();
+    let bmc =
+        SimBmc::spawn(SimBmcConfig::new(SyntheticBmc::new(1, 2).build()).credentials(creds()))
+            .await
+            .unwrap();
     let client = RedfishClient::connect(
         transport(),
         &bmc.base_url(),
@@ -27,9 +28,14 @@ async fn session_is_created_reused_and_deleted() {
     .await
     .unwrap();
     assert_eq!(client.auth_kind(), AuthKind::Session);
-    let inv = crawl(&client, &bmc.target(), "x1000c0s0b0".parse().unwrap(), &CrawlOptions::default())
-        .await
-        .unwrap();
+    let inv = crawl(
+        &client,
+        &bmc.target(),
+        "x1000c0s0b0".parse().unwrap(),
+        &CrawlOptions::default(),
+    )
+    .await
+    .unwrap();
     assert_eq!(inv.nodes().len(), 2);
     let before = bmc.stats();
     assert_eq!(before.sessions_created, 1);
@@ -54,13 +60,22 @@ async fn basic_when_there_is_no_session_service() {
     )
     .await
     .unwrap();
-    let client = RedfishClient::connect(transport(), &bmc.base_url(), ClientOptions::with_credentials(creds()))
-        .await
-        .unwrap();
+    let client = RedfishClient::connect(
+        transport(),
+        &bmc.base_url(),
+        ClientOptions::with_credentials(creds()),
+    )
+    .await
+    .unwrap();
     assert_eq!(client.auth_kind(), AuthKind::Basic);
-    crawl(&client, &bmc.target(), "x1000c0s0b0".parse().unwrap(), &CrawlOptions::default())
-        .await
-        .unwrap();
+    crawl(
+        &client,
+        &bmc.target(),
+        "x1000c0s0b0".parse().unwrap(),
+        &CrawlOptions::default(),
+    )
+    .await
+    .unwrap();
     client.close().await;
     let s = bmc.stats();
     assert_eq!(s.sessions_created, 0);
@@ -72,20 +87,25 @@ async fn basic_when_there_is_no_session_service() {
         auth: AuthMode::Session,
         ..ClientOptions::with_credentials(creds())
     };
-    let err = RedfishClient::connect(transport(), &bmc.base_url(), options).await.unwrap_err();
+    let err = RedfishClient::connect(transport(), &bmc.base_url(), options)
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Protocol);
 }
 
 #[tokio::test]
 async fn basic_mode_never_creates_sessions() {
-    let bmc = SimBmc::spawn(SimBmcConfig::new(SyntheticBmc::new(3, 1).build()).credentials(creds()))
-        .await
-        .unwrap();
+    let bmc =
+        SimBmc::spawn(SimBmcConfig::new(SyntheticBmc::new(3, 1).build()).credentials(creds()))
+            .await
+            .unwrap();
     let options = ClientOptions {
         auth: AuthMode::Basic,
         ..ClientOptions::with_credentials(creds())
     };
-    let client = RedfishClient::connect(transport(), &bmc.base_url(), options).await.unwrap();
+    let client = RedfishClient::connect(transport(), &bmc.base_url(), options)
+        .await
+        .unwrap();
     client.get("/redfish/v1/Systems").await.unwrap();
     assert_eq!(bmc.stats().sessions_created, 0);
     assert_eq!(client.auth_kind(), AuthKind::Basic);
@@ -93,13 +113,18 @@ async fn basic_mode_never_creates_sessions() {
 
 #[tokio::test]
 async fn bad_credentials_are_auth_errors() {
-    let bmc = SimBmc::spawn(SimBmcConfig::new(SyntheticBmc::new(4, 1).build()).credentials(creds()))
-        .await
-        .unwrap();
+    let bmc =
+        SimBmc::spawn(SimBmcConfig::new(SyntheticBmc::new(4, 1).build()).credentials(creds()))
+            .await
+            .unwrap();
     let wrong = Credentials::new("root", "nope-nope");
-    let err = RedfishClient::connect(transport(), &bmc.base_url(), ClientOptions::with_credentials(wrong.clone()))
-        .await
-        .unwrap_err();
+    let err = RedfishClient::connect(
+        transport(),
+        &bmc.base_url(),
+        ClientOptions::with_credentials(wrong.clone()),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Auth);
     assert!(!err.to_string().contains("nope-nope"));
     // Basic with wrong credentials: connect succeeds, the first read is refused.
@@ -107,7 +132,9 @@ async fn bad_credentials_are_auth_errors() {
         auth: AuthMode::Basic,
         ..ClientOptions::with_credentials(wrong)
     };
-    let client = RedfishClient::connect(transport(), &bmc.base_url(), options).await.unwrap();
+    let client = RedfishClient::connect(transport(), &bmc.base_url(), options)
+        .await
+        .unwrap();
     let err = client.get("/redfish/v1/Systems").await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Auth);
 }

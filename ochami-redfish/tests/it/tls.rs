@@ -16,22 +16,38 @@ async fn ca_insecure_and_untrusted() {
         .unwrap();
     assert_eq!(bmc.target().scheme, Scheme::Https);
 
-    let untrusted = discover_targets(vec![bmc.target()], &fast_options(), |_| {}).await.unwrap();
+    let untrusted = discover_targets(vec![bmc.target()], &fast_options(), |_| {})
+        .await
+        .unwrap();
     assert_eq!(untrusted.outcomes[0].error().unwrap().kind, ErrorKind::Tls);
 
     let mut with_ca = fast_options();
     with_ca.ca_pem = Some(tls.ca_pem.clone().into_bytes());
-    let r = discover_targets(vec![bmc.target()], &with_ca, |_| {}).await.unwrap();
-    assert!(r.outcomes[0].inventory().is_some(), "{:?}", r.outcomes[0].error());
+    let r = discover_targets(vec![bmc.target()], &with_ca, |_| {})
+        .await
+        .unwrap();
+    assert!(
+        r.outcomes[0].inventory().is_some(),
+        "{:?}",
+        r.outcomes[0].error()
+    );
 
     let mut insecure = fast_options();
     insecure.insecure = true;
-    let r = discover_targets(vec![bmc.target()], &insecure, |_| {}).await.unwrap();
-    assert!(r.outcomes[0].inventory().is_some(), "{:?}", r.outcomes[0].error());
+    let r = discover_targets(vec![bmc.target()], &insecure, |_| {})
+        .await
+        .unwrap();
+    assert!(
+        r.outcomes[0].inventory().is_some(),
+        "{:?}",
+        r.outcomes[0].error()
+    );
 
     // A CA file that is not PEM is a configuration error of the whole run.
     let mut bad = fast_options();
     bad.ca_pem = Some(b"garbage".to_vec());
-    let err = discover_targets(vec![bmc.target()], &bad, |_| {}).await.unwrap_err();
+    let err = discover_targets(vec![bmc.target()], &bad, |_| {})
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Config);
 }

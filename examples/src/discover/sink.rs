@@ -48,9 +48,9 @@ pub(crate) enum Sink {
 pub(crate) enum WriteOutcome {
     /// Nothing to write (the target failed) or no destination.
     Skipped,
-    /// Written; `how` says how (`ingested`, `created`, `replaced`).
+    /// Written; `how` says how (`ingested`, `posted`, `replaced`).
     Written {
-        /// `ingested` (store), `created` (POST) or `replaced` (PUT after 409).
+        /// `ingested` (store), `posted` (POST) or `replaced` (PUT after 409).
         how: &'static str,
     },
     /// The write failed.
@@ -135,7 +135,7 @@ async fn post(
         }
     };
     match resp.status() {
-        s if s.is_success() => WriteOutcome::Written { how: "created" },
+        s if s.is_success() => WriteOutcome::Written { how: "posted" },
         StatusCode::CONFLICT if force => {
             let one = format!("{collection}/{}", inv.xname);
             match send(client.put(&one)).await {

@@ -1,0 +1,229 @@
+//! `ochami discover`: store and server paths agree, exit codes, JSON report, no password
+//! in any output.
+
+use ochami_core::ComponentFilter;
+use ochami_store::{EthernetInterfaceFilter, RedfishEndpointFilter, Store};
+use serde_json::Value;
+
+use super::common::{PASSWORD, USER, bmcs, closed_port, host_args, ochami, server, texts};
+
+/// Everything discovery writes, as JSON with volatile timestamps removed.
+async fn snapshot(store: &dyn Store) -> Value {
+    let mut v = serde_json::json!({
+        "components": store.list_components(&ComponentFilter::default()).await.expect("components"),
+        "endpoints": store.list_redfish_endpoints(&RedfishEndpointFilter::default()).await.expect("endpoints"),
+        "component_endpoints": store.list_component_endpoints(None, None).await.expect("component endpoints"),
+        "ethernet_interfaces": store.list_ethernet_interfaces(&EthernetInterfaceFilter::default()).await.expect("nics"),
+    });
+    strip(&mut v, &["LastUpdate", "LastDiscoveryAttempt"]);
+    v
+}
+
+fn strip(v: &mut Value, keys: &[&str]) {
+    match v {
+        Value::Object(o) => {
+            for k in keys {
+                o.remove(*k);
+            }
+            o.values_mut().for_each(|c| strip(c, keys));
+        }
+        Value::Array(a) => a.iter_mut().for_each(|c| strip(c, keys)),
+        _ => {}
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_and_store_end_with_the_same_inventory() {
+    let sims = bmcs(&[(1, 2), (2, 3), (3, 1)]).await;
+    let hosts = host_args(&sims);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let direct_url = format!("sqlite://{}", dir.path().join("direct.db").display());
+    let auth = [
+        ("OCHAMI_BMC_USERNAME", USER),
+        ("OCHAMI_BMC_PASSWORD", PASSWORD),
+    ];
+
+    let mut args: Vec<&str> = vec!["discover", "--store", &direct_url];
+    args.extend(hosts.iter().map(String::as_str));
+    let out = ochami(&args, &auth).await;
+    let (stdout, stderr) = texts(&out);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stdout:\n{stdout}\nstderr:\n{stderr}"
+    );
+    assert!(stdout.contains("3 BMC(s) found, 6 node(s)"), "{stdout}");
+
+    let served = ochami_store::open("memory:").await.expect("memory store");
+    let (base, _stop) = server(served.clone()).await;
+    let mut args: Vec<&str> = vec!["discover", "--server", &base];
+    args.extend(hosts.iter().map(String::as_str));
+    let out = ochami(&args, &auth).await;
+    let (stdout, stderr) = texts(&out);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stdout:\n{stdout}\nstderr:\n{stderr}"
+    );
+    assert_eq!(stdout.matches("posted").count(), 3, "{stdout}");
+
+    let direct = ochami_store::open(&direct_url)
+        .await
+        .expect("open the --store database");
+    let (a, b) = (
+        snapshot(direct.as_ref()).await,
+        snapshot(served.as_ref()).await,
+    );
+    assert_eq!(a["components"].as_array().map(Vec::len), Some(3 + 6));
+    assert_eq!(a["endpoints"].as_array().map(Vec::len), Some(3));
+    // 2 NICs per node and one per BMC.
+    assert_eq!(
+        a["ethernet_interfaces"].as_array().map(Vec::len),
+        Some(6 * 2 + 3)
+    );
+    assert_eq!(a, b);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn some_failed_targets_exit_2_and_json_lists_every_outcome() {
+    let sims = bmcs(&[(7, 2)]).await;
+    let closed = format!("127.0.0.1:{}", closed_port());
+    let good = sims[0].base_url();
+    let out = ochami(
+        &[
+            "discover",
+            "--host",
+            &good,
+            "--host",
+            &closed,
+            "--scheme",
+            "http",
+            "--username",
+            USER,
+            "--password",
+            PASSWORD,
+            "--timeout",
+            "2",
+            "--json",
+        ],
+        &[],
+    )
+    .await;
+    let (stdout, stderr) = texts(&out);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "stdout:\n{stdout}\nstderr:\n{stderr}"
+    );
+    let report: Value = serde_json::from_str(&stdout).expect("--json prints one JSON document");
+    assert_eq!(report["targets"], 2);
+    assert_eq!(report["discovered"], 1);
+    assert_eq!(report["failed"], 1);
+    let outcomes = report["outcomes"].as_array().expect("outcomes");
+    let by_url = |url: &str| {
+        outcomes
+            .iter()
+            .find(|o| {
+                let t = &o["target"];
+                format!(
+                    "{}://{}:{}",
+                    t["scheme"].as_str().unwrap_or(""),
+                    t["host"].as_str().unwrap_or(""),
+                    t["port"]
+                ) == url
+            })
+            .unwrap_or_else(|| panic!("no outcome for {url} in {stdout}"))
+    };
+    let ok = by_url(&good);
+    assert_eq!(ok["status"], "discovered");
+    assert_eq!(ok["xname"], "x1000c0s1b0");
+    assert_eq!(ok["write"]["status"], "skipped");
+    let bad = by_url(&format!("http://{closed}"));
+    assert_eq!(bad["status"], "failed");
+    assert_eq!(bad["error"]["kind"], "unreachable");
+    assert!(
+        !stdout.contains(PASSWORD) && !stderr.contains(PASSWORD),
+        "the password leaked"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_password_is_an_auth_failure_and_never_printed() {
+    let sims = bmcs(&[(9, 1)]).await;
+    let wrong = "Wr0ng-but-still-secret";
+    let out = ochami(
+        &[
+            "discover",
+            "--host",
+            &sims[0].base_url(),
+            "--username",
+            USER,
+        ],
+        &[("OCHAMI_BMC_PASSWORD", wrong)],
+    )
+    .await;
+    let (stdout, stderr) = texts(&out);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "stdout:\n{stdout}\nstderr:\n{stderr}"
+    );
+    assert!(stdout.contains("failed: auth 1"), "{stdout}");
+    for text in [&stdout, &stderr] {
+        assert!(
+            !text.contains(wrong) && !text.contains(PASSWORD),
+            "a password leaked:\n{text}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn usage_and_configuration_errors_exit_1() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let missing = dir.path().join("nope.map");
+    let missing = missing.to_string_lossy();
+    for (args, says) in [
+        (vec!["discover"], "nothing to discover"),
+        (vec!["discover", "--bogus-flag"], "--bogus-flag"),
+        (vec!["discover", "--subnet", "10.0.0.0/33"], "10.0.0.0/33"),
+        (
+            vec!["discover", "--host", "127.0.0.1", "--port", "seventy"],
+            "seventy",
+        ),
+        (
+            vec!["discover", "--host", "127.0.0.1", "--xname-map", &missing],
+            "nope.map",
+        ),
+        (
+            vec![
+                "discover",
+                "--host",
+                "127.0.0.1",
+                "--store",
+                "sqlite://a",
+                "--server",
+                "http://b",
+            ],
+            "--server",
+        ),
+        (
+            vec!["discover", "--host", "127.0.0.1", "--username", "root"],
+            "--password",
+        ),
+    ] {
+        let out = ochami(&args, &[]).await;
+        let (stdout, stderr) = texts(&out);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{args:?}\nstdout:\n{stdout}\nstderr:\n{stderr}"
+        );
+        assert!(
+            stderr.contains(says),
+            "{args:?}: stderr should mention {says:?}:\n{stderr}"
+        );
+    }
+    let out = ochami(&["discover", "--help"], &[]).await;
+    assert_eq!(out.status.code(), Some(0));
+    assert!(texts(&out).0.contains("--xname-map"));
+}

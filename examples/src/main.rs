@@ -1,1 +1,100 @@
-fn main() {}
+//! `ochami`: the OpenCHAMI-compatible server and tools.
+//!
+//! ```text
+//! ochami serve --store sqlite://ochami.db --listen 127.0.0.1:27779
+//! ```
+//!
+//! Every flag has an environment fallback (`OCHAMI_LISTEN`, `OCHAMI_STORE`, ...); logging
+//! follows `RUST_LOG` (default `info`) in the `--log-format` chosen.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use ochami_examples::server::{self, ServeConfig};
+
+mod demo;
+mod discover;
+
+/// OpenCHAMI-compatible cluster management: SMD, BSS and cloud-init in one server.
+#[derive(Parser)]
+#[command(name = "ochami", version, about)]
+struct Cli {
+    /// Log format on stderr.
+    #[arg(long, env = "OCHAMI_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    log_format: LogFormat,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve SMD v2 (/hsm/v2), BSS (/boot/v1) and cloud-init (/cloud-init) from one store.
+    Serve(ServeConfig),
+    /// Find BMCs over Redfish (Magellan-like) and store their inventory or send it to a server.
+    Discover(discover::DiscoverArgs),
+    /// Simulated BMCs -> discovery -> store -> server -> a node's iPXE script and cloud-init.
+    Demo(demo::DemoArgs),
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}
+
+async fn run(command: Command) -> ExitCode {
+    match command {
+        Command::Serve(config) => match server::serve(config).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                tracing::error!(error = %e, "ochami serve failed");
+                eprintln!("ochami serve: {e}");
+                ExitCode::FAILURE
+            }
+        },
+        Command::Discover(args) => discover::run(args).await,
+        Command::Demo(args) => demo::run(args).await,
+    }
+}
+
+fn main() -> ExitCode {
+    // Usage errors exit 1 (exit 2 means "some BMCs failed" for `discover`); --help and
+    // --version print and exit 0 as usual.
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    init_logging(cli.log_format);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("ochami: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(run(cli.command))
+}

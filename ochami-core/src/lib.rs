@@ -30,6 +30,7 @@
 mod boot;
 pub mod cloud_init;
 mod component;
+mod component_query;
 mod enums;
 mod error;
 mod filter;
@@ -43,6 +44,7 @@ mod xname;
 
 pub use boot::{BootHost, BootParams, CloudInit, PhoneHome};
 pub use component::{Component, bogus_nid};
+pub use component_query::{HierarchyQuery, NidRange, QueryBody, query_body_filters};
 pub use enums::{Arch, Class, Flag, NetType, Role, State, SubRole};
 pub use error::{Error, Result};
 pub use filter::{ComponentFilter, Projection, Term};

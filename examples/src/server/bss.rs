@@ -1,0 +1,9 @@
+//! BSS: `/boot/v1`.
+
+use axum::Router;
+
+use super::AppState;
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+}

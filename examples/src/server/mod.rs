@@ -1,0 +1,356 @@
+//! `ochami serve`: one axum server answering OpenCHAMI's SMD v2 (`/hsm/v2`), BSS
+//! (`/boot/v1`) and cloud-init (`/cloud-init`) APIs from one [`ochami_store::Store`].
+//!
+//! Handlers are thin: parse the request, call `ochami-store` / `ochami-boot`, serialize the
+//! answer. Everything else lives in the layers around them:
+//!
+//! - trailing slashes are dropped before routing (like upstream's `StripSlashes`);
+//! - bodies are limited to [`problem::BODY_LIMIT`] (413 beyond);
+//! - every error, including axum's own 404/405, is an RFC 7807 problem ([`problem`]);
+//! - bearer tokens are checked per route family ([`auth`]);
+//! - every request is counted and timed per route template ([`metrics`], `GET /metrics`).
+//!
+//! The server keeps no state of its own beyond metrics and a cache of public JWKS keys, so
+//! several processes on one Postgres database behave as one service.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use ochami_examples::server::{AppState, Settings, router};
+//! let store = ochami_store::open("memory:").await?;
+//! let app = router(AppState::new(store, Settings::default(), None));
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+//! axum::serve(listener, app).await?;
+//! # Ok(()) }
+//! ```
+
+pub mod auth;
+mod bss;
+mod cloud_init;
+pub mod metrics;
+pub mod problem;
+mod smd_components;
+mod smd_groups;
+mod smd_inventory;
+mod smd_service;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{StatusCode, Uri, header};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::get;
+use axum::serve::ListenerExt;
+use ipnet::IpNet;
+use ochami_store::{Store, StoreError};
+use tower::Layer;
+use tower::util::MapRequestLayer;
+
+pub use auth::{AuthArgs, Authenticator, ScopePolicy};
+pub use metrics::Metrics;
+pub use problem::ApiError;
+
+/// The default listen address, SMD's port on loopback.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:27779";
+
+/// Flags (with environment fallbacks) of `ochami serve`.
+#[derive(Clone, clap::Args)]
+pub struct ServeConfig {
+    /// Address to listen on.
+    #[arg(long, env = "OCHAMI_LISTEN", default_value = DEFAULT_LISTEN)]
+    pub listen: SocketAddr,
+    /// Store URL: `sqlite://path`, `memory:` or `postgres://user:pass@host/db`.
+    #[arg(long, env = "OCHAMI_STORE", default_value = "sqlite://ochami.db")]
+    pub store: String,
+    /// URL nodes use to reach this server (iPXE chain and cloud-init links); default
+    /// `http://<listen>`.
+    #[arg(long, env = "OCHAMI_BASE_URL")]
+    pub base_url: Option<String>,
+    /// A proxy whose `X-Forwarded-For` is believed when finding a node by its address
+    /// (CIDR; repeatable).
+    #[arg(
+        long = "trusted-proxy",
+        env = "OCHAMI_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<IpNet>,
+    /// Authentication.
+    #[command(flatten)]
+    pub auth: AuthArgs,
+}
+
+impl std::fmt::Debug for ServeConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServeConfig")
+            .field("listen", &self.listen)
+            .field("store", &ochami_store::redact(&self.store))
+            .field("base_url", &self.base_url)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("auth", &self.auth)
+            .finish()
+    }
+}
+
+impl ServeConfig {
+    /// A configuration with every default, listening on `listen` with `store`.
+    pub fn new(listen: SocketAddr, store: impl Into<String>) -> Self {
+        ServeConfig {
+            listen,
+            store: store.into(),
+            base_url: None,
+            trusted_proxies: Vec::new(),
+            auth: AuthArgs::default(),
+        }
+    }
+
+    /// The base URL: the flag, or `http://<listen>`.
+    pub fn base_url(&self) -> String {
+        match &self.base_url {
+            Some(u) => u.trim_end_matches('/').to_owned(),
+            None => format!("http://{}", self.listen),
+        }
+    }
+}
+
+/// Why `ochami serve` could not start or stopped.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ServeError {
+    /// The store could not be opened.
+    #[error("cannot open store: {0}")]
+    Store(#[from] StoreError),
+    /// The authentication setup is broken.
+    #[error(transparent)]
+    Auth(#[from] auth::AuthError),
+    /// Refusing to expose unauthenticated writes to the network.
+    #[error(
+        "refusing to listen on {0} without authentication: pass --jwks-file or --jwks-url, listen on loopback, or accept the risk with --insecure-no-auth"
+    )]
+    Unauthenticated(SocketAddr),
+    /// Binding or serving failed.
+    #[error("cannot serve on {addr}: {source}")]
+    Io {
+        /// The listen address.
+        addr: SocketAddr,
+        /// The error.
+        source: std::io::Error,
+    },
+}
+
+/// Server settings that are not the store or the authenticator.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The URL nodes use to reach this server, without a trailing slash.
+    pub base_url: String,
+    /// Proxies whose `X-Forwarded-For` header is believed.
+    pub trusted_proxies: Vec<IpNet>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            base_url: format!("http://{DEFAULT_LISTEN}"),
+            trusted_proxies: Vec::new(),
+        }
+    }
+}
+
+struct Shared {
+    store: Arc<dyn Store>,
+    settings: Settings,
+    auth: Option<Authenticator>,
+    metrics: Metrics,
+}
+
+/// What every handler can reach: the store, the settings, the authenticator and metrics.
+/// Cheap to clone.
+#[derive(Clone)]
+pub struct AppState(Arc<Shared>);
+
+impl AppState {
+    /// State over `store`; `auth` `None` leaves every route open.
+    pub fn new(store: Arc<dyn Store>, settings: Settings, auth: Option<Authenticator>) -> Self {
+        AppState(Arc::new(Shared {
+            store,
+            settings,
+            auth,
+            metrics: Metrics::default(),
+        }))
+    }
+
+    /// The store.
+    pub fn store(&self) -> &dyn Store {
+        self.0.store.as_ref()
+    }
+
+    /// The settings.
+    pub fn settings(&self) -> &Settings {
+        &self.0.settings
+    }
+
+    /// The request metrics of this process.
+    pub fn metrics(&self) -> &Metrics {
+        &self.0.metrics
+    }
+
+    pub(crate) fn authenticator(&self) -> Option<&Authenticator> {
+        self.0.auth.as_ref()
+    }
+}
+
+/// Every route of the server, with its layers. Trailing slashes are dropped before routing.
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .merge(smd_service::routes())
+        .merge(smd_components::routes())
+        .merge(smd_inventory::routes())
+        .merge(smd_groups::routes())
+        .merge(bss::routes())
+        .merge(cloud_init::routes())
+        .route("/metrics", get(metrics::render))
+        .fallback(not_found)
+        .layer(middleware::from_fn(problem_for_bare_errors))
+        .layer(middleware::from_fn_with_state(state.clone(), auth::require))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            metrics::record,
+        ))
+        .layer(DefaultBodyLimit::max(problem::BODY_LIMIT))
+        .with_state(state);
+    Router::new().fallback_service(MapRequestLayer::new(strip_trailing_slash).layer(api))
+}
+
+async fn not_found(req: Request) -> ApiError {
+    ApiError::not_found(format!(
+        "no route for {} {}",
+        req.method(),
+        req.uri().path()
+    ))
+}
+
+/// Give axum's own bodiless errors (405 and the like) a problem body; headers such as
+/// `Allow` are kept.
+async fn problem_for_bare_errors(req: Request, next: Next) -> Response {
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    let resp = next.run(req).await;
+    if resp.status().is_client_error() && !resp.headers().contains_key(header::CONTENT_TYPE) {
+        let status = resp.status();
+        let detail = match status {
+            StatusCode::METHOD_NOT_ALLOWED => {
+                let allow = resp
+                    .headers()
+                    .get(header::ALLOW)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default();
+                format!("{method} is not allowed on {path}; allow {allow}")
+            }
+            _ => status.canonical_reason().unwrap_or("error").to_owned(),
+        };
+        let (mut parts, _) = resp.into_parts();
+        let fresh = problem::problem_response(status, detail);
+        let (fresh_parts, body) = fresh.into_parts();
+        if let Some(ct) = fresh_parts.headers.get(header::CONTENT_TYPE) {
+            parts.headers.insert(header::CONTENT_TYPE, ct.clone());
+        }
+        parts.headers.remove(header::CONTENT_LENGTH);
+        return Response::from_parts(parts, body);
+    }
+    resp
+}
+
+fn strip_trailing_slash(mut req: Request) -> Request {
+    let path = req.uri().path();
+    if path.len() > 1 && path.ends_with('/') {
+        let trimmed = path.trim_end_matches('/');
+        let trimmed = if trimmed.is_empty() { "/" } else { trimmed };
+        let pq = match req.uri().query() {
+            Some(q) => format!("{trimmed}?{q}"),
+            None => trimmed.to_owned(),
+        };
+        let mut parts = req.uri().clone().into_parts();
+        if let Ok(p) = pq.parse() {
+            parts.path_and_query = Some(p);
+            if let Ok(uri) = Uri::from_parts(parts) {
+                *req.uri_mut() = uri;
+            }
+        }
+    }
+    req
+}
+
+/// Serve `state` on `listener` until `shutdown` completes; in-flight requests finish first.
+pub async fn serve_on(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// `ochami serve`: open the store, set up authentication, listen, and serve until SIGTERM or
+/// SIGINT.
+pub async fn serve(config: ServeConfig) -> Result<(), ServeError> {
+    let auth = config.auth.authenticator().await?;
+    if auth.is_none() {
+        if !config.listen.ip().is_loopback() && !config.auth.insecure_no_auth {
+            return Err(ServeError::Unauthenticated(config.listen));
+        }
+        tracing::warn!(listen = %config.listen, "no JWKS configured: writes are unauthenticated");
+    }
+    let store = ochami_store::open(&config.store).await?;
+    let settings = Settings {
+        base_url: config.base_url(),
+        trusted_proxies: config.trusted_proxies.clone(),
+    };
+    if config.base_url.is_none() && config.listen.ip().is_unspecified() {
+        tracing::warn!(base_url = %settings.base_url, "listening on an unspecified address: set --base-url to the address nodes reach");
+    }
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|source| ServeError::Io {
+            addr: config.listen,
+            source,
+        })?;
+    let addr = listener.local_addr().unwrap_or(config.listen);
+    tracing::info!(%addr, store = store.backend(), base_url = %settings.base_url, auth = auth.is_some(), "serving SMD /hsm/v2, BSS /boot/v1, cloud-init /cloud-init");
+    let state = AppState::new(store, settings, auth);
+    serve_on(listener, state, shutdown_signal())
+        .await
+        .map_err(|source| ServeError::Io { addr, source })?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Completes on SIGINT (Ctrl-C) or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            futures::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => futures::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = futures::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => tracing::info!("SIGINT: finishing in-flight requests"),
+        () = term => tracing::info!("SIGTERM: finishing in-flight requests"),
+    }
+}

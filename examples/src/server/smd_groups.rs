@@ -1,0 +1,434 @@
+//! SMD groups, partitions and memberships: `/hsm/v2/groups`, `/hsm/v2/partitions`,
+//! `/hsm/v2/memberships`. Lists are bare arrays; labels are lower-cased.
+
+use std::collections::BTreeSet;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{delete, get};
+use axum::{Json, Router};
+use ochami_core::{ComponentFilter, Group, Members, Membership, Partition, Xname};
+use ochami_store::GroupPatch;
+use serde::Deserialize;
+
+use super::AppState;
+use super::problem::{ApiError, ApiJson, ApiPath, NoQuery, QueryPairs, xname};
+use super::smd_inventory::created;
+use super::smd_service::{Info, deleted};
+
+const GROUPS: &str = "/hsm/v2/groups";
+const PARTITIONS: &str = "/hsm/v2/partitions";
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route(GROUPS, get(list_groups).post(create_group))
+        .route(&format!("{GROUPS}/labels"), get(group_labels))
+        .route(
+            &format!("{GROUPS}/{{label}}"),
+            get(get_group).patch(patch_group).delete(delete_group),
+        )
+        .route(
+            &format!("{GROUPS}/{{label}}/members"),
+            get(group_members)
+                .post(add_group_member)
+                .put(replace_group_members),
+        )
+        .route(
+            &format!("{GROUPS}/{{label}}/members/{{xname}}"),
+            delete(remove_group_member),
+        )
+        .route(PARTITIONS, get(list_partitions).post(create_partition))
+        .route(&format!("{PARTITIONS}/names"), get(partition_names))
+        .route(
+            &format!("{PARTITIONS}/{{name}}"),
+            get(get_partition)
+                .patch(patch_partition)
+                .delete(delete_partition),
+        )
+        .route(
+            &format!("{PARTITIONS}/{{name}}/members"),
+            get(partition_members).post(add_partition_member),
+        )
+        .route(
+            &format!("{PARTITIONS}/{{name}}/members/{{xname}}"),
+            delete(remove_partition_member),
+        )
+        .route("/hsm/v2/memberships", get(list_memberships))
+        .route("/hsm/v2/memberships/{xname}", get(get_membership))
+}
+
+fn label(raw: &str) -> Result<String, ApiError> {
+    Ok(Group::normalize_label(raw)?)
+}
+
+fn partition_name(raw: &str) -> Result<String, ApiError> {
+    Ok(Partition::normalize_name(raw)?)
+}
+
+/// The `partition` query value: restrict members to those of one partition, or (`NULL`) to
+/// those in none.
+enum PartitionScope {
+    Any,
+    In(BTreeSet<Xname>),
+    NotIn(BTreeSet<Xname>),
+}
+
+impl PartitionScope {
+    async fn from_query(state: &AppState, q: &mut QueryPairs) -> Result<Self, ApiError> {
+        let Some(p) = q.take_last("partition") else {
+            return Ok(PartitionScope::Any);
+        };
+        if p.eq_ignore_ascii_case("null") {
+            let all = state.store().list_partitions().await?;
+            return Ok(PartitionScope::NotIn(
+                all.into_iter().flat_map(|p| p.members.ids).collect(),
+            ));
+        }
+        let name = partition_name(&p)?;
+        let found = state.store().get_partition(&name).await?;
+        Ok(PartitionScope::In(
+            found
+                .map(|p| p.members.ids.into_iter().collect())
+                .unwrap_or_default(),
+        ))
+    }
+
+    fn apply(&self, members: &mut Members) {
+        match self {
+            PartitionScope::Any => {}
+            PartitionScope::In(set) => members.ids.retain(|id| set.contains(id)),
+            PartitionScope::NotIn(set) => members.ids.retain(|id| !set.contains(id)),
+        }
+    }
+}
+
+async fn list_groups(
+    State(state): State<AppState>,
+    mut q: QueryPairs,
+) -> Result<Json<Vec<Group>>, ApiError> {
+    let labels = q
+        .take("group")
+        .iter()
+        .map(|l| label(l))
+        .collect::<Result<Vec<_>, _>>()?;
+    let tags: Vec<String> = q
+        .take("tag")
+        .iter()
+        .map(|t| t.trim().to_ascii_lowercase())
+        .collect();
+    let scope = PartitionScope::from_query(&state, &mut q).await?;
+    q.finish()?;
+    let mut groups = state.store().list_groups().await?;
+    groups.retain(|g| {
+        (labels.is_empty() || labels.contains(&g.label))
+            && (tags.is_empty() || g.tags.iter().any(|t| tags.contains(t)))
+    });
+    for g in &mut groups {
+        scope.apply(&mut g.members);
+    }
+    Ok(Json(groups))
+}
+
+async fn create_group(
+    State(state): State<AppState>,
+    _: NoQuery,
+    ApiJson(mut group): ApiJson<Group>,
+) -> Result<Response, ApiError> {
+    group.normalize()?;
+    state.store().create_group(&group).await?;
+    Ok(created(vec![format!("{GROUPS}/{}", group.label)], true))
+}
+
+async fn group_labels(
+    State(state): State<AppState>,
+    _: NoQuery,
+) -> Result<Json<Vec<String>>, ApiError> {
+    Ok(Json(
+        state
+            .store()
+            .list_groups()
+            .await?
+            .into_iter()
+            .map(|g| g.label)
+            .collect(),
+    ))
+}
+
+async fn find_group(state: &AppState, raw: &str) -> Result<Group, ApiError> {
+    let l = label(raw)?;
+    let g = state.store().get_group(&l).await?;
+    g.ok_or_else(|| ApiError::not_found(format!("no such group: {l}")))
+}
+
+async fn get_group(
+    State(state): State<AppState>,
+    ApiPath(l): ApiPath<String>,
+    mut q: QueryPairs,
+) -> Result<Json<Group>, ApiError> {
+    let scope = PartitionScope::from_query(&state, &mut q).await?;
+    q.finish()?;
+    let mut g = find_group(&state, &l).await?;
+    scope.apply(&mut g.members);
+    Ok(Json(g))
+}
+
+fn check_patch(p: &GroupPatch) -> Result<(), ApiError> {
+    if p.description.is_none() && p.tags.is_none() {
+        return Err(ApiError::bad_request("Missing description or tags"));
+    }
+    Ok(())
+}
+
+async fn patch_group(
+    State(state): State<AppState>,
+    ApiPath(l): ApiPath<String>,
+    _: NoQuery,
+    ApiJson(patch): ApiJson<GroupPatch>,
+) -> Result<StatusCode, ApiError> {
+    check_patch(&patch)?;
+    state.store().patch_group(&label(&l)?, &patch).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn delete_group(
+    State(state): State<AppState>,
+    ApiPath(l): ApiPath<String>,
+    _: NoQuery,
+) -> Result<Json<Info>, ApiError> {
+    let l = label(&l)?;
+    if state.store().delete_group(&l).await? {
+        Ok(deleted(1))
+    } else {
+        Err(ApiError::not_found(format!("no such group: {l}")))
+    }
+}
+
+async fn group_members(
+    State(state): State<AppState>,
+    ApiPath(l): ApiPath<String>,
+    mut q: QueryPairs,
+) -> Result<Json<Members>, ApiError> {
+    let scope = PartitionScope::from_query(&state, &mut q).await?;
+    q.finish()?;
+    let mut members = find_group(&state, &l).await?.members;
+    scope.apply(&mut members);
+    Ok(Json(members))
+}
+
+/// `POST .../members` body: `{"id": "<xname>"}`.
+#[derive(Deserialize)]
+struct MemberAdd {
+    #[serde(alias = "ID", alias = "Id")]
+    id: Xname,
+}
+
+async fn add_group_member(
+    State(state): State<AppState>,
+    ApiPath(l): ApiPath<String>,
+    _: NoQuery,
+    ApiJson(body): ApiJson<MemberAdd>,
+) -> Result<Response, ApiError> {
+    let l = label(&l)?;
+    state.store().add_group_member(&l, &body.id).await?;
+    Ok(created(
+        vec![format!("{GROUPS}/{l}/members/{}", body.id)],
+        true,
+    ))
+}
+
+/// `PUT /groups/{label}/members` body (OpenCHAMI only): `{"group": "<label>", "ids": [...]}`.
+#[derive(Deserialize)]
+struct MemberReplace {
+    #[serde(default)]
+    group: Option<String>,
+    ids: Vec<Xname>,
+}
+
+async fn replace_group_members(
+    State(state): State<AppState>,
+    ApiPath(l): ApiPath<String>,
+    _: NoQuery,
+    ApiJson(body): ApiJson<MemberReplace>,
+) -> Result<Response, ApiError> {
+    let l = label(&l)?;
+    if let Some(g) = body.group.as_deref().filter(|g| !g.trim().is_empty())
+        && label(g)? != l
+    {
+        return Err(ApiError::bad_request(
+            "group in URL and PUT body do not match",
+        ));
+    }
+    state.store().replace_group_members(&l, &body.ids).await?;
+    Ok(created(
+        body.ids
+            .iter()
+            .map(|id| format!("{GROUPS}/{l}/members/{id}"))
+            .collect(),
+        true,
+    ))
+}
+
+async fn remove_group_member(
+    State(state): State<AppState>,
+    ApiPath((l, id)): ApiPath<(String, String)>,
+    _: NoQuery,
+) -> Result<Json<Info>, ApiError> {
+    let (l, id) = (label(&l)?, xname(&id)?);
+    if state.store().remove_group_member(&l, &id).await? {
+        Ok(deleted(1))
+    } else {
+        Err(ApiError::not_found(format!(
+            "{id} is not a member of group {l}"
+        )))
+    }
+}
+
+// ---- partitions ----
+
+async fn list_partitions(
+    State(state): State<AppState>,
+    mut q: QueryPairs,
+) -> Result<Json<Vec<Partition>>, ApiError> {
+    let names = q
+        .take("partition")
+        .iter()
+        .map(|n| partition_name(n))
+        .collect::<Result<Vec<_>, _>>()?;
+    let tags: Vec<String> = q
+        .take("tag")
+        .iter()
+        .map(|t| t.trim().to_ascii_lowercase())
+        .collect();
+    q.finish()?;
+    let mut parts = state.store().list_partitions().await?;
+    parts.retain(|p| {
+        (names.is_empty() || names.contains(&p.name))
+            && (tags.is_empty() || p.tags.iter().any(|t| tags.contains(t)))
+    });
+    Ok(Json(parts))
+}
+
+async fn create_partition(
+    State(state): State<AppState>,
+    _: NoQuery,
+    ApiJson(mut p): ApiJson<Partition>,
+) -> Result<Response, ApiError> {
+    p.normalize()?;
+    state.store().create_partition(&p).await?;
+    Ok(created(vec![format!("{PARTITIONS}/{}", p.name)], true))
+}
+
+async fn partition_names(
+    State(state): State<AppState>,
+    _: NoQuery,
+) -> Result<Json<Vec<String>>, ApiError> {
+    Ok(Json(
+        state
+            .store()
+            .list_partitions()
+            .await?
+            .into_iter()
+            .map(|p| p.name)
+            .collect(),
+    ))
+}
+
+async fn find_partition(state: &AppState, raw: &str) -> Result<Partition, ApiError> {
+    let n = partition_name(raw)?;
+    let p = state.store().get_partition(&n).await?;
+    p.ok_or_else(|| ApiError::not_found(format!("no such partition: {n}")))
+}
+
+async fn get_partition(
+    State(state): State<AppState>,
+    ApiPath(n): ApiPath<String>,
+    _: NoQuery,
+) -> Result<Json<Partition>, ApiError> {
+    Ok(Json(find_partition(&state, &n).await?))
+}
+
+async fn patch_partition(
+    State(state): State<AppState>,
+    ApiPath(n): ApiPath<String>,
+    _: NoQuery,
+    ApiJson(patch): ApiJson<GroupPatch>,
+) -> Result<StatusCode, ApiError> {
+    check_patch(&patch)?;
+    state
+        .store()
+        .patch_partition(&partition_name(&n)?, &patch)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn delete_partition(
+    State(state): State<AppState>,
+    ApiPath(n): ApiPath<String>,
+    _: NoQuery,
+) -> Result<Json<Info>, ApiError> {
+    let n = partition_name(&n)?;
+    if state.store().delete_partition(&n).await? {
+        Ok(deleted(1))
+    } else {
+        Err(ApiError::not_found(format!("no such partition: {n}")))
+    }
+}
+
+async fn partition_members(
+    State(state): State<AppState>,
+    ApiPath(n): ApiPath<String>,
+    _: NoQuery,
+) -> Result<Json<Members>, ApiError> {
+    Ok(Json(find_partition(&state, &n).await?.members))
+}
+
+async fn add_partition_member(
+    State(state): State<AppState>,
+    ApiPath(n): ApiPath<String>,
+    _: NoQuery,
+    ApiJson(body): ApiJson<MemberAdd>,
+) -> Result<Response, ApiError> {
+    let n = partition_name(&n)?;
+    state.store().add_partition_member(&n, &body.id).await?;
+    Ok(created(
+        vec![format!("{PARTITIONS}/{n}/members/{}", body.id)],
+        true,
+    ))
+}
+
+async fn remove_partition_member(
+    State(state): State<AppState>,
+    ApiPath((n, id)): ApiPath<(String, String)>,
+    _: NoQuery,
+) -> Result<Json<Info>, ApiError> {
+    let (n, id) = (partition_name(&n)?, xname(&id)?);
+    if state.store().remove_partition_member(&n, &id).await? {
+        Ok(deleted(1))
+    } else {
+        Err(ApiError::not_found(format!(
+            "{id} is not a member of partition {n}"
+        )))
+    }
+}
+
+// ---- memberships ----
+
+async fn list_memberships(
+    State(state): State<AppState>,
+    q: QueryPairs,
+) -> Result<Json<Vec<Membership>>, ApiError> {
+    let filter = ComponentFilter::from_query_pairs(q.into_pairs())?;
+    Ok(Json(state.store().list_memberships(&filter).await?))
+}
+
+async fn get_membership(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+    _: NoQuery,
+) -> Result<Json<Membership>, ApiError> {
+    let id = xname(&id)?;
+    let m = state.store().get_membership(&id).await?;
+    m.map(Json)
+        .ok_or_else(|| ApiError::not_found(format!("No such xname: {id}")))
+}

@@ -202,15 +202,13 @@ impl BootConfig {
     pub fn group<C: std::borrow::Borrow<BootConfig>>(
         entries: impl IntoIterator<Item = (BootKey, C)>,
     ) -> Vec<BootParams> {
-        // Bucket by the hashable fields, compare whole configs (cloud-init too) within one.
-        let mut buckets: std::collections::HashMap<(String, String, String), Vec<usize>> =
-            Default::default();
+        // Bucket by a hash of the string fields, compare whole configs (cloud-init too)
+        // within a bucket.
+        let mut buckets: std::collections::HashMap<u64, Vec<usize>> = Default::default();
         let mut groups: Vec<(BootConfig, Vec<BootKey>)> = Vec::new();
         for (key, cfg) in entries {
             let cfg = cfg.borrow();
-            let bucket = buckets
-                .entry((cfg.kernel.clone(), cfg.initrd.clone(), cfg.params.clone()))
-                .or_default();
+            let bucket = buckets.entry(fields_hash(cfg)).or_default();
             match bucket
                 .iter()
                 .copied()
@@ -260,6 +258,14 @@ impl BootConfig {
         out.sort_by(|a, b| a.0.cmp(&b.0));
         out.into_iter().map(|(_, bp)| bp).collect()
     }
+}
+
+/// A hash of kernel, initrd and params, without copying them.
+fn fields_hash(cfg: &BootConfig) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (&cfg.kernel, &cfg.initrd, &cfg.params).hash(&mut h);
+    h.finish()
 }
 
 /// Sort key of a `hosts` entry: node xnames (natural order) before tags (string order).

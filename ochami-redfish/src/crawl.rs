@@ -20,6 +20,28 @@
 //!
 //! Failures of the top-level collections (and auth, TLS, timeouts) fail the crawl;
 //! failures of optional sub-resources become [`BmcInventory::warnings`].
+//!
+//! ```
+//! # #[cfg(feature = "sim")]
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> ochami_redfish::Result<()> {
+//! use std::sync::Arc;
+//! use ochami_redfish::sim::{SimBmc, SimBmcConfig, SyntheticBmc};
+//! use ochami_redfish::{ClientOptions, CrawlOptions, HttpTransport, RedfishClient, TransportOptions, crawl};
+//!
+//! let bmc = SimBmc::spawn(SimBmcConfig::new(SyntheticBmc::new(0, 2).build())).await?;
+//! let transport = Arc::new(HttpTransport::new(&TransportOptions::default())?);
+//! let client = RedfishClient::connect(transport, &bmc.base_url(), ClientOptions::default()).await?;
+//! let xname = "x1000c0s0b0".parse().unwrap();
+//! let inventory = crawl(&client, &bmc.target(), xname, &CrawlOptions::default()).await?;
+//! client.close().await;
+//! let nodes: Vec<String> = inventory.nodes().iter().map(|x| x.to_string()).collect();
+//! assert_eq!(nodes, ["x1000c0s0b0n0", "x1000c0s0b0n1"]);
+//! assert_eq!(inventory.ingest.systems[0].ethernet_interfaces.len(), 2);
+//! # Ok(()) }
+//! # #[cfg(not(feature = "sim"))]
+//! # fn main() {}
+//! ```
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;

@@ -24,6 +24,34 @@
 //! println!("{}", serde_json::to_string_pretty(&report).unwrap());
 //! # Ok(()) }
 //! ```
+//!
+//! Against simulated BMCs (feature `sim`):
+//!
+//! ```
+//! # #[cfg(feature = "sim")]
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> ochami_redfish::Result<()> {
+//! use ochami_redfish::discovery::discover_targets;
+//! use ochami_redfish::sim::{SimBmcConfig, SimFleet, SyntheticBmc};
+//! use ochami_redfish::{Credentials, DiscoveryOptions, Scheme};
+//!
+//! let creds = Credentials::new("root", "secret");
+//! let fleet = SimFleet::spawn(3, |i| {
+//!     SimBmcConfig::new(SyntheticBmc::new(i as u32, 2).build()).credentials(creds.clone())
+//! })
+//! .await?;
+//! let options = DiscoveryOptions {
+//!     credentials: Some(creds.clone()),
+//!     scheme: Scheme::Http,
+//!     ..DiscoveryOptions::default()
+//! };
+//! let report = discover_targets(fleet.targets(), &options, |_| {}).await?;
+//! assert_eq!((report.discovered, report.failed), (3, 0));
+//! assert_eq!(report.merged_inventory().components.len(), 9); // 3 BMCs + 6 nodes
+//! # Ok(()) }
+//! # #[cfg(not(feature = "sim"))]
+//! # fn main() {}
+//! ```
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};

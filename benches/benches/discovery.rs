@@ -140,6 +140,11 @@ fn main() {
                 if ratio <= 2.0 { "within 2x" } else { "OVER 2x" },
             );
             assert!(r.failed.is_empty(), "healthy run had failures: {:?}", r.failed);
+            println!(
+                "  memory so far: VmHWM {:.1} MB, VmRSS {:.1} MB",
+                status_kb("VmHWM:") as f64 / 1024.0,
+                status_kb("VmRSS:") as f64 / 1024.0
+            );
         }
         let faulty = |i: usize| i % 10 == 3;
         let r = run(bmcs, latency, concurrency, 4, deadline, &faulty).await;

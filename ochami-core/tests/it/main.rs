@@ -1,3 +1,4 @@
 //! Integration tests of ochami-core, one module per topic, compiled into one binary.
 
+mod wire;
 mod xname;

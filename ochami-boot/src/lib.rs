@@ -6,8 +6,8 @@
 //! nothing here does HTTP.
 //!
 //! - [`BootRequest::from_query`] parses `GET /boot/v1/bootscript?mac=…` into parsed types.
-//! - [`resolve`] finds the node and its parameters: MAC, then xname, then NID, then role,
-//!   then `Default` ([`resolve`'s module docs](crate::resolve) give the exact algorithm).
+//! - [`resolve()`] finds the node and its parameters: MAC, then xname, then NID, then role,
+//!   then `Default` (the [module docs](mod@crate::resolve) give the exact algorithm).
 //! - [`render_script`] / [`render_json`] turn a [`Resolution`] into BSS's exact text or its
 //!   `BootData` JSON. They are pure functions: no store, no clock.
 //! - [`bootscript`] does all three.

@@ -1,5 +1,8 @@
 //! HTTP tests of `ochami serve`: every route family in-process and over a socket, against
 //! the memory, SQLite and Postgres stores.
 
+mod bad_input;
 mod common;
 mod smd_components;
+mod smd_groups;
+mod smd_inventory;

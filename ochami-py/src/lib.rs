@@ -6,11 +6,13 @@
 //! Python exception hierarchy ([`errors`]), and runs async calls on one shared tokio
 //! runtime with the GIL released ([`runtime`]).
 
+mod boot;
 mod convert;
 mod discovery;
 mod errors;
 mod rows;
 mod runtime;
+mod sim;
 mod store;
 mod xname;
 
@@ -26,6 +28,14 @@ fn _ochami(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<store::PyStore>()?;
     m.add_function(wrap_pyfunction!(discovery::discover, m)?)?;
     m.add_class::<discovery::PyDiscoveryReport>()?;
+    m.add_function(wrap_pyfunction!(boot::render_bootscript, m)?)?;
+    m.add_function(wrap_pyfunction!(boot::meta_data, m)?)?;
+    m.add_function(wrap_pyfunction!(boot::user_data, m)?)?;
+    m.add_function(wrap_pyfunction!(boot::vendor_data, m)?)?;
+    m.add_class::<sim::PySimBmc>()?;
+    m.add_class::<sim::PySimFleet>()?;
+    m.add_function(wrap_pyfunction!(sim::start_synthetic, m)?)?;
+    m.add_function(wrap_pyfunction!(sim::start_mockup, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -22,8 +22,13 @@ from ochami._ochami import (
     XnameError,
     __version__,
     discover,
+    meta_data,
     parse_xnames,
+    render_bootscript,
+    user_data,
+    vendor_data,
 )
+from ochami import sim
 
 __all__ = [
     "BootError",
@@ -38,5 +43,10 @@ __all__ = [
     "XnameError",
     "__version__",
     "discover",
+    "meta_data",
     "parse_xnames",
+    "render_bootscript",
+    "sim",
+    "user_data",
+    "vendor_data",
 ]

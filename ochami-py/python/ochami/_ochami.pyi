@@ -260,3 +260,130 @@ def discover(
     saved before returning. Per-BMC failures are in the report; bad options raise
     ``RedfishError`` (or ``InvalidError``).
     """
+
+# ---- boot (BSS bootscripts and cloud-init) ----
+
+def render_bootscript(
+    store: Store,
+    *,
+    mac: str | None = None,
+    name: str | Xname | None = None,
+    nid: int | None = None,
+    arch: str | None = None,
+    retry: int | None = None,
+    ts: int | None = None,
+    json: bool = False,
+    base_url: str | None = None,
+    chain_url: str | None = None,
+    cloud_init_url: str | None = None,
+    retry_delay: int | None = None,
+    unknown_delay: int | None = None,
+) -> str:
+    """The response body BSS gives ``GET /boot/v1/bootscript``: an iPXE script, or
+    ``BootData`` JSON with ``json=True``.
+
+    The node is found by ``mac``, else ``name`` (xname), else ``nid``; its parameters by
+    MAC, xname, NID, role, then ``Default``. ``base_url`` is the server as nodes reach it
+    (``http://10.0.0.1:27778``): chain lines point at ``<base_url>/boot/v1/bootscript`` and
+    kernel parameters get ``ds=nocloud-net;s=<base_url>/cloud-init/``. An unknown node gets
+    BSS's retry-chain script. Bad parameters raise ``BootError``.
+    """
+
+def meta_data(
+    store: Store,
+    node: str | Xname | None = None,
+    *,
+    ip: str | None = None,
+    base_url: str | None = None,
+    cloud_init_url: str | None = None,
+) -> str:
+    """cloud-init ``meta-data`` (YAML) for a node given by xname or by one of its IPs."""
+
+def user_data(store: Store, node: str | Xname | None = None, *, ip: str | None = None) -> str:
+    """cloud-init ``user-data`` (a ``#cloud-config`` document) for a node."""
+
+def vendor_data(
+    store: Store,
+    node: str | Xname | None = None,
+    *,
+    ip: str | None = None,
+    base_url: str | None = None,
+    cloud_init_url: str | None = None,
+) -> str:
+    """cloud-init ``vendor-data`` (an ``#include`` of the node's group documents)."""
+
+# ---- simulator (re-exported by ochami.sim) ----
+
+@final
+class SimBmc:
+    """One simulated BMC serving on a loopback port. A context manager."""
+
+    @property
+    def address(self) -> str:
+        """``"127.0.0.1:<port>"``."""
+    @property
+    def url(self) -> str:
+        """``"http://127.0.0.1:<port>"`` (``https://`` with ``tls=True``)."""
+    @property
+    def ca_pem(self) -> str | None:
+        """The CA certificate (PEM) that signed the BMC's certificate, with ``tls=True``."""
+    @property
+    def is_running(self) -> bool: ...
+    def stats(self) -> dict[str, int]:
+        """Counters: ``requests``, ``sessions_created``, ``faults``, ..."""
+    def stop(self) -> None:
+        """Stop serving (idempotent)."""
+    def __enter__(self) -> SimBmc: ...
+    def __exit__(self, *exc: object) -> None: ...
+
+@final
+class SimFleet:
+    """Several simulated BMCs, stopped together. A sequence and a context manager."""
+
+    @property
+    def bmcs(self) -> list[SimBmc]: ...
+    @property
+    def urls(self) -> list[str]:
+        """The BMCs' URLs: pass them straight to ``ochami.discover``."""
+    @property
+    def addresses(self) -> list[str]: ...
+    def stop(self) -> None: ...
+    def __len__(self) -> int: ...
+    def __getitem__(self, index: int) -> SimBmc: ...
+    def __iter__(self) -> Iterator[SimBmc]: ...
+    def __enter__(self) -> SimFleet: ...
+    def __exit__(self, *exc: object) -> None: ...
+
+def start_synthetic(
+    systems: int = 2,
+    count: int = 1,
+    *,
+    latency: float = 0.0,
+    fault: str | None = None,
+    fault_rate: float = 1.0,
+    username: str | None = None,
+    password: str | None = None,
+    tls: bool = False,
+    first_index: int = 0,
+) -> SimFleet:
+    """Start ``count`` synthetic BMCs with ``systems`` nodes each (2 NICs, 2 CPUs, 4 DIMMs
+    per node, distinct deterministic MACs and IPs).
+
+    ``latency`` seconds are added to every request; ``fault`` (``"status500"``,
+    ``"reset"``, ``"hang"``, ``"malformed_json"``) hits a ``fault_rate`` share of requests;
+    ``username``/``password`` make the BMC require them; ``tls`` serves HTTPS with a
+    generated CA (``SimBmc.ca_pem``).
+    """
+
+def start_mockup(
+    path: str | PathLike[str],
+    count: int = 1,
+    *,
+    latency: float = 0.0,
+    fault: str | None = None,
+    fault_rate: float = 1.0,
+    username: str | None = None,
+    password: str | None = None,
+    tls: bool = False,
+) -> SimFleet:
+    """Serve a DMTF short-form mockup directory as ``count`` BMCs."""

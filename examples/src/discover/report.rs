@@ -8,7 +8,7 @@ use std::io::IsTerminal;
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use ochami_redfish::{BmcInventory, DiscoveryEvent, OutcomeResult};
+use ochami_redfish::{BmcInventory, DiscoveryEvent, OutcomeResult, ScanTarget, TargetError};
 
 use super::{DiscoverRun, WriteOutcome};
 
@@ -116,18 +116,16 @@ impl Progress {
                 if let Some(bar) = bar {
                     bar.inc(1);
                 }
-                self.line(&format!("failed {target}: {error}"));
+                self.line(&format!("failed {target}: {}", describe(target, error)));
             }
             DiscoveryEvent::Finished {
                 discovered,
                 failed,
                 elapsed_ms,
-            } => {
-                if bar.is_none() {
-                    self.line(&format!(
-                        "discovered {discovered}, failed {failed} in {elapsed_ms} ms"
-                    ));
-                }
+            } if bar.is_none() => {
+                self.line(&format!(
+                    "discovered {discovered}, failed {failed} in {elapsed_ms} ms"
+                ));
             }
             _ => {}
         }
@@ -152,6 +150,22 @@ impl Progress {
         if let Mode::Bar(bar) = &self.mode {
             bar.finish_and_clear();
         }
+    }
+}
+
+/// `kind: message` without the target the message starts with (tables and log lines show
+/// it already), and without the kind when the message starts with it.
+fn describe(target: &ScanTarget, error: &TargetError) -> String {
+    let prefix = format!("{target}: ");
+    let message = error
+        .message
+        .strip_prefix(&prefix)
+        .unwrap_or(&error.message);
+    let kind = error.kind.as_str();
+    if message.starts_with(kind) {
+        message.to_owned()
+    } else {
+        format!("{kind}: {message}")
     }
 }
 
@@ -254,7 +268,7 @@ pub(crate) fn summary(run: &DiscoverRun) -> String {
                 xname,
                 "-".into(),
                 "-".into(),
-                format!("{}: {}", error.kind, error.message),
+                describe(&o.target, error),
             ],
         };
         rows.push(row);

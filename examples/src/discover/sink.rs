@@ -75,7 +75,7 @@ impl Sink {
             // One transaction at a time: SQLite has one writer anyway.
             _ => 1,
         };
-        let writes = futures::stream::iter(report.outcomes.iter().map(|o| async move {
+        futures::stream::iter(report.outcomes.iter().map(|o| async move {
             match o.inventory() {
                 None => WriteOutcome::Skipped,
                 Some(inv) => {
@@ -87,8 +87,7 @@ impl Sink {
         }))
         .buffered(parallel)
         .collect()
-        .await;
-        writes
+        .await
     }
 
     async fn write(&self, inv: &BmcInventory) -> WriteOutcome {

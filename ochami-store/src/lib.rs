@@ -31,6 +31,14 @@ mod error;
 #[cfg(feature = "memory")]
 mod memory;
 mod model;
+#[cfg(feature = "postgres")]
+mod postgres;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod sql;
+#[cfg(feature = "sqlite")]
+mod sqlite;
+#[cfg(feature = "postgres")]
+pub mod testing;
 mod traits;
 
 pub use error::{Result, StoreError};
@@ -53,6 +61,10 @@ pub async fn open(url: &str) -> Result<Arc<dyn Store>> {
     let scheme = url.split(':').next().unwrap_or_default();
     match scheme {
         "memory" => open_memory(url).ok_or_else(|| bad("the memory backend is not compiled in (feature `memory`)")),
+        #[cfg(feature = "sqlite")]
+        "sqlite" => Ok(Arc::new(sqlite::open(url).await?)),
+        #[cfg(feature = "postgres")]
+        "postgres" | "postgresql" => Ok(Arc::new(postgres::open(url).await?)),
         _ => Err(bad("expected memory:, sqlite://path or postgres://...")),
     }
 }

@@ -1,0 +1,164 @@
+//! The PostgreSQL backend: production storage that several stateless servers can share.
+//!
+//! `postgres://user:pass@host:port/db` opens a connection pool (TLS via rustls when the URL
+//! asks for it with `sslmode`). Transactions run at `READ COMMITTED`; read-check-write
+//! sequences lock their rows with `SELECT ... FOR UPDATE` (in id order, so two writers never
+//! deadlock on each other's rows), and single-statement updates check what they need in
+//! their `WHERE` clause. A transaction that still fails with a serialization failure or a
+//! deadlock is retried by the store. Acknowledged writes are committed, so they survive a
+//! crash or restart of the server.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use serde_json::value::RawValue;
+use sqlx::pool::PoolConnection;
+use sqlx::postgres::{PgArguments, PgPoolOptions, PgRow};
+use sqlx::types::Json;
+use sqlx::{AssertSqlSafe, PgPool, Postgres, Row, Transaction};
+
+use crate::sql::driver::{Backend, Conn, Dialect, Sql, SqlRow, Tx, Val};
+use crate::sql::error::db_error;
+use crate::sql::{SqlStore, schema};
+use crate::{Result, StoreError, redact};
+
+/// Connections per store handle.
+const MAX_CONNECTIONS: u32 = 16;
+
+/// A Postgres connection pool.
+pub(crate) struct PgBackend {
+    pool: PgPool,
+}
+
+/// Open a `postgres://` (or `postgresql://`) URL and migrate the database.
+pub(crate) async fn open(url: &str) -> Result<SqlStore<PgBackend>> {
+    let bad = |reason: String| StoreError::BadUrl {
+        url: redact(url),
+        reason,
+    };
+    let options: sqlx::postgres::PgConnectOptions = url
+        .parse()
+        .map_err(|_| bad("not a valid postgres:// URL".into()))?;
+    let pool = PgPoolOptions::new()
+        .max_connections(MAX_CONNECTIONS)
+        .acquire_timeout(Duration::from_secs(30))
+        .connect_with(options)
+        .await
+        .map_err(|e| match e {
+            // The server's message (bad password, no such database) is safe and useful;
+            // sqlx's own connection errors may quote the URL, so they are summarized.
+            sqlx::Error::Database(d) => bad(format!("cannot connect: {}", d.message())),
+            sqlx::Error::Io(io) => bad(format!("cannot connect: {}", io.kind())),
+            sqlx::Error::Tls(_) => bad("cannot connect: TLS handshake failed".into()),
+            other => db_error(other),
+        })?;
+    let backend = PgBackend { pool };
+    schema::migrate(&backend, schema::POSTGRES).await?;
+    Ok(SqlStore::new(backend))
+}
+
+fn json_param(s: String) -> Result<Json<Box<RawValue>>> {
+    RawValue::from_string(s)
+        .map(Json)
+        .map_err(|e| StoreError::Backend(format!("cannot encode a JSON parameter: {e}")))
+}
+
+fn query(sql: Sql) -> Result<sqlx::query::Query<'static, Postgres, PgArguments>> {
+    let mut q = sqlx::query(AssertSqlSafe(sql.text));
+    for v in sql.args {
+        q = match v {
+            Val::Text(s) => q.bind(s),
+            Val::Int(n) => q.bind(n),
+            Val::Bool(b) => q.bind(b),
+            Val::Json(s) => q.bind(s.map(json_param).transpose()?),
+            Val::Rows(s) => q.bind(json_param(s)?),
+            Val::TextList(l) => q.bind(l),
+            Val::IntList(l) => q.bind(l),
+        };
+    }
+    Ok(q)
+}
+
+macro_rules! pg_conn {
+    ($ty:ty) => {
+        #[async_trait]
+        impl Conn for $ty {
+            type Row = PgRow;
+
+            async fn execute(&mut self, sql: Sql) -> Result<u64> {
+                let q = query(sql)?;
+                q.execute(&mut **self)
+                    .await
+                    .map(|r| r.rows_affected())
+                    .map_err(db_error)
+            }
+
+            async fn fetch(&mut self, sql: Sql) -> Result<Vec<PgRow>> {
+                let q = query(sql)?;
+                q.fetch_all(&mut **self).await.map_err(db_error)
+            }
+
+            async fn execute_script(&mut self, script: &'static str) -> Result<()> {
+                sqlx::raw_sql(script)
+                    .execute(&mut **self)
+                    .await
+                    .map(|_| ())
+                    .map_err(db_error)
+            }
+        }
+    };
+}
+
+pg_conn!(PoolConnection<Postgres>);
+pg_conn!(Transaction<'static, Postgres>);
+
+#[async_trait]
+impl Tx for Transaction<'static, Postgres> {
+    async fn commit(self) -> Result<()> {
+        Transaction::commit(self).await.map_err(db_error)
+    }
+}
+
+impl SqlRow for PgRow {
+    fn text(&self, i: usize) -> Result<Option<String>> {
+        self.try_get(i).map_err(db_error)
+    }
+
+    fn int(&self, i: usize) -> Result<Option<i64>> {
+        self.try_get(i).map_err(db_error)
+    }
+
+    fn boolean(&self, i: usize) -> Result<bool> {
+        self.try_get::<Option<bool>, _>(i)
+            .map(Option::unwrap_or_default)
+            .map_err(db_error)
+    }
+
+    fn json(&self, i: usize) -> Result<Option<String>> {
+        let v: Option<Json<Box<RawValue>>> = self.try_get(i).map_err(db_error)?;
+        Ok(v.map(|j| j.0.get().to_owned()))
+    }
+}
+
+#[async_trait]
+impl Backend for PgBackend {
+    type Conn = PoolConnection<Postgres>;
+    type Tx = Transaction<'static, Postgres>;
+    const NAME: &'static str = "postgres";
+    const DIALECT: Dialect = Dialect::Postgres;
+
+    async fn conn(&self) -> Result<Self::Conn> {
+        self.pool.acquire().await.map_err(db_error)
+    }
+
+    async fn begin_read(&self) -> Result<Self::Tx> {
+        self.pool
+            .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            .await
+            .map_err(db_error)
+    }
+
+    async fn begin_write(&self) -> Result<Self::Tx> {
+        self.pool.begin().await.map_err(db_error)
+    }
+}

@@ -1,0 +1,268 @@
+//! [`BootStore`] on SQL: BSS boot parameters, one `boot_params` row per name (kind `host`,
+//! `mac` or `nid`; the primary key serves the by-MAC look-up of every boot), and the
+//! endpoint-access history.
+
+use async_trait::async_trait;
+use ochami_core::{BootParams, CloudInit, Error as CoreError};
+
+use super::driver::{Backend, Conn, SqlRow, Val};
+use super::rows::{self, from_json, to_json};
+use super::{SqlStore, write_tx};
+use crate::model::{BootConfig, BootKey, EndpointAccess};
+use crate::{BootStore, Result, StoreError};
+
+/// A key as its `(kind, name)` columns.
+fn key_cols(key: &BootKey) -> (&'static str, String) {
+    match key {
+        BootKey::Host(h) => ("host", h.clone()),
+        BootKey::Mac(m) => ("mac", m.to_string()),
+        BootKey::Nid(n) => ("nid", n.to_string()),
+    }
+}
+
+fn key_name(key: &BootKey) -> String {
+    key_cols(key).1
+}
+
+/// The wire field a name comes from, for errors.
+fn field_of(key: &BootKey) -> &'static str {
+    match key {
+        BootKey::Mac(_) => "macs",
+        BootKey::Host(_) => "hosts",
+        BootKey::Nid(_) => "nids",
+    }
+}
+
+/// A `(kind, name)` row back as a key.
+fn key_of(kind: Option<&str>, name: String) -> Result<BootKey> {
+    Ok(match kind {
+        Some("mac") => BootKey::Mac(name.parse().map_err(|e| rows::corrupt("boot MAC", e))?),
+        Some("nid") => BootKey::Nid(name.parse().map_err(|e| rows::corrupt("boot NID", e))?),
+        _ => BootKey::Host(name),
+    })
+}
+
+/// Normalize a request and list the names it addresses.
+fn keys_of(params: &BootParams) -> Result<(BootParams, Vec<BootKey>)> {
+    let mut bp = params.clone();
+    bp.normalize()?;
+    let keys = BootKey::all_of(&bp)?;
+    Ok((bp, keys))
+}
+
+fn config_of(r: &impl SqlRow) -> Result<BootConfig> {
+    Ok(BootConfig {
+        kernel: r.text(0)?.unwrap_or_default(),
+        initrd: r.text(1)?.unwrap_or_default(),
+        params: r.text(2)?.unwrap_or_default(),
+        cloud_init: from_json::<CloudInit>("boot cloud-init", r.json(3)?)?,
+    })
+}
+
+impl<B: Backend> SqlStore<B> {
+    async fn read_config<C: Conn>(
+        &self,
+        conn: &mut C,
+        key: &BootKey,
+        lock: bool,
+    ) -> Result<Option<BootConfig>> {
+        let (kind, name) = key_cols(key);
+        let mut sql = self.sql(
+            "SELECT kernel, initrd, params, cloud_init FROM boot_params WHERE kind = $1 AND name = $2",
+            vec![kind.into(), name.into()],
+        );
+        if lock {
+            sql.for_update();
+        }
+        conn.fetch(sql).await?.first().map(config_of).transpose()
+    }
+
+    async fn write_config<C: Conn>(
+        &self,
+        conn: &mut C,
+        key: &BootKey,
+        c: &BootConfig,
+        replace: bool,
+    ) -> Result<u64> {
+        let (kind, name) = key_cols(key);
+        let mut sql = self.sql(
+            "INSERT INTO boot_params (kind, name, kernel, initrd, params, cloud_init) VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (kind, name) DO ",
+            vec![
+                kind.into(),
+                name.into(),
+                c.kernel.clone().into(),
+                c.initrd.clone().into(),
+                c.params.clone().into(),
+                Val::Json(Some(to_json(&c.cloud_init)?)),
+            ],
+        );
+        sql.push(if replace {
+            "UPDATE SET kernel = excluded.kernel, initrd = excluded.initrd, params = excluded.params, \
+             cloud_init = excluded.cloud_init"
+        } else {
+            "NOTHING"
+        });
+        conn.execute(sql).await
+    }
+}
+
+#[async_trait]
+impl<B: Backend> BootStore for SqlStore<B> {
+    async fn add_boot_params(&self, params: &BootParams) -> Result<()> {
+        let (bp, keys) = keys_of(params)?;
+        let config = BootConfig::of(&bp);
+        write_tx!(self, |tx| {
+            let mut added = 0;
+            for k in &keys {
+                added += self.write_config(&mut tx, k, &config, false).await?;
+            }
+            match keys.first() {
+                Some(first) if added == 0 => Err(StoreError::conflict(
+                    field_of(first),
+                    key_name(first),
+                    "boot parameters already exist for every name given",
+                )),
+                _ => Ok(()),
+            }
+        })
+    }
+
+    async fn set_boot_params(&self, params: &BootParams) -> Result<()> {
+        let (bp, keys) = keys_of(params)?;
+        if bp.params.is_empty() && bp.kernel.is_empty() && bp.initrd.is_empty() {
+            return Err(CoreError::MissingField {
+                field: "params, kernel or initrd",
+            }
+            .into());
+        }
+        let config = BootConfig::of(&bp);
+        write_tx!(self, |tx| {
+            for k in &keys {
+                self.write_config(&mut tx, k, &config, true).await?;
+            }
+            Ok(())
+        })
+    }
+
+    async fn update_boot_params(&self, params: &BootParams) -> Result<()> {
+        let (bp, keys) = keys_of(params)?;
+        write_tx!(self, |tx| {
+            let mut found = Vec::with_capacity(keys.len());
+            for k in &keys {
+                match self.read_config(&mut tx, k, true).await? {
+                    Some(c) => found.push(c),
+                    None => return Err(StoreError::not_found("boot parameters", key_name(k))),
+                }
+            }
+            // A name given twice is patched once.
+            let mut seen = std::collections::HashSet::new();
+            for (k, mut c) in keys.iter().zip(found) {
+                if !seen.insert(k) {
+                    continue;
+                }
+                c.patch(&bp);
+                self.write_config(&mut tx, k, &c, true).await?;
+            }
+            Ok(())
+        })
+    }
+
+    async fn delete_boot_params(&self, params: &BootParams) -> Result<u64> {
+        let (_, keys) = keys_of(params)?;
+        write_tx!(self, |tx| {
+            let mut n = 0;
+            let unique: std::collections::BTreeSet<&BootKey> = keys.iter().collect();
+            for k in unique {
+                let (kind, name) = key_cols(k);
+                n += tx
+                    .execute(self.sql(
+                        "DELETE FROM boot_params WHERE kind = $1 AND name = $2",
+                        vec![kind.into(), name.into()],
+                    ))
+                    .await?;
+            }
+            Ok(n)
+        })
+    }
+
+    async fn list_boot_params(&self, query: &BootParams) -> Result<Vec<BootParams>> {
+        let named = !(query.hosts.is_empty() && query.macs.is_empty() && query.nids.is_empty());
+        let mut sql = self.sql(
+            "SELECT kernel, initrd, params, cloud_init, kind, name FROM boot_params",
+            vec![],
+        );
+        if named {
+            let (_, keys) = keys_of(query)?;
+            let names: Vec<String> = keys
+                .iter()
+                .map(|k| format!("{}/{}", key_cols(k).0, key_cols(k).1))
+                .collect();
+            sql.push(" WHERE (kind || '/' || name)");
+            sql.in_list(names);
+        }
+        let rows = self.fetch(sql).await?;
+        let entries = rows
+            .iter()
+            .map(|r| {
+                Ok((
+                    key_of(r.text(4)?.as_deref(), rows::req_text(r, 5, "boot name")?)?,
+                    config_of(r)?,
+                ))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(BootConfig::group(entries))
+    }
+
+    async fn get_boot_config(&self, key: &BootKey) -> Result<Option<BootConfig>> {
+        let mut conn = self.backend.conn().await?;
+        self.read_config(&mut conn, key, false).await
+    }
+
+    async fn record_access(&self, access: &EndpointAccess) -> Result<()> {
+        write_tx!(self, |tx| {
+            tx.execute(self.sql(
+                "INSERT INTO endpoint_access (name, endpoint, last_epoch) VALUES ($1, $2, $3) \
+                 ON CONFLICT (name, endpoint) DO UPDATE SET last_epoch = excluded.last_epoch",
+                vec![
+                    access.name.clone().into(),
+                    access.endpoint.clone().into(),
+                    access.last_epoch.into(),
+                ],
+            ))
+            .await
+            .map(|_| ())
+        })
+    }
+
+    async fn list_access(
+        &self,
+        name: Option<&str>,
+        endpoint: Option<&str>,
+    ) -> Result<Vec<EndpointAccess>> {
+        let mut sql = self.sql(
+            "SELECT name, endpoint, last_epoch FROM endpoint_access WHERE true",
+            vec![],
+        );
+        if let Some(n) = name {
+            sql.push(" AND name = ").bind(n);
+        }
+        if let Some(e) = endpoint {
+            sql.push(" AND endpoint = ").bind(e);
+        }
+        let mut out = self
+            .fetch(sql)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(EndpointAccess {
+                    name: rows::req_text(r, 0, "access name")?,
+                    endpoint: rows::req_text(r, 1, "access endpoint")?,
+                    last_epoch: r.int(2)?.unwrap_or_default(),
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        out.sort_by(|a, b| (&a.name, &a.endpoint).cmp(&(&b.name, &b.endpoint)));
+        Ok(out)
+    }
+}

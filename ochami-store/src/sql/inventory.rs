@@ -1,0 +1,692 @@
+//! [`InventoryStore`] on SQL: Redfish endpoints, component endpoints, ethernet interfaces
+//! (with their IPs in a child table for look-ups by IP) and hardware.
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use ochami_core::ingest::Inventory;
+use ochami_core::{
+    Component, ComponentEndpoint, EthernetInterface, HardwareRecord, HmsType, MacAddr,
+    RedfishEndpoint, State, Xname,
+};
+
+use super::components::{component_rows, prepare_components};
+use super::driver::{Backend, Conn, SqlRow, Val};
+use super::rows::{
+    self, COMPONENT_COLS, COMPONENT_TYPES, ETH_COLS, ETH_COLS_E, REDFISH_COLS, from_json, to_json,
+};
+use super::{SqlStore, write_tx};
+use crate::model::{EthernetInterfacePatch, RedfishEndpointFilter};
+use crate::{EthernetInterfaceFilter, InventoryStore, Result, StoreError};
+
+/// Every column but the id, for a row replaced whole.
+pub(crate) const REPLACE_COMPONENT: &str = "type = excluded.type, state = excluded.state, flag = excluded.flag, \
+     enabled = excluded.enabled, software_status = excluded.software_status, role = excluded.role, \
+     sub_role = excluded.sub_role, nid = excluded.nid, subtype = excluded.subtype, net_type = excluded.net_type, \
+     arch = excluded.arch, class = excluded.class, reservation_disabled = excluded.reservation_disabled, \
+     locked = excluded.locked";
+
+/// Now, as an RFC 3339 UTC time with microseconds (an interface's `LastUpdate`).
+pub(crate) fn now_rfc3339() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+}
+
+impl<B: Backend> SqlStore<B> {
+    /// Who holds `fqdn`, other than `id`.
+    async fn fqdn_holder<C: Conn>(
+        &self,
+        tx: &mut C,
+        fqdn: &str,
+        id: Option<&Xname>,
+    ) -> Result<Option<String>> {
+        let mut sql = self.sql("SELECT id FROM redfish_endpoints WHERE fqdn = ", vec![]);
+        sql.bind(fqdn);
+        if let Some(id) = id {
+            sql.push(" AND id <> ").bind(id.to_string());
+        }
+        tx.fetch(sql)
+            .await?
+            .first()
+            .map(|r| rows::req_text(r, 0, "RedfishEndpoint ID"))
+            .transpose()
+    }
+
+    /// Insert or replace one endpoint (its FQDN already checked).
+    async fn write_redfish_endpoint<C: Conn>(
+        &self,
+        tx: &mut C,
+        ep: &RedfishEndpoint,
+    ) -> Result<()> {
+        let mut sql = self.sql("INSERT INTO redfish_endpoints (", vec![]);
+        sql.push(REDFISH_COLS).push(") VALUES (");
+        for (i, v) in rows::redfish_values(ep).into_iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.bind(v);
+        }
+        sql.push(
+            ") ON CONFLICT (id) DO UPDATE SET type = excluded.type, name = excluded.name, \
+             hostname = excluded.hostname, domain = excluded.domain, fqdn = excluded.fqdn, \
+             enabled = excluded.enabled, uuid = excluded.uuid, username = excluded.username, \
+             password = excluded.password, use_ssdp = excluded.use_ssdp, mac_required = excluded.mac_required, \
+             mac_addr = excluded.mac_addr, ip_address = excluded.ip_address, \
+             rediscover_on_update = excluded.rediscover_on_update, template_id = excluded.template_id, \
+             last_discovery_attempt = excluded.last_discovery_attempt, \
+             last_discovery_status = excluded.last_discovery_status, redfish_version = excluded.redfish_version",
+        );
+        tx.execute(sql).await.map(|_| ())
+    }
+
+    /// Insert or replace one interface with its IP rows. `LastUpdate` moves when the IP list
+    /// changes (or the interface is new and has none).
+    async fn write_ethernet_interface<C: Conn>(
+        &self,
+        tx: &mut C,
+        e: &EthernetInterface,
+        stamp: bool,
+    ) -> Result<()> {
+        let mut sql = self.sql("INSERT INTO ethernet_interfaces (", vec![]);
+        sql.push(ETH_COLS).push(") VALUES (");
+        sql.bind(e.id.clone())
+            .push(", ")
+            .bind(e.mac_address.to_string())
+            .push(", ");
+        sql.bind(e.description.clone()).push(", ");
+        let last_update = if stamp || e.last_update.is_empty() {
+            now_rfc3339()
+        } else {
+            e.last_update.clone()
+        };
+        sql.bind(last_update).push(", ");
+        sql.bind(Val::Text(e.component_id.map(|c| c.to_string())))
+            .push(", ");
+        sql.bind(Val::Text(e.hms_type.map(|t| t.to_string())))
+            .push(", ");
+        sql.bind(Val::Json(Some(to_json(&e.ip_addresses)?)));
+        sql.push(
+            ") ON CONFLICT (id) DO UPDATE SET mac_address = excluded.mac_address, \
+             description = excluded.description, last_update = excluded.last_update, \
+             component_id = excluded.component_id, type = excluded.type, ip_addresses = excluded.ip_addresses",
+        );
+        tx.execute(sql).await?;
+        tx.execute(self.sql(
+            "DELETE FROM ethernet_interface_ips WHERE interface_id = $1",
+            vec![e.id.clone().into()],
+        ))
+        .await?;
+        if !e.ip_addresses.is_empty() {
+            let data: Vec<serde_json::Value> = e
+                .ip_addresses
+                .iter()
+                .enumerate()
+                .map(|(i, ip)| serde_json::json!([e.id, i, ip.ip_address, ip.network]))
+                .collect();
+            let mut sql = self.sql(
+                "INSERT INTO ethernet_interface_ips (interface_id, position, ip_address, network) ",
+                vec![],
+            );
+            use super::driver::ColType::{Int, Text};
+            sql.rows_source(&[Text, Int, Text, Text], to_json(&data)?);
+            tx.execute(sql).await?;
+        }
+        Ok(())
+    }
+
+    /// Ingest's component rule: a new component is inserted as discovered; an existing one
+    /// keeps everything unless `force` (State, Flag, Role and NID then come from discovery),
+    /// except that an emptied one (State `Empty` or none) takes the discovered State and
+    /// Flag. Only rows that change are written. Returns the rows written.
+    async fn ingest_components<C: Conn>(
+        &self,
+        tx: &mut C,
+        found: &[Component],
+        force: bool,
+    ) -> Result<Vec<Component>> {
+        if found.is_empty() {
+            return Ok(vec![]);
+        }
+        let mut sql = self.sql("SELECT ", vec![]);
+        sql.push(COMPONENT_COLS).push(" FROM components WHERE id");
+        sql.in_list(found.iter().map(|c| c.id.to_string()).collect());
+        sql.push(" ORDER BY id").for_update();
+        let mut current: HashMap<Xname, Component> = HashMap::new();
+        for r in &tx.fetch(sql).await? {
+            let c = rows::component(r)?;
+            current.insert(c.id, c);
+        }
+        let mut changed: Vec<Xname> = Vec::new();
+        for c in found {
+            let merged = match current.get(&c.id) {
+                None => c.clone(),
+                Some(old) => {
+                    let mut m = old.clone();
+                    if force || matches!(old.state, None | Some(State::Empty)) {
+                        m.state = c.state;
+                        m.flag = c.flag;
+                    }
+                    if force {
+                        m.role = c.role;
+                        m.nid = c.nid;
+                    }
+                    m
+                }
+            };
+            if current.get(&c.id) != Some(&merged) {
+                if !changed.contains(&c.id) {
+                    changed.push(c.id);
+                }
+                current.insert(c.id, merged);
+            }
+        }
+        let rows: Vec<Component> = changed.iter().filter_map(|id| current.remove(id)).collect();
+        if rows.is_empty() {
+            return Ok(rows);
+        }
+        let mut sql = self.sql("INSERT INTO components (", vec![]);
+        sql.push(COMPONENT_COLS).push(") ");
+        sql.rows_source(COMPONENT_TYPES, component_rows(&rows)?);
+        sql.push(" ON CONFLICT (id) DO UPDATE SET ");
+        sql.push(REPLACE_COMPONENT);
+        tx.execute(sql).await?;
+        Ok(rows)
+    }
+
+    async fn read_ethernet_interface<C: Conn>(
+        &self,
+        conn: &mut C,
+        mac: &MacAddr,
+        lock: bool,
+    ) -> Result<Option<EthernetInterface>> {
+        let mut sql = self.sql("SELECT ", vec![]);
+        sql.push(ETH_COLS)
+            .push(" FROM ethernet_interfaces WHERE id = ")
+            .bind(mac.to_id());
+        if lock {
+            sql.for_update();
+        }
+        conn.fetch(sql)
+            .await?
+            .first()
+            .map(rows::ethernet_interface)
+            .transpose()
+    }
+
+    async fn write_component_endpoint<C: Conn>(
+        &self,
+        tx: &mut C,
+        ce: &ComponentEndpoint,
+    ) -> Result<()> {
+        tx.execute(self.sql(
+            "INSERT INTO component_endpoints (id, type, redfish_endpoint_id, redfish_type, payload) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO UPDATE SET type = excluded.type, \
+             redfish_endpoint_id = excluded.redfish_endpoint_id, redfish_type = excluded.redfish_type, \
+             payload = excluded.payload",
+            vec![
+                ce.id.to_string().into(),
+                ce.id.hms_type().to_string().into(),
+                ce.redfish_endpoint_id.to_string().into(),
+                ce.redfish_type.clone().into(),
+                Val::Json(Some(to_json(ce)?)),
+            ],
+        ))
+        .await
+        .map(|_| ())
+    }
+
+    async fn write_hardware<C: Conn>(&self, tx: &mut C, h: &HardwareRecord) -> Result<()> {
+        tx.execute(self.sql(
+            "INSERT INTO hardware (id, type, payload) VALUES ($1, $2, $3) \
+             ON CONFLICT (id) DO UPDATE SET type = excluded.type, payload = excluded.payload",
+            vec![
+                h.id.to_string().into(),
+                h.id.hms_type().to_string().into(),
+                Val::Json(Some(to_json(h)?)),
+            ],
+        ))
+        .await
+        .map(|_| ())
+    }
+}
+
+/// Normalize an interface; errors carry the row index of a bulk write.
+fn prepare_interface(e: &EthernetInterface, index: Option<usize>) -> Result<EthernetInterface> {
+    let mut e = e.clone();
+    e.normalize()
+        .map_err(|err| StoreError::invalid(index, err))?;
+    Ok(e)
+}
+
+fn sorted<T>(mut v: Vec<T>, key: impl Fn(&T) -> Xname) -> Vec<T> {
+    v.sort_by_key(|x| key(x));
+    v
+}
+
+#[async_trait]
+impl<B: Backend> InventoryStore for SqlStore<B> {
+    async fn get_redfish_endpoint(&self, id: &Xname) -> Result<Option<RedfishEndpoint>> {
+        let mut sql = self.sql("SELECT ", vec![]);
+        sql.push(REDFISH_COLS)
+            .push(" FROM redfish_endpoints WHERE id = ")
+            .bind(id.to_string());
+        self.fetch(sql)
+            .await?
+            .first()
+            .map(rows::redfish_endpoint)
+            .transpose()
+    }
+
+    async fn list_redfish_endpoints(
+        &self,
+        f: &RedfishEndpointFilter,
+    ) -> Result<Vec<RedfishEndpoint>> {
+        let mut sql = self.sql("SELECT ", vec![]);
+        sql.push(REDFISH_COLS)
+            .push(" FROM redfish_endpoints WHERE true");
+        let lists: [(&str, Vec<String>); 7] = [
+            ("id", f.id.iter().map(Xname::to_string).collect()),
+            ("fqdn", f.fqdn.clone()),
+            ("type", f.hms_type.iter().map(HmsType::to_string).collect()),
+            ("uuid", f.uuid.clone()),
+            ("mac_addr", f.mac.iter().map(MacAddr::to_string).collect()),
+            ("ip_address", f.ip.clone()),
+            ("last_discovery_status", f.last_status.clone()),
+        ];
+        for (col, values) in lists {
+            if !values.is_empty() {
+                sql.push(" AND ").push(col);
+                sql.in_list(values);
+            }
+        }
+        let out = self
+            .fetch(sql)
+            .await?
+            .iter()
+            .map(rows::redfish_endpoint)
+            .collect::<Result<Vec<_>>>()?;
+        Ok(sorted(out, |e| e.id))
+    }
+
+    async fn insert_redfish_endpoints(&self, endpoints: &[RedfishEndpoint]) -> Result<()> {
+        let mut eps = Vec::with_capacity(endpoints.len());
+        for (i, ep) in endpoints.iter().enumerate() {
+            let mut ep = ep.clone();
+            ep.normalize()
+                .map_err(|e| StoreError::invalid(Some(i), e))?;
+            eps.push(ep);
+        }
+        write_tx!(self, |tx| {
+            for (i, ep) in eps.iter().enumerate() {
+                let exists = tx
+                    .fetch(self.sql(
+                        "SELECT 1 FROM redfish_endpoints WHERE id = $1",
+                        vec![ep.id.to_string().into()],
+                    ))
+                    .await?;
+                if !exists.is_empty() {
+                    return Err(StoreError::conflict(
+                        "ID",
+                        ep.id,
+                        format!("row {i}: Redfish endpoint {} already exists", ep.id),
+                    ));
+                }
+                if let Some(other) = self.fqdn_holder(&mut tx, &ep.fqdn, None).await? {
+                    return Err(StoreError::conflict(
+                        "FQDN",
+                        &ep.fqdn,
+                        format!("row {i}: already used by Redfish endpoint {other}"),
+                    ));
+                }
+                self.write_redfish_endpoint(&mut tx, ep).await?;
+            }
+            Ok(())
+        })
+    }
+
+    async fn put_redfish_endpoint(&self, endpoint: &RedfishEndpoint) -> Result<()> {
+        let mut ep = endpoint.clone();
+        ep.normalize()?;
+        write_tx!(self, |tx| {
+            if let Some(other) = self.fqdn_holder(&mut tx, &ep.fqdn, Some(&ep.id)).await? {
+                return Err(StoreError::conflict(
+                    "FQDN",
+                    &ep.fqdn,
+                    format!("already used by Redfish endpoint {other}"),
+                ));
+            }
+            self.write_redfish_endpoint(&mut tx, &ep).await
+        })
+    }
+
+    async fn delete_redfish_endpoint(&self, id: &Xname) -> Result<bool> {
+        write_tx!(self, |tx| {
+            let n = tx
+                .execute(self.sql(
+                    "DELETE FROM redfish_endpoints WHERE id = $1",
+                    vec![id.to_string().into()],
+                ))
+                .await?;
+            if n == 0 {
+                return Ok(false);
+            }
+            let gone = tx
+                .fetch(self.sql(
+                    "DELETE FROM component_endpoints WHERE redfish_endpoint_id = $1 RETURNING id",
+                    vec![id.to_string().into()],
+                ))
+                .await?;
+            let mut ids = gone
+                .iter()
+                .map(|r| rows::req_text(r, 0, "ComponentEndpoint ID"))
+                .collect::<Result<Vec<_>>>()?;
+            // Components under the endpoint by SMD's xname-prefix rule (the BMC itself, its
+            // nodes), found by prefix and checked with the domain's rule.
+            let under = tx
+                .fetch(self.sql(
+                    "SELECT id FROM components WHERE id LIKE $1",
+                    vec![format!("{id}%").into()],
+                ))
+                .await?;
+            for r in &under {
+                let c = rows::xname(r, 0, "component id")?;
+                if id.smd_prefix_contains(&c) {
+                    ids.push(c.to_string());
+                }
+            }
+            if !ids.is_empty() {
+                let mut sql = self.sql(
+                    "UPDATE components SET state = 'Empty', flag = 'OK' WHERE id",
+                    vec![],
+                );
+                sql.in_list(ids);
+                tx.execute(sql).await?;
+            }
+            Ok(true)
+        })
+    }
+
+    async fn ingest(&self, inventory: &Inventory, force: bool) -> Result<()> {
+        let mut eps = Vec::with_capacity(inventory.endpoints.len());
+        for (i, ep) in inventory.endpoints.iter().enumerate() {
+            let mut ep = ep.clone();
+            ep.normalize()
+                .map_err(|e| StoreError::invalid(Some(i), e))?;
+            eps.push(ep);
+        }
+        let found = prepare_components(&inventory.components, false)?;
+        let ifaces = inventory
+            .ethernet_interfaces
+            .iter()
+            .enumerate()
+            .map(|(i, e)| prepare_interface(e, Some(i)))
+            .collect::<Result<Vec<_>>>()?;
+        let result = write_tx!(self, |tx| {
+            for (i, ep) in eps.iter().enumerate() {
+                if let Some(other) = self.fqdn_holder(&mut tx, &ep.fqdn, Some(&ep.id)).await? {
+                    return Err(StoreError::conflict(
+                        "FQDN",
+                        &ep.fqdn,
+                        format!("row {i}: already used by Redfish endpoint {other}"),
+                    ));
+                }
+                self.write_redfish_endpoint(&mut tx, ep).await?;
+            }
+            self.ingest_components(&mut tx, &found, force).await?;
+            for ce in &inventory.component_endpoints {
+                self.write_component_endpoint(&mut tx, ce).await?;
+            }
+            for h in &inventory.hardware {
+                self.write_hardware(&mut tx, h).await?;
+            }
+            let stamp = now_rfc3339();
+            for (i, e) in ifaces.iter().enumerate() {
+                let Some(old) = self
+                    .read_ethernet_interface(&mut tx, &e.mac_address, true)
+                    .await?
+                else {
+                    let mut e = e.clone();
+                    e.last_update.clone_from(&stamp);
+                    self.write_ethernet_interface(&mut tx, &e, false).await?;
+                    continue;
+                };
+                if let (Some(owner), Some(claimed)) = (old.component_id, e.component_id)
+                    && owner != claimed
+                    && !force
+                {
+                    let mac = e.mac_address;
+                    return Err(StoreError::conflict(
+                        "MACAddress",
+                        mac,
+                        format!("row {i}: {claimed} claims MAC {mac}, which belongs to {owner}"),
+                    ));
+                }
+                let mut merged = old.clone();
+                if e.component_id.is_some() {
+                    merged.component_id = e.component_id;
+                    merged.hms_type = e.hms_type;
+                }
+                if !e.description.is_empty() {
+                    merged.description.clone_from(&e.description);
+                }
+                if !e.ip_addresses.is_empty() && e.ip_addresses != merged.ip_addresses {
+                    merged.ip_addresses.clone_from(&e.ip_addresses);
+                    merged.last_update.clone_from(&stamp);
+                }
+                if merged != old {
+                    self.write_ethernet_interface(&mut tx, &merged, false)
+                        .await?;
+                }
+            }
+            Ok(())
+        });
+        match result {
+            Err(StoreError::Conflict { field: "NID", .. }) => {
+                Err(self.find_nid_conflict(&found, force).await)
+            }
+            other => other,
+        }
+    }
+
+    async fn get_component_endpoint(&self, id: &Xname) -> Result<Option<ComponentEndpoint>> {
+        let rows = self
+            .fetch(self.sql(
+                "SELECT payload FROM component_endpoints WHERE id = $1",
+                vec![id.to_string().into()],
+            ))
+            .await?;
+        rows.first()
+            .map(|r| from_json("ComponentEndpoint", r.json(0)?))
+            .transpose()
+    }
+
+    async fn list_component_endpoints(
+        &self,
+        redfish_ep: Option<&Xname>,
+        hms_type: Option<HmsType>,
+    ) -> Result<Vec<ComponentEndpoint>> {
+        let mut sql = self.sql("SELECT payload FROM component_endpoints WHERE true", vec![]);
+        if let Some(ep) = redfish_ep {
+            sql.push(" AND redfish_endpoint_id = ").bind(ep.to_string());
+        }
+        if let Some(t) = hms_type {
+            sql.push(" AND type = ").bind(t.to_string());
+        }
+        let out = self
+            .fetch(sql)
+            .await?
+            .iter()
+            .map(|r| from_json::<ComponentEndpoint>("ComponentEndpoint", r.json(0)?))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(sorted(out, |c| c.id))
+    }
+
+    async fn delete_component_endpoint(&self, id: &Xname) -> Result<bool> {
+        let n = write_tx!(self, |tx| {
+            tx.execute(self.sql(
+                "DELETE FROM component_endpoints WHERE id = $1",
+                vec![id.to_string().into()],
+            ))
+            .await
+        })?;
+        Ok(n > 0)
+    }
+
+    async fn get_ethernet_interface(&self, mac: &MacAddr) -> Result<Option<EthernetInterface>> {
+        let mut conn = self.backend.conn().await?;
+        self.read_ethernet_interface(&mut conn, mac, false).await
+    }
+
+    async fn list_ethernet_interfaces(
+        &self,
+        f: &EthernetInterfaceFilter,
+    ) -> Result<Vec<EthernetInterface>> {
+        let mut sql = self.sql("SELECT ", vec![]);
+        sql.push(ETH_COLS_E)
+            .push(" FROM ethernet_interfaces e WHERE true");
+        if !f.mac.is_empty() {
+            sql.push(" AND e.id");
+            sql.in_list(f.mac.iter().map(MacAddr::to_id).collect());
+        }
+        if !f.component_id.is_empty() {
+            sql.push(" AND e.component_id");
+            sql.in_list(f.component_id.iter().map(Xname::to_string).collect());
+        }
+        if !f.hms_type.is_empty() {
+            sql.push(" AND e.type");
+            sql.in_list(f.hms_type.iter().map(HmsType::to_string).collect());
+        }
+        for (col, values) in [("ip_address", &f.ip), ("network", &f.network)] {
+            if !values.is_empty() {
+                sql.push(" AND EXISTS (SELECT 1 FROM ethernet_interface_ips i WHERE i.interface_id = e.id AND i.");
+                sql.push(col);
+                sql.in_list(values.clone());
+                sql.push(")");
+            }
+        }
+        let mut out = self
+            .fetch(sql)
+            .await?
+            .iter()
+            .map(rows::ethernet_interface)
+            .collect::<Result<Vec<_>>>()?;
+        out.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(out)
+    }
+
+    async fn insert_ethernet_interface(&self, iface: &EthernetInterface) -> Result<()> {
+        let e = prepare_interface(iface, None)?;
+        write_tx!(self, |tx| {
+            if self
+                .read_ethernet_interface(&mut tx, &e.mac_address, true)
+                .await?
+                .is_some()
+            {
+                return Err(StoreError::conflict(
+                    "MACAddress",
+                    e.mac_address,
+                    "an ethernet interface with this MAC already exists",
+                ));
+            }
+            self.write_ethernet_interface(&mut tx, &e, true).await
+        })
+    }
+
+    async fn patch_ethernet_interface(
+        &self,
+        mac: &MacAddr,
+        patch: &EthernetInterfacePatch,
+    ) -> Result<()> {
+        write_tx!(self, |tx| {
+            let Some(mut e) = self.read_ethernet_interface(&mut tx, mac, true).await? else {
+                return Err(StoreError::not_found("ethernet interface", mac.to_id()));
+            };
+            if let Some(d) = &patch.description {
+                e.description.clone_from(d);
+            }
+            if let Some(c) = patch.component_id {
+                e.component_id = Some(c);
+            }
+            let mut stamp = false;
+            if let Some(ips) = &patch.ip_addresses {
+                stamp = *ips != e.ip_addresses;
+                e.ip_addresses.clone_from(ips);
+            }
+            let e = prepare_interface(&e, None)?;
+            self.write_ethernet_interface(&mut tx, &e, stamp).await
+        })
+    }
+
+    async fn delete_ethernet_interface(&self, mac: &MacAddr) -> Result<bool> {
+        let n = write_tx!(self, |tx| {
+            tx.execute(self.sql(
+                "DELETE FROM ethernet_interfaces WHERE id = $1",
+                vec![mac.to_id().into()],
+            ))
+            .await
+        })?;
+        Ok(n > 0)
+    }
+
+    async fn find_ethernet_interfaces_by_ip(&self, ip: &str) -> Result<Vec<EthernetInterface>> {
+        let mut sql = self.sql("SELECT ", vec![]);
+        sql.push(ETH_COLS_E).push(
+            " FROM ethernet_interfaces e WHERE e.id IN \
+             (SELECT i.interface_id FROM ethernet_interface_ips i WHERE i.ip_address = ",
+        );
+        sql.bind(ip).push(")");
+        let mut out = self
+            .fetch(sql)
+            .await?
+            .iter()
+            .map(rows::ethernet_interface)
+            .collect::<Result<Vec<_>>>()?;
+        out.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(out)
+    }
+
+    async fn get_hardware(&self, id: &Xname) -> Result<Option<HardwareRecord>> {
+        let rows = self
+            .fetch(self.sql(
+                "SELECT payload FROM hardware WHERE id = $1",
+                vec![id.to_string().into()],
+            ))
+            .await?;
+        rows.first()
+            .map(|r| from_json("hardware record", r.json(0)?))
+            .transpose()
+    }
+
+    async fn list_hardware(&self, hms_type: Option<HmsType>) -> Result<Vec<HardwareRecord>> {
+        let mut sql = self.sql("SELECT payload FROM hardware WHERE true", vec![]);
+        if let Some(t) = hms_type {
+            sql.push(" AND type = ").bind(t.to_string());
+        }
+        let out = self
+            .fetch(sql)
+            .await?
+            .iter()
+            .map(|r| from_json::<HardwareRecord>("hardware record", r.json(0)?))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(sorted(out, |h| h.id))
+    }
+
+    async fn put_hardware(&self, records: &[HardwareRecord]) -> Result<()> {
+        write_tx!(self, |tx| {
+            for h in records {
+                self.write_hardware(&mut tx, h).await?;
+            }
+            Ok(())
+        })
+    }
+
+    async fn delete_hardware(&self, id: &Xname) -> Result<bool> {
+        let n = write_tx!(self, |tx| {
+            tx.execute(self.sql(
+                "DELETE FROM hardware WHERE id = $1",
+                vec![id.to_string().into()],
+            ))
+            .await
+        })?;
+        Ok(n > 0)
+    }
+}

@@ -1,0 +1,90 @@
+//! The SQL store shared by the SQLite and Postgres backends.
+//!
+//! [`SqlStore`] implements every storage trait once, on top of the small driver layer in
+//! [`driver`]; the backends only supply a connection pool, a dialect and row getters. Rows
+//! map to domain values in [`rows`]; the component filter becomes SQL in [`filter`]. Every
+//! write runs in one transaction ([`write_tx!`]), retried when the database reports a
+//! transient conflict with a concurrent transaction.
+
+use async_trait::async_trait;
+
+use crate::{Result, Store};
+use driver::{Backend, Conn, Sql, Val};
+
+mod boot;
+mod cloud_init;
+mod components;
+pub(crate) mod driver;
+pub(crate) mod error;
+mod filter;
+mod groups;
+mod inventory;
+mod rows;
+pub(crate) mod schema;
+
+/// How often a write that hit a transient conflict is run again.
+const WRITE_ATTEMPTS: u32 = 8;
+
+/// Run `$body` (an expression using the transaction `$tx`) in a write transaction and commit
+/// it; on a transient conflict roll back and run it again, a few times, with a short backoff.
+macro_rules! write_tx {
+    ($store:expr, |$tx:ident| $body:expr) => {{
+        let mut attempt = 0u32;
+        loop {
+            let mut $tx = $store.backend.begin_write().await?;
+            let result = async { $body }.await;
+            let result = match result {
+                Ok(v) => $crate::sql::driver::Tx::commit($tx).await.map(|()| v),
+                Err(e) => {
+                    drop($tx);
+                    Err(e)
+                }
+            };
+            match result {
+                Err(e)
+                    if $crate::sql::error::is_transient(&e)
+                        && attempt + 1 < $crate::sql::WRITE_ATTEMPTS =>
+                {
+                    attempt += 1;
+                    tracing::debug!(attempt, "retrying a write after a transient conflict");
+                    tokio::time::sleep(std::time::Duration::from_millis(5 * u64::from(attempt)))
+                        .await;
+                }
+                other => break other,
+            }
+        }
+    }};
+}
+pub(crate) use write_tx;
+
+/// A store on a SQL database.
+pub(crate) struct SqlStore<B> {
+    pub(crate) backend: B,
+}
+
+impl<B: Backend> SqlStore<B> {
+    pub(crate) fn new(backend: B) -> Self {
+        SqlStore { backend }
+    }
+
+    /// A statement in this backend's dialect.
+    pub(crate) fn sql(&self, text: &'static str, args: Vec<Val>) -> Sql {
+        Sql::new(B::DIALECT, text, args)
+    }
+
+    /// Run one query on a pooled connection.
+    pub(crate) async fn fetch(&self, sql: Sql) -> Result<Vec<<B::Conn as Conn>::Row>> {
+        self.backend.conn().await?.fetch(sql).await
+    }
+}
+
+#[async_trait]
+impl<B: Backend> Store for SqlStore<B> {
+    fn backend(&self) -> &'static str {
+        B::NAME
+    }
+
+    async fn ping(&self) -> Result<()> {
+        self.fetch(self.sql("SELECT 1", vec![])).await.map(|_| ())
+    }
+}

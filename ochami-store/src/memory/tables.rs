@@ -480,3 +480,147 @@ impl Drop for Tx<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use ochami_core::{Members, State};
+
+    use super::*;
+
+    fn x(s: &str) -> Xname {
+        s.parse().unwrap()
+    }
+
+    fn sorted<K: Ord + std::fmt::Debug, V: std::fmt::Debug>(m: &HashMap<K, V>) -> String {
+        format!("{:?}", m.iter().collect::<BTreeMap<_, _>>())
+    }
+
+    /// Every table and index in a deterministic text form.
+    fn canonical(t: &Tables) -> String {
+        let groups: Vec<_> = t
+            .groups
+            .values()
+            .map(|g| (g.meta.clone(), g.members.clone()))
+            .collect();
+        let partitions: Vec<_> = t
+            .partitions
+            .values()
+            .map(|p| (p.meta.clone(), p.members.clone()))
+            .collect();
+        let boot: BTreeMap<_, _> = t
+            .boot
+            .iter()
+            .map(|(k, v)| (k.clone(), (**v).clone()))
+            .collect();
+        format!(
+            "{:?}\n{:?}\n{:?}\n{}\n{:?}\n{}\n{:?}\n{}\n{}\n{:?}\n{groups:?}\n{partitions:?}\n{}\n{}\n{boot:?}",
+            t.components,
+            t.nids,
+            t.endpoints,
+            sorted(&t.fqdns),
+            t.component_endpoints,
+            sorted(&t.ces_by_endpoint),
+            t.ifaces,
+            sorted(&t.ifaces_by_ip),
+            sorted(&t.ifaces_by_component),
+            t.hardware,
+            sorted(&t.groups_of),
+            sorted(&t.partition_of),
+        )
+    }
+
+    fn node(id: &str, nid: i64) -> Component {
+        Component::new(x(id)).with_state(State::Ready).with_nid(nid)
+    }
+
+    fn group(label: &str) -> Group {
+        Group {
+            label: label.into(),
+            description: String::new(),
+            exclusive_group: String::new(),
+            tags: vec![],
+            members: Members::default(),
+        }
+    }
+
+    fn ce(id: &str, endpoint: &str) -> ComponentEndpoint {
+        serde_json::from_value(serde_json::json!({
+            "ID": id, "Type": x(id).hms_type(), "RedfishType": "ComputerSystem", "RedfishEndpointID": endpoint,
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn dropping_a_tx_restores_every_table_and_index() {
+        let mut t = Tables::default();
+        let mac = |s: &str| s.parse::<MacAddr>().unwrap();
+        let mut tx = Tx::new(&mut t);
+        tx.put_component(node("x0c0s0b0n0", 1));
+        tx.put_component(node("x0c0s0b0n1", 2));
+        tx.set_endpoint(
+            x("x0c0s0b0"),
+            Some(RedfishEndpoint::new(x("x0c0s0b0"), "10.0.0.1")),
+        );
+        tx.set_component_endpoint(x("x0c0s0b0n0"), Some(ce("x0c0s0b0n0", "x0c0s0b0")));
+        let e = EthernetInterface::new(
+            mac("aa:00:00:00:00:01"),
+            Some(x("x0c0s0b0n0")),
+            ["10.0.0.5".to_owned()],
+        );
+        tx.set_iface(e.mac_address, Some(e));
+        tx.set_group("a", Some(group("a")));
+        tx.set_group_member("a", x("x0c0s0b0n0"), true);
+        tx.set_partition(
+            x("p1"),
+            Some(Partition {
+                name: "p1".into(),
+                description: String::new(),
+                tags: vec![],
+                members: Members::default(),
+            }),
+        );
+        tx.set_partition_member(x("p1"), x("x0c0s0b0n1"), true);
+        tx.set_boot(BootKey::Nid(1), Some(Arc::new(BootConfig::default())));
+        tx.commit();
+        let before = canonical(&t);
+
+        let mut tx = Tx::new(&mut t);
+        tx.put_component(node("x0c0s0b0n0", 3));
+        tx.put_component(node("x0c0s0b0n2", 1));
+        tx.drop_memberships(x("x0c0s0b0n1"));
+        tx.remove_component(x("x0c0s0b0n1"));
+        tx.set_endpoint(
+            x("x0c0s0b0"),
+            Some(RedfishEndpoint::new(x("x0c0s0b0"), "10.0.0.9")),
+        );
+        tx.set_endpoint(
+            x("x0c0s1b0"),
+            Some(RedfishEndpoint::new(x("x0c0s1b0"), "10.0.0.1")),
+        );
+        tx.set_component_endpoint(x("x0c0s0b0n0"), Some(ce("x0c0s0b0n0", "x0c0s1b0")));
+        let moved = EthernetInterface::new(
+            mac("aa:00:00:00:00:01"),
+            Some(x("x0c0s0b0n2")),
+            ["10.0.0.6".to_owned()],
+        );
+        tx.set_iface(moved.mac_address, Some(moved));
+        tx.set_iface(
+            mac("aa:00:00:00:00:02"),
+            Some(EthernetInterface::new(mac("aa:00:00:00:00:02"), None, [])),
+        );
+        tx.set_hardware(x("x0c0s0b0n0"), None);
+        tx.set_group("b", Some(group("b")));
+        tx.set_group_member("b", x("x0c0s0b0n0"), true);
+        tx.set_group_member("a", x("x0c0s0b0n0"), false);
+        tx.set_group("a", None);
+        tx.set_partition_member(x("p1"), x("x0c0s0b0n2"), true);
+        tx.set_boot(BootKey::Nid(1), None);
+        tx.set_boot(BootKey::Nid(2), Some(Arc::new(BootConfig::default())));
+        assert_ne!(canonical(tx.tables()), before);
+        drop(tx);
+
+        assert_eq!(canonical(&t), before);
+    }
+}

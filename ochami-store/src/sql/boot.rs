@@ -5,7 +5,7 @@
 use async_trait::async_trait;
 use ochami_core::{BootParams, CloudInit, Error as CoreError};
 
-use super::driver::{Backend, Conn, SqlRow, Val};
+use super::driver::{Backend, ColType, Conn, SqlRow, Val};
 use super::rows::{self, from_json, to_json};
 use super::{SqlStore, write_tx};
 use crate::model::{BootConfig, BootKey, EndpointAccess};
@@ -77,26 +77,37 @@ impl<B: Backend> SqlStore<B> {
         conn.fetch(sql).await?.first().map(config_of).transpose()
     }
 
-    async fn write_config<C: Conn>(
+    /// Store `c` under every key in one statement; with `replace` existing names are
+    /// overwritten, else left alone. The number of rows written.
+    async fn write_configs<C: Conn>(
         &self,
         conn: &mut C,
-        key: &BootKey,
+        keys: &[BootKey],
         c: &BootConfig,
         replace: bool,
     ) -> Result<u64> {
-        let (kind, name) = key_cols(key);
-        let mut sql = self.sql(
-            "INSERT INTO boot_params (kind, name, kernel, initrd, params, cloud_init) VALUES ($1, $2, $3, $4, $5, $6) \
-             ON CONFLICT (kind, name) DO ",
-            vec![
-                kind.into(),
-                name.into(),
-                c.kernel.clone().into(),
-                c.initrd.clone().into(),
-                c.params.clone().into(),
-                Val::Json(Some(to_json(&c.cloud_init)?)),
-            ],
-        );
+        if keys.is_empty() {
+            return Ok(0);
+        }
+        let unique: std::collections::BTreeSet<&BootKey> = keys.iter().collect();
+        let cloud_init = to_json(&c.cloud_init)?;
+        let data: Vec<serde_json::Value> = unique
+            .iter()
+            .map(|k| {
+                let (kind, name) = key_cols(k);
+                serde_json::json!([kind, name])
+            })
+            .collect();
+        let mut sql = self.sql("INSERT INTO boot_params (kind, name, kernel, initrd, params, cloud_init) SELECT k.c0, k.c1, ", vec![]);
+        sql.bind(c.kernel.clone())
+            .push(", ")
+            .bind(c.initrd.clone())
+            .push(", ")
+            .bind(c.params.clone())
+            .push(", ");
+        sql.bind(Val::Json(Some(cloud_init))).push(" FROM (");
+        sql.rows_source(&[ColType::Text, ColType::Text], to_json(&data)?);
+        sql.push(") AS k WHERE true ON CONFLICT (kind, name) DO ");
         sql.push(if replace {
             "UPDATE SET kernel = excluded.kernel, initrd = excluded.initrd, params = excluded.params, \
              cloud_init = excluded.cloud_init"
@@ -113,10 +124,7 @@ impl<B: Backend> BootStore for SqlStore<B> {
         let (bp, keys) = keys_of(params)?;
         let config = BootConfig::of(&bp);
         write_tx!(self, |tx| {
-            let mut added = 0;
-            for k in &keys {
-                added += self.write_config(&mut tx, k, &config, false).await?;
-            }
+            let added = self.write_configs(&mut tx, &keys, &config, false).await?;
             match keys.first() {
                 Some(first) if added == 0 => Err(StoreError::conflict(
                     field_of(first),
@@ -137,12 +145,10 @@ impl<B: Backend> BootStore for SqlStore<B> {
             .into());
         }
         let config = BootConfig::of(&bp);
-        write_tx!(self, |tx| {
-            for k in &keys {
-                self.write_config(&mut tx, k, &config, true).await?;
-            }
-            Ok(())
-        })
+        write_tx!(self, |tx| self
+            .write_configs(&mut tx, &keys, &config, true)
+            .await
+            .map(|_| ()))
     }
 
     async fn update_boot_params(&self, params: &BootParams) -> Result<()> {
@@ -162,7 +168,8 @@ impl<B: Backend> BootStore for SqlStore<B> {
                     continue;
                 }
                 c.patch(&bp);
-                self.write_config(&mut tx, k, &c, true).await?;
+                self.write_configs(&mut tx, std::slice::from_ref(k), &c, true)
+                    .await?;
             }
             Ok(())
         })

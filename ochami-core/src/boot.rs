@@ -108,7 +108,9 @@ impl BootParams {
             return Err(Error::invalid("nids", n.to_string(), "a non-negative NID"));
         }
         if self.hosts.is_empty() && self.macs.is_empty() && self.nids.is_empty() {
-            return Err(Error::MissingField { field: "hosts, macs or nids" });
+            return Err(Error::MissingField {
+                field: "hosts, macs or nids",
+            });
         }
         self.check_script_safe()
     }
@@ -118,11 +120,21 @@ impl BootParams {
     pub fn parse_host(h: &str) -> Result<BootHost, Error> {
         let t = h.trim();
         if t.is_empty() || !t.chars().all(|c| c.is_ascii_graphic()) {
-            return Err(Error::invalid("hosts", h, "a node xname or a tag such as Default"));
+            return Err(Error::invalid(
+                "hosts",
+                h,
+                "a node xname or a tag such as Default",
+            ));
         }
         match t.parse::<Xname>() {
-            Ok(x) if matches!(x.hms_type(), HmsType::Node | HmsType::VirtualNode) => Ok(BootHost::Node(x)),
-            Ok(x) => Err(Error::invalid("hosts", h, format!("a Node xname, not a {}", x.hms_type()))),
+            Ok(x) if matches!(x.hms_type(), HmsType::Node | HmsType::VirtualNode) => {
+                Ok(BootHost::Node(x))
+            }
+            Ok(x) => Err(Error::invalid(
+                "hosts",
+                h,
+                format!("a Node xname, not a {}", x.hms_type()),
+            )),
             Err(_) => Ok(BootHost::Tag(t.to_owned())),
         }
     }
@@ -146,16 +158,28 @@ impl BootParams {
 }
 
 /// Check one field that will be written into an iPXE script line.
-pub(crate) fn check_script_field(field: &'static str, value: &str, spaces_ok: bool) -> Result<(), Error> {
+pub(crate) fn check_script_field(
+    field: &'static str,
+    value: &str,
+    spaces_ok: bool,
+) -> Result<(), Error> {
     if let Some(c) = value.chars().find(|c| c.is_control()) {
-        return Err(Error::invalid(field, value, format!("no control characters (found {:?})", c)));
+        return Err(Error::invalid(
+            field,
+            value,
+            format!("no control characters (found {:?})", c),
+        ));
     }
     if !spaces_ok && value.chars().any(char::is_whitespace) {
         return Err(Error::invalid(field, value, "a URL without whitespace"));
     }
     // U+2028 and friends are not control characters but do end lines for many readers.
     if let Some(c) = value.chars().find(|c| c.is_whitespace() && *c != ' ') {
-        return Err(Error::invalid(field, value, format!("no whitespace other than spaces (found {:?})", c)));
+        return Err(Error::invalid(
+            field,
+            value,
+            format!("no whitespace other than spaces (found {:?})", c),
+        ));
     }
     if value.contains("||") || value.contains("&&") {
         return Err(Error::invalid(field, value, "no iPXE operators (|| or &&)"));
@@ -163,7 +187,11 @@ pub(crate) fn check_script_field(field: &'static str, value: &str, spaces_ok: bo
     // iPXE ends a command at a lone `;` token and ignores the rest of a line from a token
     // starting with `#`: either would run text as a command or drop `|| goto boot_retry`.
     if value.split(' ').any(|t| t == ";" || t.starts_with('#')) {
-        return Err(Error::invalid(field, value, "no iPXE command separator (a lone ;) or comment (a token starting with #)"));
+        return Err(Error::invalid(
+            field,
+            value,
+            "no iPXE command separator (a lone ;) or comment (a token starting with #)",
+        ));
     }
     Ok(())
 }
@@ -183,25 +211,63 @@ mod tests {
 
     #[test]
     fn hosts_tags_and_injection() {
-        assert_eq!(BootParams::parse_host("X1C0S0B0N0").unwrap(), BootHost::Node("x1c0s0b0n0".parse().unwrap()));
-        assert_eq!(BootParams::parse_host("Default").unwrap(), BootHost::Tag("Default".into()));
+        assert_eq!(
+            BootParams::parse_host("X1C0S0B0N0").unwrap(),
+            BootHost::Node("x1c0s0b0n0".parse().unwrap())
+        );
+        assert_eq!(
+            BootParams::parse_host("Default").unwrap(),
+            BootHost::Tag("Default".into())
+        );
         assert!(BootParams::parse_host("x1c0s0b0").is_err());
-        let bp = BootParams { hosts: vec!["Default".into()], kernel: "http://k\nshell".into(), ..Default::default() };
+        let bp = BootParams {
+            hosts: vec!["Default".into()],
+            kernel: "http://k\nshell".into(),
+            ..Default::default()
+        };
         let e = bp.clone().normalize().unwrap_err().to_string();
         assert!(e.contains("kernel"), "{e}");
-        let bp = BootParams { params: "a=b || shell".into(), kernel: "http://k".into(), ..bp };
-        assert!(bp.clone().normalize().unwrap_err().to_string().contains("params"));
-        let mut ok = BootParams { params: "console=ttyS0,115200 ip=dhcp ds=nocloud-net;s=http://ci/".into(), kernel: "http://k".into(), ..bp };
+        let bp = BootParams {
+            params: "a=b || shell".into(),
+            kernel: "http://k".into(),
+            ..bp
+        };
+        assert!(
+            bp.clone()
+                .normalize()
+                .unwrap_err()
+                .to_string()
+                .contains("params")
+        );
+        let mut ok = BootParams {
+            params: "console=ttyS0,115200 ip=dhcp ds=nocloud-net;s=http://ci/".into(),
+            kernel: "http://k".into(),
+            ..bp
+        };
         ok.normalize().unwrap();
-        for (params, field) in [("quiet ; shell", "params"), ("quiet #x", "params"), ("a\u{2028}b", "params"), ("a\u{a0}b", "params")] {
-            let e = BootParams::check_script_parts("http://k", "", params).unwrap_err().to_string();
-            assert!(e.starts_with(&format!("invalid {field}")), "{params:?}: {e}");
+        for (params, field) in [
+            ("quiet ; shell", "params"),
+            ("quiet #x", "params"),
+            ("a\u{2028}b", "params"),
+            ("a\u{a0}b", "params"),
+        ] {
+            let e = BootParams::check_script_parts("http://k", "", params)
+                .unwrap_err()
+                .to_string();
+            assert!(
+                e.starts_with(&format!("invalid {field}")),
+                "{params:?}: {e}"
+            );
         }
         for kernel in [";", "#http://k"] {
-            let e = BootParams::check_script_parts(kernel, "", "").unwrap_err().to_string();
+            let e = BootParams::check_script_parts(kernel, "", "")
+                .unwrap_err()
+                .to_string();
             assert!(e.starts_with("invalid kernel"), "{kernel:?}: {e}");
         }
-        let e = BootParams::check_script_parts("http://k", "http://i\r", "").unwrap_err().to_string();
+        let e = BootParams::check_script_parts("http://k", "http://i\r", "")
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("invalid initrd"), "{e}");
     }
 }

@@ -53,7 +53,11 @@ impl GroupData {
         }
         self.name = crate::groups::normalize_label(&self.name)?;
         if !matches!(self.file.encoding.as_str(), "" | "plain" | "base64") {
-            return Err(Error::invalid("file.encoding", self.file.encoding.clone(), "base64 or plain"));
+            return Err(Error::invalid(
+                "file.encoding",
+                self.file.encoding.clone(),
+                "base64 or plain",
+            ));
         }
         Ok(())
     }
@@ -68,28 +72,52 @@ pub struct InstanceInfo {
     #[serde(rename = "instance-id", default)]
     pub instance_id: String,
     /// Local host name.
-    #[serde(rename = "local-hostname", default, skip_serializing_if = "String::is_empty")]
+    #[serde(
+        rename = "local-hostname",
+        default,
+        skip_serializing_if = "String::is_empty"
+    )]
     pub local_hostname: String,
     /// Host name.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub hostname: String,
     /// Cluster name.
-    #[serde(rename = "cluster-name", default, skip_serializing_if = "String::is_empty")]
+    #[serde(
+        rename = "cluster-name",
+        default,
+        skip_serializing_if = "String::is_empty"
+    )]
     pub cluster_name: String,
     /// Region.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub region: String,
     /// Availability zone.
-    #[serde(rename = "availability-zone", default, skip_serializing_if = "String::is_empty")]
+    #[serde(
+        rename = "availability-zone",
+        default,
+        skip_serializing_if = "String::is_empty"
+    )]
     pub availability_zone: String,
     /// Cloud provider.
-    #[serde(rename = "cloud-provider", default, skip_serializing_if = "String::is_empty")]
+    #[serde(
+        rename = "cloud-provider",
+        default,
+        skip_serializing_if = "String::is_empty"
+    )]
     pub cloud_provider: String,
     /// Instance type.
-    #[serde(rename = "instance-type", default, skip_serializing_if = "String::is_empty")]
+    #[serde(
+        rename = "instance-type",
+        default,
+        skip_serializing_if = "String::is_empty"
+    )]
     pub instance_type: String,
     /// cloud-init base URL.
-    #[serde(rename = "cloud-init-base-url", default, skip_serializing_if = "String::is_empty")]
+    #[serde(
+        rename = "cloud-init-base-url",
+        default,
+        skip_serializing_if = "String::is_empty"
+    )]
     pub cloud_init_base_url: String,
     /// SSH public keys.
     #[serde(rename = "public-keys", default, skip_serializing_if = "Vec::is_empty")]
@@ -119,10 +147,18 @@ pub struct ClusterDefaults {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub region: String,
     /// Availability zone.
-    #[serde(rename = "availability-zone", default, skip_serializing_if = "String::is_empty")]
+    #[serde(
+        rename = "availability-zone",
+        default,
+        skip_serializing_if = "String::is_empty"
+    )]
     pub availability_zone: String,
     /// Cluster name.
-    #[serde(rename = "cluster-name", default, skip_serializing_if = "String::is_empty")]
+    #[serde(
+        rename = "cluster-name",
+        default,
+        skip_serializing_if = "String::is_empty"
+    )]
     pub cluster_name: String,
     /// Keys prepended to every node's keys.
     #[serde(rename = "public-keys", default, skip_serializing_if = "Vec::is_empty")]
@@ -131,15 +167,31 @@ pub struct ClusterDefaults {
     #[serde(rename = "base-url", default, skip_serializing_if = "String::is_empty")]
     pub base_url: String,
     /// Boot subnet.
-    #[serde(rename = "boot-subnet", default, skip_serializing_if = "String::is_empty")]
+    #[serde(
+        rename = "boot-subnet",
+        default,
+        skip_serializing_if = "String::is_empty"
+    )]
     pub boot_subnet: String,
     /// WireGuard subnet.
-    #[serde(rename = "wg-subnet", default, skip_serializing_if = "String::is_empty")]
+    #[serde(
+        rename = "wg-subnet",
+        default,
+        skip_serializing_if = "String::is_empty"
+    )]
     pub wg_subnet: String,
     /// Host name prefix.
-    #[serde(rename = "short-name", default, skip_serializing_if = "String::is_empty")]
+    #[serde(
+        rename = "short-name",
+        default,
+        skip_serializing_if = "String::is_empty"
+    )]
     pub short_name: String,
     /// Host name NID width.
-    #[serde(rename = "nid-length", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "nid-length",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub nid_length: Option<u32>,
 }

@@ -64,7 +64,11 @@ pub struct Component {
     #[serde(rename = "Class", skip_serializing_if = "Option::is_none")]
     pub class: Option<Class>,
     /// Read-only: reservations disabled.
-    #[serde(rename = "ReservationDisabled", skip_serializing_if = "is_false", default)]
+    #[serde(
+        rename = "ReservationDisabled",
+        skip_serializing_if = "is_false",
+        default
+    )]
     pub reservation_disabled: bool,
     /// Read-only: locked.
     #[serde(rename = "Locked", skip_serializing_if = "is_false", default)]
@@ -164,7 +168,9 @@ where
     match v {
         None | Some(serde_json::Value::Null) => Ok(None),
         Some(serde_json::Value::String(s)) if s.is_empty() => Ok(None),
-        Some(v) => serde_json::from_value(v).map(Some).map_err(serde::de::Error::custom),
+        Some(v) => serde_json::from_value(v)
+            .map(Some)
+            .map_err(serde::de::Error::custom),
     }
 }
 
@@ -175,27 +181,62 @@ struct ComponentIn {
     id: Xname,
     #[serde(rename = "Type", alias = "type", default)]
     _hms_type: Option<serde::de::IgnoredAny>,
-    #[serde(rename = "State", alias = "state", default, deserialize_with = "empty_none")]
+    #[serde(
+        rename = "State",
+        alias = "state",
+        default,
+        deserialize_with = "empty_none"
+    )]
     state: Option<State>,
-    #[serde(rename = "Flag", alias = "flag", default, deserialize_with = "empty_none")]
+    #[serde(
+        rename = "Flag",
+        alias = "flag",
+        default,
+        deserialize_with = "empty_none"
+    )]
     flag: Option<Flag>,
     #[serde(rename = "Enabled", alias = "enabled", default)]
     enabled: Option<bool>,
     #[serde(rename = "SoftwareStatus", alias = "softwarestatus", default)]
     software_status: Option<String>,
-    #[serde(rename = "Role", alias = "role", default, deserialize_with = "empty_none")]
+    #[serde(
+        rename = "Role",
+        alias = "role",
+        default,
+        deserialize_with = "empty_none"
+    )]
     role: Option<Role>,
-    #[serde(rename = "SubRole", alias = "subrole", default, deserialize_with = "empty_none")]
+    #[serde(
+        rename = "SubRole",
+        alias = "subrole",
+        default,
+        deserialize_with = "empty_none"
+    )]
     sub_role: Option<SubRole>,
     #[serde(rename = "NID", alias = "nid", default)]
     nid: Option<i64>,
     #[serde(rename = "Subtype", alias = "subtype", default)]
     subtype: Option<String>,
-    #[serde(rename = "NetType", alias = "nettype", default, deserialize_with = "empty_none")]
+    #[serde(
+        rename = "NetType",
+        alias = "nettype",
+        default,
+        deserialize_with = "empty_none"
+    )]
     net_type: Option<NetType>,
-    #[serde(rename = "Arch", alias = "arch", default, deserialize_with = "empty_none")]
+    #[serde(
+        rename = "Arch",
+        alias = "arch",
+        default,
+        deserialize_with = "empty_none"
+    )]
     arch: Option<Arch>,
-    #[serde(rename = "Class", alias = "class", default, deserialize_with = "empty_none")]
+    #[serde(
+        rename = "Class",
+        alias = "class",
+        default,
+        deserialize_with = "empty_none"
+    )]
     class: Option<Class>,
     #[serde(rename = "ReservationDisabled", default)]
     reservation_disabled: bool,

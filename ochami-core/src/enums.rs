@@ -202,11 +202,18 @@ impl State {
     /// SMD's transition rule as the store applies it: with `force` anything goes; without it
     /// the move must be allowed by [`State::may_become`], else [`Error::InvalidTransition`]
     /// naming the component. A component with no state yet may take any state.
-    pub fn check_transition(id: &str, current: Option<State>, to: State, force: bool) -> Result<(), Error> {
+    pub fn check_transition(
+        id: &str,
+        current: Option<State>,
+        to: State,
+        force: bool,
+    ) -> Result<(), Error> {
         match current {
-            Some(from) if !force && !from.may_become(to) => {
-                Err(Error::InvalidTransition { id: id.to_owned(), from, to })
-            }
+            Some(from) if !force && !from.may_become(to) => Err(Error::InvalidTransition {
+                id: id.to_owned(),
+                from,
+                to,
+            }),
             _ => Ok(()),
         }
     }
@@ -223,13 +230,19 @@ mod tests {
         assert_eq!("ok".parse::<Flag>().unwrap().to_string(), "OK");
         assert_eq!("arm".parse::<Arch>().unwrap().to_string(), "ARM");
         assert_eq!("oem".parse::<NetType>().unwrap().to_string(), "OEM");
-        assert_eq!(serde_json::from_str::<Role>("\"compute\"").unwrap(), Role::Compute);
+        assert_eq!(
+            serde_json::from_str::<Role>("\"compute\"").unwrap(),
+            Role::Compute
+        );
     }
 
     #[test]
     fn unknown_value_names_field_and_choices() {
         let e = "Active".parse::<State>().unwrap_err().to_string();
-        assert!(e.contains("State") && e.contains("Active") && e.contains("Ready"), "{e}");
+        assert!(
+            e.contains("State") && e.contains("Active") && e.contains("Ready"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -242,7 +255,10 @@ mod tests {
         assert!(!On.may_become(Populated));
         assert!(State::check_transition("x0c0s0b0n0", Some(On), Empty, true).is_ok());
         let err = State::check_transition("x0c0s0b0n0", Some(Off), Standby, false).unwrap_err();
-        assert_eq!(err.to_string(), "component x0c0s0b0n0: State Off cannot change to Standby without Force");
+        assert_eq!(
+            err.to_string(),
+            "component x0c0s0b0n0: State Off cannot change to Standby without Force"
+        );
         assert!(State::check_transition("x0c0s0b0n0", None, Empty, false).is_ok());
     }
 }

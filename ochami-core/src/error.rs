@@ -58,7 +58,15 @@ pub enum Error {
 }
 
 impl Error {
-    pub(crate) fn invalid(field: &'static str, value: impl Into<String>, expected: impl Into<String>) -> Self {
-        Error::InvalidValue { field, value: value.into(), expected: expected.into() }
+    pub(crate) fn invalid(
+        field: &'static str,
+        value: impl Into<String>,
+        expected: impl Into<String>,
+    ) -> Self {
+        Error::InvalidValue {
+            field,
+            value: value.into(),
+            expected: expected.into(),
+        }
     }
 }

@@ -113,7 +113,10 @@ where
         Some(rest) => (true, rest),
         None => (false, raw),
     };
-    let value = v.parse::<T>().map_err(|e| Error::InvalidQuery { key: key.to_owned(), reason: e.to_string() })?;
+    let value = v.parse::<T>().map_err(|e| Error::InvalidQuery {
+        key: key.to_owned(),
+        reason: e.to_string(),
+    })?;
     Ok(Term { negated, value })
 }
 
@@ -121,7 +124,10 @@ fn parse_bool(key: &str, raw: &str) -> Result<bool, Error> {
     match raw.trim().to_ascii_lowercase().as_str() {
         "true" | "1" | "t" => Ok(true),
         "false" | "0" | "f" => Ok(false),
-        _ => Err(Error::InvalidQuery { key: key.to_owned(), reason: format!("{raw:?} is not a boolean") }),
+        _ => Err(Error::InvalidQuery {
+            key: key.to_owned(),
+            reason: format!("{raw:?} is not a boolean"),
+        }),
     }
 }
 
@@ -130,14 +136,24 @@ fn term_bool(key: &str, raw: &str) -> Result<Term<bool>, Error> {
         Some(rest) => (true, rest),
         None => (false, raw),
     };
-    Ok(Term { negated, value: parse_bool(key, v)? })
+    Ok(Term {
+        negated,
+        value: parse_bool(key, v)?,
+    })
 }
 
 fn null_or(key: &str, raw: &str) -> Result<Option<String>, Error> {
     if raw.starts_with('!') {
-        return Err(Error::InvalidQuery { key: key.to_owned(), reason: "group and partition values cannot be negated".into() });
+        return Err(Error::InvalidQuery {
+            key: key.to_owned(),
+            reason: "group and partition values cannot be negated".into(),
+        });
     }
-    Ok(if raw.eq_ignore_ascii_case("null") { None } else { Some(raw.trim().to_ascii_lowercase()) })
+    Ok(if raw.eq_ignore_ascii_case("null") {
+        None
+    } else {
+        Some(raw.trim().to_ascii_lowercase())
+    })
 }
 
 /// A component passes a field's terms when it matches one of the positive terms (if there
@@ -179,7 +195,10 @@ impl ComponentFilter {
         let k = key.to_ascii_lowercase();
         let raw = raw.trim();
         let int = |raw: &str| {
-            raw.parse::<i64>().map_err(|_| Error::InvalidQuery { key: key.to_owned(), reason: format!("{raw:?} is not an integer") })
+            raw.parse::<i64>().map_err(|_| Error::InvalidQuery {
+                key: key.to_owned(),
+                reason: format!("{raw:?} is not an integer"),
+            })
         };
         match k.as_str() {
             "id" => self.id.push(parse_term(key, raw)?),
@@ -211,7 +230,10 @@ impl ComponentFilter {
                 }
             }
             _ => {
-                return Err(Error::InvalidQuery { key: key.to_owned(), reason: "unknown parameter".into() });
+                return Err(Error::InvalidQuery {
+                    key: key.to_owned(),
+                    reason: "unknown parameter".into(),
+                });
             }
         }
         Ok(())
@@ -225,8 +247,16 @@ impl ComponentFilter {
 
     /// Whether the filter has no condition at all.
     pub fn is_empty(&self) -> bool {
-        let ComponentFilter { projection: _, nid_start, nid_end, .. } = self;
-        nid_start.is_none() && nid_end.is_none() && !self.uses_membership() && self.field_conditions() == 0
+        let ComponentFilter {
+            projection: _,
+            nid_start,
+            nid_end,
+            ..
+        } = self;
+        nid_start.is_none()
+            && nid_end.is_none()
+            && !self.uses_membership()
+            && self.field_conditions() == 0
     }
 
     fn field_conditions(&self) -> usize {
@@ -294,7 +324,12 @@ mod tests {
 
     #[test]
     fn or_within_and_across() {
-        let f = ComponentFilter::from_query_pairs([("state", "Ready"), ("state", "On"), ("Role", "compute")]).unwrap();
+        let f = ComponentFilter::from_query_pairs([
+            ("state", "Ready"),
+            ("state", "On"),
+            ("Role", "compute"),
+        ])
+        .unwrap();
         let c = node("x0c0s0b0n0").with_role(Role::Compute);
         assert!(f.matches(&c.clone().with_state(State::On)));
         assert!(f.matches(&c.clone().with_state(State::Ready)));
@@ -304,7 +339,12 @@ mod tests {
 
     #[test]
     fn negation_and_nid_range() {
-        let f = ComponentFilter::from_query_pairs([("type", "!NodeBMC"), ("nid_start", "10"), ("nid_end", "20")]).unwrap();
+        let f = ComponentFilter::from_query_pairs([
+            ("type", "!NodeBMC"),
+            ("nid_start", "10"),
+            ("nid_end", "20"),
+        ])
+        .unwrap();
         assert!(f.matches(&node("x0c0s0b0n0").with_nid(10)));
         assert!(f.matches(&node("x0c0s0b0n0").with_nid(20)));
         assert!(!f.matches(&node("x0c0s0b0n0").with_nid(21)));
@@ -318,16 +358,21 @@ mod tests {
         let c = node("x0c0s0b0n0");
         assert!(f.matches_with(&c, &[], None));
         assert!(!f.matches_with(&c, &["compute"], None));
-        let f = ComponentFilter::from_query_pairs([("group", "Compute"), ("partition", "p1")]).unwrap();
+        let f =
+            ComponentFilter::from_query_pairs([("group", "Compute"), ("partition", "p1")]).unwrap();
         assert!(f.matches_with(&c, &["compute"], Some("p1")));
         assert!(!f.matches_with(&c, &["compute"], None));
     }
 
     #[test]
     fn errors_name_the_parameter() {
-        let e = ComponentFilter::from_query_pairs([("state", "Bogus")]).unwrap_err().to_string();
+        let e = ComponentFilter::from_query_pairs([("state", "Bogus")])
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("state") && e.contains("Bogus"), "{e}");
-        let e = ComponentFilter::from_query_pairs([("colour", "red")]).unwrap_err().to_string();
+        let e = ComponentFilter::from_query_pairs([("colour", "red")])
+            .unwrap_err()
+            .to_string();
         assert_eq!(e, "bad query param \"colour\": unknown parameter");
         assert!(ComponentFilter::from_query_pairs([("group", "!x")]).is_err());
         assert!(ComponentFilter::from_query_pairs([("nid_start", "ten")]).is_err());
@@ -336,7 +381,12 @@ mod tests {
 
     #[test]
     fn projection_first_true_wins() {
-        let f = ComponentFilter::from_query_pairs([("flagonly", "false"), ("nidonly", "true"), ("roleonly", "true")]).unwrap();
+        let f = ComponentFilter::from_query_pairs([
+            ("flagonly", "false"),
+            ("nidonly", "true"),
+            ("roleonly", "true"),
+        ])
+        .unwrap();
         assert_eq!(f.projection, Some(Projection::NidOnly));
         let c = node("x0c0s0b0n0").with_nid(7).with_role(Role::Compute);
         let p = serde_json::to_string(&Projection::NidOnly.apply(&c)).unwrap();

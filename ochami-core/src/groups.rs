@@ -30,7 +30,11 @@ pub struct Group {
     #[serde(default)]
     pub description: String,
     /// Exclusive-group name, empty for a shared group.
-    #[serde(rename = "exclusiveGroup", default, skip_serializing_if = "String::is_empty")]
+    #[serde(
+        rename = "exclusiveGroup",
+        default,
+        skip_serializing_if = "String::is_empty"
+    )]
     pub exclusive_group: String,
     /// Tags.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -44,8 +48,18 @@ pub struct Group {
 fn group_field(field: &'static str, value: &mut String) -> Result<(), Error> {
     *value = value.trim().to_ascii_lowercase();
     let ok = !value.is_empty()
-        && value.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-:._".contains(&b));
-    if ok { Ok(()) } else { Err(Error::invalid(field, value.clone(), "letters, digits and -:._ only")) }
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-:._".contains(&b));
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            field,
+            value.clone(),
+            "letters, digits and -:._ only",
+        ))
+    }
 }
 
 /// Check and lower-case a group label as SMD does.
@@ -143,7 +157,14 @@ mod tests {
         assert!(e.contains("label") && e.contains("bad label"), "{e}");
         assert_eq!(Partition::normalize_name("P1.2").unwrap(), "p1.2");
         assert!(Partition::normalize_name("compute").is_err());
-        let wire = serde_json::to_string(&Group { label: "a".into(), ..g }).unwrap();
-        assert_eq!(wire, r#"{"label":"a","description":"","members":{"ids":[]}}"#);
+        let wire = serde_json::to_string(&Group {
+            label: "a".into(),
+            ..g
+        })
+        .unwrap();
+        assert_eq!(
+            wire,
+            r#"{"label":"a","description":"","members":{"ids":[]}}"#
+        );
     }
 }

@@ -13,9 +13,9 @@ use std::collections::HashSet;
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    Component, ComponentEndpoint, Error, EthernetInterface, EthernetNicInfo, Flag, HardwareRecord, HmsType, MacAddr,
-    MemorySummary, NodeFruInfo, NodeLocationInfo, ProcessorSummary, RedfishEndpoint, RedfishManagerInfo,
-    RedfishSystemInfo, Role, State, Xname,
+    Component, ComponentEndpoint, Error, EthernetInterface, EthernetNicInfo, Flag, HardwareRecord,
+    HmsType, MacAddr, MemorySummary, NodeFruInfo, NodeLocationInfo, ProcessorSummary,
+    RedfishEndpoint, RedfishManagerInfo, RedfishSystemInfo, Role, State, Xname,
 };
 
 fn is_zero_u32(n: &u32) -> bool {
@@ -223,7 +223,11 @@ fn nic_info(n: &InterfaceDetail) -> EthernetNicInfo {
         odata_id: path.to_owned(),
         description: n.description.clone(),
         interface_enabled: n.enabled,
-        mac_address: n.mac.parse::<MacAddr>().map(|m| m.to_string()).unwrap_or_default(),
+        mac_address: n
+            .mac
+            .parse::<MacAddr>()
+            .map(|m| m.to_string())
+            .unwrap_or_default(),
         ..Default::default()
     }
 }
@@ -252,11 +256,14 @@ impl EndpointIngest {
         let mut inv = Inventory::default();
         let mut seen_macs = HashSet::new();
         let mut add_nic = |inv: &mut Inventory, owner: Xname, n: &InterfaceDetail| {
-            let Ok(mac) = n.mac.parse::<MacAddr>() else { return };
+            let Ok(mac) = n.mac.parse::<MacAddr>() else {
+                return;
+            };
             if !seen_macs.insert(mac) {
                 return;
             }
-            let ips = (!is_placeholder(&n.ip) && n.ip.parse::<std::net::IpAddr>().is_ok()).then(|| n.ip.trim().to_owned());
+            let ips = (!is_placeholder(&n.ip) && n.ip.parse::<std::net::IpAddr>().is_ok())
+                .then(|| n.ip.trim().to_owned());
             let mut e = EthernetInterface::new(mac, Some(owner), ips);
             e.description = n.description.clone();
             inv.ethernet_interfaces.push(e);
@@ -267,7 +274,10 @@ impl EndpointIngest {
         inv.components.push(controller);
         for m in &self.managers {
             if ep.mac_addr.is_none() {
-                ep.mac_addr = m.ethernet_interfaces.iter().find_map(|n| n.mac.parse().ok());
+                ep.mac_addr = m
+                    .ethernet_interfaces
+                    .iter()
+                    .find_map(|n| n.mac.parse().ok());
             }
             inv.component_endpoints.push(ComponentEndpoint {
                 id: bmc,
@@ -276,7 +286,12 @@ impl EndpointIngest {
                 fqdn: ep.fqdn.clone(),
                 redfish_type: "Manager".into(),
                 redfish_subtype: m.manager_type.clone(),
-                mac_addr: m.ethernet_interfaces.iter().find_map(|n| n.mac.parse::<MacAddr>().ok()).map(|m| m.to_string()).unwrap_or_default(),
+                mac_addr: m
+                    .ethernet_interfaces
+                    .iter()
+                    .find_map(|n| n.mac.parse::<MacAddr>().ok())
+                    .map(|m| m.to_string())
+                    .unwrap_or_default(),
                 uuid: m.uuid.clone(),
                 odata_id: uri_path(&m.uri).to_owned(),
                 redfish_endpoint_id: bmc,
@@ -305,20 +320,32 @@ impl EndpointIngest {
             }
         }
         if !systems.is_empty() && bmc.hms_type() != HmsType::NodeBMC {
-            return Err(Error::invalid("ID", bmc.to_string(), "a NodeBMC xname for an endpoint with Systems"));
+            return Err(Error::invalid(
+                "ID",
+                bmc.to_string(),
+                "a NodeBMC xname for an endpoint with Systems",
+            ));
         }
         for (k, s) in systems.into_iter().enumerate() {
-            let k = u32::try_from(k).map_err(|_| Error::invalid("Systems", k.to_string(), "fewer systems"))?;
+            let k = u32::try_from(k)
+                .map_err(|_| Error::invalid("Systems", k.to_string(), "fewer systems"))?;
             let node = bmc.node(k)?;
             let state = match s.power.state.to_ascii_lowercase().as_str() {
                 "off" => State::Off,
                 _ => State::On,
             };
-            let mut c = Component::new(node).with_state(state).with_role(Role::Compute);
+            let mut c = Component::new(node)
+                .with_state(state)
+                .with_role(Role::Compute);
             c.nid = crate::bogus_nid(&node);
             inv.components.push(c);
             let path = uri_path(&s.uri);
-            let power_url = s.links.chassis.first().map(|c| format!("{}/Power", uri_path(c))).unwrap_or_default();
+            let power_url = s
+                .links
+                .chassis
+                .first()
+                .map(|c| format!("{}/Power", uri_path(c)))
+                .unwrap_or_default();
             let actions = (!s.actions.is_empty()).then(|| {
                 serde_json::json!({"#ComputerSystem.Reset": {
                     "ResetType@Redfish.AllowableValues": s.actions,
@@ -346,14 +373,23 @@ impl EndpointIngest {
                     actions,
                     ethernet_nic_info: s.ethernet_interfaces.iter().map(nic_info).collect(),
                     power_url,
-                    power_control: s.power.power_control_ids.iter().map(|id| serde_json::json!({"@odata.id": id})).collect(),
+                    power_control: s
+                        .power
+                        .power_control_ids
+                        .iter()
+                        .map(|id| serde_json::json!({"@odata.id": id}))
+                        .collect(),
                 }),
                 manager_info: None,
             });
             for n in &s.ethernet_interfaces {
                 add_nic(&mut inv, node, n);
             }
-            let fru_id = if s.serial.is_empty() { node.to_string() } else { format!("{}-{}", s.manufacturer, s.serial) };
+            let fru_id = if s.serial.is_empty() {
+                node.to_string()
+            } else {
+                format!("{}-{}", s.manufacturer, s.serial)
+            };
             inv.hardware.push(HardwareRecord {
                 id: node,
                 status: "Populated".into(),
@@ -362,8 +398,13 @@ impl EndpointIngest {
                     name: s.name.clone(),
                     description: String::new(),
                     hostname: String::new(),
-                    processor_summary: ProcessorSummary { count: s.processor_count, model: s.processor_type.clone() },
-                    memory_summary: MemorySummary { total_system_memory_gib: s.memory_total },
+                    processor_summary: ProcessorSummary {
+                        count: s.processor_count,
+                        model: s.processor_type.clone(),
+                    },
+                    memory_summary: MemorySummary {
+                        total_system_memory_gib: s.memory_total,
+                    },
                     power_state: s.power.state.clone(),
                 },
                 fru_id,
@@ -391,7 +432,11 @@ mod tests {
     fn system(uri: &str, mac: &str) -> SystemDetail {
         SystemDetail {
             uri: uri.into(),
-            ethernet_interfaces: vec![InterfaceDetail { mac: mac.into(), ip: "N/A".into(), ..Default::default() }],
+            ethernet_interfaces: vec![InterfaceDetail {
+                mac: mac.into(),
+                ip: "N/A".into(),
+                ..Default::default()
+            }],
             ..Default::default()
         }
     }
@@ -404,7 +449,10 @@ mod tests {
             endpoint: ep,
             schema_version: 1,
             systems: vec![
-                system("https://10.0.0.1/redfish/v1/Systems/Node0", "aa:bb:cc:dd:ee:00"),
+                system(
+                    "https://10.0.0.1/redfish/v1/Systems/Node0",
+                    "aa:bb:cc:dd:ee:00",
+                ),
                 system("/redfish/v1/Systems/Node1", "Not Available"),
                 system("/redfish/v1/Systems/Node0", "aa:bb:cc:dd:ee:00"),
             ],
@@ -432,16 +480,31 @@ mod tests {
         assert_eq!(inv.endpoints[0].hms_type, HmsType::NodeBMC);
         assert_eq!(inv.endpoints[0].ip_address, "10.0.5.2");
         assert_eq!(inv.hardware[0].location.processor_summary.count, 1);
-        let sys = inv.component_endpoints.iter().find(|c| c.redfish_type == "ComputerSystem").unwrap();
+        let sys = inv
+            .component_endpoints
+            .iter()
+            .find(|c| c.redfish_type == "ComputerSystem")
+            .unwrap();
         assert_eq!(sys.odata_id, "/redfish/v1/Systems/1");
-        assert_eq!(sys.system_info.as_ref().unwrap().power_url, "/redfish/v1/Chassis/1/Power");
-        assert_eq!(inv.ethernet_interfaces[0].ip_addresses[0].ip_address, "10.254.1.15");
+        assert_eq!(
+            sys.system_info.as_ref().unwrap().power_url,
+            "/redfish/v1/Chassis/1/Power"
+        );
+        assert_eq!(
+            inv.ethernet_interfaces[0].ip_addresses[0].ip_address,
+            "10.254.1.15"
+        );
     }
 
     #[test]
     fn systems_need_a_node_bmc() {
         let ep = RedfishEndpoint::new("x1000c0b0".parse().unwrap(), "10.0.0.1");
-        let ingest = EndpointIngest { endpoint: ep, schema_version: 1, systems: vec![system("/s/1", "")], managers: vec![] };
+        let ingest = EndpointIngest {
+            endpoint: ep,
+            schema_version: 1,
+            systems: vec![system("/s/1", "")],
+            managers: vec![],
+        };
         assert!(ingest.expand().is_err());
     }
 }

@@ -25,13 +25,21 @@ pub struct ResourceUri {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct DiscoveryInfo {
     /// RFC 3339 time of the last attempt.
-    #[serde(rename = "LastDiscoveryAttempt", default, skip_serializing_if = "String::is_empty")]
+    #[serde(
+        rename = "LastDiscoveryAttempt",
+        default,
+        skip_serializing_if = "String::is_empty"
+    )]
     pub last_attempt: String,
     /// `NotYetQueried`, `DiscoverOK`, `HTTPsGetFailed`, ...
     #[serde(rename = "LastDiscoveryStatus", default)]
     pub last_status: String,
     /// Redfish version the service root reported.
-    #[serde(rename = "RedfishVersion", default, skip_serializing_if = "String::is_empty")]
+    #[serde(
+        rename = "RedfishVersion",
+        default,
+        skip_serializing_if = "String::is_empty"
+    )]
     pub redfish_version: String,
 }
 
@@ -43,7 +51,11 @@ pub struct RedfishEndpoint {
     #[serde(rename = "ID", alias = "id")]
     pub id: Xname,
     /// HMS type, derived from `ID`.
-    #[serde(rename = "Type", default = "default_type", deserialize_with = "ignore_type")]
+    #[serde(
+        rename = "Type",
+        default = "default_type",
+        deserialize_with = "ignore_type"
+    )]
     pub hms_type: HmsType,
     /// Free-text name.
     #[serde(rename = "Name", default, skip_serializing_if = "String::is_empty")]
@@ -76,16 +88,29 @@ pub struct RedfishEndpoint {
     #[serde(rename = "MACRequired", default, skip_serializing_if = "is_false")]
     pub mac_required: bool,
     /// BMC MAC address.
-    #[serde(rename = "MACAddr", default, skip_serializing_if = "Option::is_none", with = "empty_as_none")]
+    #[serde(
+        rename = "MACAddr",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "empty_as_none"
+    )]
     pub mac_addr: Option<MacAddr>,
     /// BMC IP address.
-    #[serde(rename = "IPAddress", default, skip_serializing_if = "String::is_empty")]
+    #[serde(
+        rename = "IPAddress",
+        default,
+        skip_serializing_if = "String::is_empty"
+    )]
     pub ip_address: String,
     /// Rediscover when updated.
     #[serde(rename = "RediscoverOnUpdate", default)]
     pub rediscover_on_update: bool,
     /// Template id.
-    #[serde(rename = "TemplateID", default, skip_serializing_if = "String::is_empty")]
+    #[serde(
+        rename = "TemplateID",
+        default,
+        skip_serializing_if = "String::is_empty"
+    )]
     pub template_id: String,
     /// Discovery status.
     #[serde(rename = "DiscoveryInfo", default)]
@@ -112,7 +137,14 @@ impl std::fmt::Debug for RedfishEndpoint {
             .field("mac_addr", &self.mac_addr)
             .field("uuid", &self.uuid)
             .field("user", &self.user)
-            .field("password", &if self.password.is_empty() { "" } else { "<redacted>" })
+            .field(
+                "password",
+                &if self.password.is_empty() {
+                    ""
+                } else {
+                    "<redacted>"
+                },
+            )
             .field("enabled", &self.enabled)
             .field("discovery_info", &self.discovery_info)
             .finish_non_exhaustive()
@@ -137,10 +169,17 @@ impl RedfishEndpoint {
             use_ssdp: false,
             mac_required: false,
             mac_addr: None,
-            ip_address: if is_ip { host.to_owned() } else { String::new() },
+            ip_address: if is_ip {
+                host.to_owned()
+            } else {
+                String::new()
+            },
             rediscover_on_update: false,
             template_id: String::new(),
-            discovery_info: DiscoveryInfo { last_status: "NotYetQueried".into(), ..Default::default() },
+            discovery_info: DiscoveryInfo {
+                last_status: "NotYetQueried".into(),
+                ..Default::default()
+            },
         }
     }
 
@@ -149,17 +188,35 @@ impl RedfishEndpoint {
     /// and domain when absent, and `IPAddress` must parse.
     pub fn normalize(&mut self) -> Result<(), Error> {
         let t = self.id.hms_type();
-        if !(t.is_controller() || matches!(t, HmsType::MgmtSwitch | HmsType::MgmtHLSwitch | HmsType::CDUMgmtSwitch)) {
-            return Err(Error::invalid("ID", self.id.to_string(), format!("a controller xname for an RF endpoint, not {t}")));
+        if !(t.is_controller()
+            || matches!(
+                t,
+                HmsType::MgmtSwitch | HmsType::MgmtHLSwitch | HmsType::CDUMgmtSwitch
+            ))
+        {
+            return Err(Error::invalid(
+                "ID",
+                self.id.to_string(),
+                format!("a controller xname for an RF endpoint, not {t}"),
+            ));
         }
         self.hms_type = t;
         if !self.ip_address.is_empty() && self.ip_address.parse::<std::net::IpAddr>().is_err() {
-            return Err(Error::invalid("IPAddress", self.ip_address.clone(), "an IP address"));
+            return Err(Error::invalid(
+                "IPAddress",
+                self.ip_address.clone(),
+                "an IP address",
+            ));
         }
         if self.hostname.is_empty() {
-            self.hostname = if self.ip_address.is_empty() { self.id.to_string() } else { self.ip_address.clone() };
+            self.hostname = if self.ip_address.is_empty() {
+                self.id.to_string()
+            } else {
+                self.ip_address.clone()
+            };
         }
-        let derived = if self.domain.is_empty() || self.hostname.parse::<std::net::IpAddr>().is_ok() {
+        let derived = if self.domain.is_empty() || self.hostname.parse::<std::net::IpAddr>().is_ok()
+        {
             self.hostname.clone()
         } else {
             format!("{}.{}", self.hostname, self.domain)
@@ -184,7 +241,11 @@ pub struct EthernetNicInfo {
     #[serde(rename = "@odata.id", default)]
     pub odata_id: String,
     /// Description.
-    #[serde(rename = "Description", default, skip_serializing_if = "String::is_empty")]
+    #[serde(
+        rename = "Description",
+        default,
+        skip_serializing_if = "String::is_empty"
+    )]
     pub description: String,
     /// FQDN.
     #[serde(rename = "FQDN", default, skip_serializing_if = "String::is_empty")]
@@ -193,13 +254,21 @@ pub struct EthernetNicInfo {
     #[serde(rename = "Hostname", default, skip_serializing_if = "String::is_empty")]
     pub hostname: String,
     /// Whether the interface is enabled.
-    #[serde(rename = "InterfaceEnabled", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "InterfaceEnabled",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub interface_enabled: Option<bool>,
     /// MAC address, lowercase colon form; empty when the BMC gave none.
     #[serde(rename = "MACAddress", default)]
     pub mac_address: String,
     /// Permanent MAC address.
-    #[serde(rename = "PermanentMACAddress", default, skip_serializing_if = "String::is_empty")]
+    #[serde(
+        rename = "PermanentMACAddress",
+        default,
+        skip_serializing_if = "String::is_empty"
+    )]
     pub permanent_mac_address: String,
 }
 
@@ -213,13 +282,21 @@ pub struct RedfishSystemInfo {
     #[serde(rename = "Actions", default, skip_serializing_if = "Option::is_none")]
     pub actions: Option<serde_json::Value>,
     /// NICs.
-    #[serde(rename = "EthernetNICInfo", default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        rename = "EthernetNICInfo",
+        default,
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub ethernet_nic_info: Vec<EthernetNicInfo>,
     /// Power URL.
     #[serde(rename = "PowerURL", default, skip_serializing_if = "String::is_empty")]
     pub power_url: String,
     /// Power control (raw).
-    #[serde(rename = "PowerControl", default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        rename = "PowerControl",
+        default,
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub power_control: Vec<serde_json::Value>,
 }
 
@@ -233,7 +310,11 @@ pub struct RedfishManagerInfo {
     #[serde(rename = "Actions", default, skip_serializing_if = "Option::is_none")]
     pub actions: Option<serde_json::Value>,
     /// NICs.
-    #[serde(rename = "EthernetNICInfo", default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        rename = "EthernetNICInfo",
+        default,
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub ethernet_nic_info: Vec<EthernetNicInfo>,
 }
 
@@ -283,13 +364,25 @@ pub struct ComponentEndpoint {
     #[serde(rename = "ComponentEndpointType", default)]
     pub component_endpoint_type: String,
     /// Chassis details (raw).
-    #[serde(rename = "RedfishChassisInfo", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "RedfishChassisInfo",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub chassis_info: Option<serde_json::Value>,
     /// System details.
-    #[serde(rename = "RedfishSystemInfo", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "RedfishSystemInfo",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub system_info: Option<RedfishSystemInfo>,
     /// Manager details.
-    #[serde(rename = "RedfishManagerInfo", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "RedfishManagerInfo",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub manager_info: Option<RedfishManagerInfo>,
 }
 
@@ -345,7 +438,11 @@ pub struct EthernetInterface {
 
 impl EthernetInterface {
     /// An interface for `mac`, owned by `component`, with the given IPs.
-    pub fn new(mac: MacAddr, component: Option<Xname>, ips: impl IntoIterator<Item = String>) -> Self {
+    pub fn new(
+        mac: MacAddr,
+        component: Option<Xname>,
+        ips: impl IntoIterator<Item = String>,
+    ) -> Self {
         EthernetInterface {
             id: mac.to_id(),
             description: String::new(),
@@ -353,7 +450,13 @@ impl EthernetInterface {
             last_update: String::new(),
             component_id: component,
             hms_type: component.map(|c| c.hms_type()),
-            ip_addresses: ips.into_iter().map(|ip| IpAddressEntry { ip_address: ip, network: String::new() }).collect(),
+            ip_addresses: ips
+                .into_iter()
+                .map(|ip| IpAddressEntry {
+                    ip_address: ip,
+                    network: String::new(),
+                })
+                .collect(),
         }
     }
 
@@ -363,7 +466,11 @@ impl EthernetInterface {
         self.hms_type = self.component_id.map(|c| c.hms_type());
         for ip in &self.ip_addresses {
             if ip.ip_address.parse::<std::net::IpAddr>().is_err() {
-                return Err(Error::invalid("IPAddress", ip.ip_address.clone(), "an IP address"));
+                return Err(Error::invalid(
+                    "IPAddress",
+                    ip.ip_address.clone(),
+                    "an IP address",
+                ));
             }
         }
         Ok(())
@@ -399,7 +506,11 @@ pub struct NodeLocationInfo {
     #[serde(rename = "Name", default, skip_serializing_if = "String::is_empty")]
     pub name: String,
     /// Redfish `Description`.
-    #[serde(rename = "Description", default, skip_serializing_if = "String::is_empty")]
+    #[serde(
+        rename = "Description",
+        default,
+        skip_serializing_if = "String::is_empty"
+    )]
     pub description: String,
     /// Redfish `HostName`.
     #[serde(rename = "Hostname", default, skip_serializing_if = "String::is_empty")]
@@ -411,7 +522,11 @@ pub struct NodeLocationInfo {
     #[serde(rename = "MemorySummary", default)]
     pub memory_summary: MemorySummary,
     /// Power state when discovered (`On`, `Off`, ...).
-    #[serde(rename = "PowerState", default, skip_serializing_if = "String::is_empty")]
+    #[serde(
+        rename = "PowerState",
+        default,
+        skip_serializing_if = "String::is_empty"
+    )]
     pub power_state: String,
 }
 
@@ -422,25 +537,45 @@ pub struct NodeFruInfo {
     #[serde(rename = "AssetTag", default, skip_serializing_if = "String::is_empty")]
     pub asset_tag: String,
     /// BIOS version.
-    #[serde(rename = "BiosVersion", default, skip_serializing_if = "String::is_empty")]
+    #[serde(
+        rename = "BiosVersion",
+        default,
+        skip_serializing_if = "String::is_empty"
+    )]
     pub bios_version: String,
     /// Model.
     #[serde(rename = "Model", default, skip_serializing_if = "String::is_empty")]
     pub model: String,
     /// Manufacturer.
-    #[serde(rename = "Manufacturer", default, skip_serializing_if = "String::is_empty")]
+    #[serde(
+        rename = "Manufacturer",
+        default,
+        skip_serializing_if = "String::is_empty"
+    )]
     pub manufacturer: String,
     /// Part number.
-    #[serde(rename = "PartNumber", default, skip_serializing_if = "String::is_empty")]
+    #[serde(
+        rename = "PartNumber",
+        default,
+        skip_serializing_if = "String::is_empty"
+    )]
     pub part_number: String,
     /// Serial number.
-    #[serde(rename = "SerialNumber", default, skip_serializing_if = "String::is_empty")]
+    #[serde(
+        rename = "SerialNumber",
+        default,
+        skip_serializing_if = "String::is_empty"
+    )]
     pub serial_number: String,
     /// SKU.
     #[serde(rename = "SKU", default, skip_serializing_if = "String::is_empty")]
     pub sku: String,
     /// `Physical`, `Virtual`, ...
-    #[serde(rename = "SystemType", default, skip_serializing_if = "String::is_empty")]
+    #[serde(
+        rename = "SystemType",
+        default,
+        skip_serializing_if = "String::is_empty"
+    )]
     pub system_type: String,
     /// UUID.
     #[serde(rename = "UUID", default, skip_serializing_if = "String::is_empty")]
@@ -499,7 +634,13 @@ struct FruWire {
 impl From<HardwareWire> for HardwareRecord {
     fn from(w: HardwareWire) -> Self {
         let (fru_id, fru) = w.fru.map(|f| (f.fru_id, f.info)).unwrap_or_default();
-        HardwareRecord { id: w.id, status: w.status, location: w.location, fru_id, fru }
+        HardwareRecord {
+            id: w.id,
+            status: w.status,
+            location: w.location,
+            fru_id,
+            fru,
+        }
     }
 }
 
@@ -531,7 +672,10 @@ mod empty_as_none {
 
     use serde::{Deserialize, Deserializer, Serializer};
 
-    pub(super) fn serialize<T: Display, S: Serializer>(v: &Option<T>, s: S) -> Result<S::Ok, S::Error> {
+    pub(super) fn serialize<T: Display, S: Serializer>(
+        v: &Option<T>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
         match v {
             Some(x) => s.collect_str(x),
             None => s.serialize_str(""),
@@ -545,6 +689,10 @@ mod empty_as_none {
         D: Deserializer<'de>,
     {
         let s = Option::<String>::deserialize(d)?.unwrap_or_default();
-        if s.trim().is_empty() { Ok(None) } else { s.parse().map(Some).map_err(serde::de::Error::custom) }
+        if s.trim().is_empty() {
+            Ok(None)
+        } else {
+            s.parse().map(Some).map_err(serde::de::Error::custom)
+        }
     }
 }

@@ -42,7 +42,10 @@ impl MacAddr {
     /// The dashed form iPXE's `BOOTIF=01-...` uses.
     pub fn to_dashed(&self) -> String {
         let o = self.0;
-        format!("{:02x}-{:02x}-{:02x}-{:02x}-{:02x}-{:02x}", o[0], o[1], o[2], o[3], o[4], o[5])
+        format!(
+            "{:02x}-{:02x}-{:02x}-{:02x}-{:02x}-{:02x}",
+            o[0], o[1], o[2], o[3], o[4], o[5]
+        )
     }
 }
 
@@ -59,7 +62,10 @@ impl FromStr for MacAddr {
     type Err = Error;
 
     fn from_str(input: &str) -> Result<Self, Error> {
-        let err = |reason| Error::InvalidMac { input: input.to_owned(), reason };
+        let err = |reason| Error::InvalidMac {
+            input: input.to_owned(),
+            reason,
+        };
         let s = input.trim().as_bytes();
         // Layout by length: 17 = six pairs with ':' or '-', 14 = three quads with '.', 12 = bare.
         let (group, sep): (usize, &[u8]) = match s.len() {
@@ -67,7 +73,11 @@ impl FromStr for MacAddr {
             14 => (4, b"."),
             12 => (12, b""),
             0 => return Err(err("empty")),
-            _ => return Err(err("expected 12 hex digits in the form aa:bb:cc:dd:ee:ff, aa-bb-cc-dd-ee-ff, aabb.ccdd.eeff or aabbccddeeff")),
+            _ => {
+                return Err(err(
+                    "expected 12 hex digits in the form aa:bb:cc:dd:ee:ff, aa-bb-cc-dd-ee-ff, aabb.ccdd.eeff or aabbccddeeff",
+                ));
+            }
         };
         let mut digits = [0u8; 12];
         let mut n = 0;
@@ -100,7 +110,11 @@ impl FromStr for MacAddr {
 impl fmt::Display for MacAddr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let o = self.0;
-        write!(f, "{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}", o[0], o[1], o[2], o[3], o[4], o[5])
+        write!(
+            f,
+            "{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}",
+            o[0], o[1], o[2], o[3], o[4], o[5]
+        )
     }
 }
 
@@ -129,7 +143,13 @@ mod tests {
 
     #[test]
     fn accepts_every_notation() {
-        for s in ["aa:bb:cc:dd:ee:ff", "AA-BB-CC-DD-EE-FF", "aabb.ccdd.eeff", "aabbccddeeff", " Aa:bB:cc:DD:ee:ff\n"] {
+        for s in [
+            "aa:bb:cc:dd:ee:ff",
+            "AA-BB-CC-DD-EE-FF",
+            "aabb.ccdd.eeff",
+            "aabbccddeeff",
+            " Aa:bB:cc:DD:ee:ff\n",
+        ] {
             let mac: MacAddr = s.parse().unwrap();
             assert_eq!(mac.to_string(), "aa:bb:cc:dd:ee:ff", "{s}");
         }
@@ -137,7 +157,15 @@ mod tests {
 
     #[test]
     fn refuses_malformed() {
-        for s in ["", "aa:bb:cc:dd:ee", "aa:bb:cc:dd:ee:gg", "aa:bb-cc:dd:ee:ff", "aabb.ccdd:eeff", "aabbccddeeff00", "Not Available"] {
+        for s in [
+            "",
+            "aa:bb:cc:dd:ee",
+            "aa:bb:cc:dd:ee:gg",
+            "aa:bb-cc:dd:ee:ff",
+            "aabb.ccdd:eeff",
+            "aabbccddeeff00",
+            "Not Available",
+        ] {
             assert!(s.parse::<MacAddr>().is_err(), "{s:?} accepted");
         }
     }
@@ -145,6 +173,9 @@ mod tests {
     #[test]
     fn serde_round_trip() {
         let mac: MacAddr = serde_json::from_str("\"AA-BB-CC-DD-EE-01\"").unwrap();
-        assert_eq!(serde_json::to_string(&mac).unwrap(), "\"aa:bb:cc:dd:ee:01\"");
+        assert_eq!(
+            serde_json::to_string(&mac).unwrap(),
+            "\"aa:bb:cc:dd:ee:01\""
+        );
     }
 }

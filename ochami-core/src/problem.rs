@@ -40,7 +40,13 @@ fn is_zero(s: &u16) -> bool {
 impl Problem {
     /// A problem for `status` with its standard reason phrase as title.
     pub fn new(status: u16, detail: impl Into<String>) -> Self {
-        Problem { problem_type: about_blank(), title: reason_phrase(status).into(), detail: detail.into(), instance: String::new(), status }
+        Problem {
+            problem_type: about_blank(),
+            title: reason_phrase(status).into(),
+            detail: detail.into(),
+            instance: String::new(),
+            status,
+        }
     }
 }
 

@@ -45,7 +45,9 @@ pub enum StoreError {
         reason: String,
     },
     /// The database was written by a newer ochami: refuse rather than corrupt it.
-    #[error("database schema version {found} is newer than this build supports ({supported}); upgrade ochami")]
+    #[error(
+        "database schema version {found} is newer than this build supports ({supported}); upgrade ochami"
+    )]
     SchemaTooNew {
         /// Version in the database.
         found: i64,
@@ -66,17 +68,27 @@ impl StoreError {
 
     /// A not-found error.
     pub fn not_found(kind: &'static str, id: impl ToString) -> Self {
-        StoreError::NotFound { kind, id: id.to_string() }
+        StoreError::NotFound {
+            kind,
+            id: id.to_string(),
+        }
     }
 
     /// A conflict error.
     pub fn conflict(field: &'static str, value: impl ToString, detail: impl Into<String>) -> Self {
-        StoreError::Conflict { field, value: value.to_string(), detail: detail.into() }
+        StoreError::Conflict {
+            field,
+            value: value.to_string(),
+            detail: detail.into(),
+        }
     }
 }
 
 impl From<ochami_core::Error> for StoreError {
     fn from(e: ochami_core::Error) -> Self {
-        StoreError::Invalid { index: None, source: e }
+        StoreError::Invalid {
+            index: None,
+            source: e,
+        }
     }
 }

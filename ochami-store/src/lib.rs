@@ -43,8 +43,8 @@ mod traits;
 
 pub use error::{Result, StoreError};
 pub use model::{
-    BootConfig, BootKey, ComponentUpdate, EndpointAccess, EthernetInterfaceFilter, EthernetInterfacePatch,
-    GroupPatch, RedfishEndpointFilter, merge_patch,
+    BootConfig, BootKey, ComponentUpdate, EndpointAccess, EthernetInterfaceFilter,
+    EthernetInterfacePatch, GroupPatch, RedfishEndpointFilter, merge_patch,
 };
 pub use traits::{BootStore, CloudInitStore, ComponentStore, GroupStore, InventoryStore, Store};
 
@@ -57,10 +57,14 @@ use std::sync::Arc;
 /// for a private in-memory SQLite), or `postgres://user:pass@host:port/db`. Migrations are
 /// applied before it returns.
 pub async fn open(url: &str) -> Result<Arc<dyn Store>> {
-    let bad = |reason: &str| StoreError::BadUrl { url: redact(url), reason: reason.to_owned() };
+    let bad = |reason: &str| StoreError::BadUrl {
+        url: redact(url),
+        reason: reason.to_owned(),
+    };
     let scheme = url.split(':').next().unwrap_or_default();
     match scheme {
-        "memory" => open_memory(url).ok_or_else(|| bad("the memory backend is not compiled in (feature `memory`)")),
+        "memory" => open_memory(url)
+            .ok_or_else(|| bad("the memory backend is not compiled in (feature `memory`)")),
         #[cfg(feature = "sqlite")]
         "sqlite" => Ok(Arc::new(sqlite::open(url).await?)),
         #[cfg(feature = "postgres")]

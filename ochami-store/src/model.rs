@@ -45,7 +45,9 @@ impl ComponentUpdate {
             }
             ComponentUpdate::Flag(f) => c.flag = Some(*f),
             ComponentUpdate::Enabled(e) => c.enabled = Some(*e),
-            ComponentUpdate::SoftwareStatus(s) => c.software_status = (!s.is_empty()).then(|| s.clone()),
+            ComponentUpdate::SoftwareStatus(s) => {
+                c.software_status = (!s.is_empty()).then(|| s.clone())
+            }
             ComponentUpdate::Role { role, sub_role } => {
                 c.role = Some(*role);
                 c.sub_role = *sub_role;
@@ -171,7 +173,11 @@ impl BootConfig {
 
     /// BSS PATCH semantics: non-empty fields replace, cloud-init data is merge-patched.
     pub fn patch(&mut self, bp: &BootParams) {
-        for (mine, theirs) in [(&mut self.kernel, &bp.kernel), (&mut self.initrd, &bp.initrd), (&mut self.params, &bp.params)] {
+        for (mine, theirs) in [
+            (&mut self.kernel, &bp.kernel),
+            (&mut self.initrd, &bp.initrd),
+            (&mut self.params, &bp.params),
+        ] {
             if !theirs.is_empty() {
                 mine.clone_from(theirs);
             }

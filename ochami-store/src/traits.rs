@@ -10,14 +10,14 @@ use async_trait::async_trait;
 use ochami_core::cloud_init::{ClusterDefaults, GroupData, NodeData};
 use ochami_core::ingest::Inventory;
 use ochami_core::{
-    BootParams, Component, ComponentEndpoint, ComponentFilter, EthernetInterface, Group, HardwareRecord, HmsType,
-    MacAddr, Membership, Partition, RedfishEndpoint, Xname,
+    BootParams, Component, ComponentEndpoint, ComponentFilter, EthernetInterface, Group,
+    HardwareRecord, HmsType, MacAddr, Membership, Partition, RedfishEndpoint, Xname,
 };
 
 use crate::Result;
 use crate::model::{
-    BootConfig, BootKey, ComponentUpdate, EndpointAccess, EthernetInterfaceFilter, EthernetInterfacePatch,
-    GroupPatch, RedfishEndpointFilter,
+    BootConfig, BootKey, ComponentUpdate, EndpointAccess, EthernetInterfaceFilter,
+    EthernetInterfacePatch, GroupPatch, RedfishEndpointFilter,
 };
 
 /// SMD components (`/hsm/v2/State/Components`).
@@ -62,7 +62,10 @@ pub trait InventoryStore: Send + Sync {
     async fn get_redfish_endpoint(&self, id: &Xname) -> Result<Option<RedfishEndpoint>>;
 
     /// Redfish endpoints matching `filter`, sorted by id.
-    async fn list_redfish_endpoints(&self, filter: &RedfishEndpointFilter) -> Result<Vec<RedfishEndpoint>>;
+    async fn list_redfish_endpoints(
+        &self,
+        filter: &RedfishEndpointFilter,
+    ) -> Result<Vec<RedfishEndpoint>>;
 
     /// Insert new endpoints (normalized); an existing `ID` or `FQDN` is a conflict.
     async fn insert_redfish_endpoints(&self, endpoints: &[RedfishEndpoint]) -> Result<()>;
@@ -101,14 +104,21 @@ pub trait InventoryStore: Send + Sync {
     async fn get_ethernet_interface(&self, mac: &MacAddr) -> Result<Option<EthernetInterface>>;
 
     /// Ethernet interfaces matching `filter`, sorted by id.
-    async fn list_ethernet_interfaces(&self, filter: &EthernetInterfaceFilter) -> Result<Vec<EthernetInterface>>;
+    async fn list_ethernet_interfaces(
+        &self,
+        filter: &EthernetInterfaceFilter,
+    ) -> Result<Vec<EthernetInterface>>;
 
     /// Insert a new interface; an existing MAC is a conflict naming `MACAddress`.
     async fn insert_ethernet_interface(&self, iface: &EthernetInterface) -> Result<()>;
 
     /// Change description, component or IPs of an interface (`LastUpdate` moves only when
     /// the IPs change). NotFound when absent.
-    async fn patch_ethernet_interface(&self, mac: &MacAddr, patch: &EthernetInterfacePatch) -> Result<()>;
+    async fn patch_ethernet_interface(
+        &self,
+        mac: &MacAddr,
+        patch: &EthernetInterfacePatch,
+    ) -> Result<()>;
 
     /// Delete one interface; false when absent.
     async fn delete_ethernet_interface(&self, mac: &MacAddr) -> Result<bool>;
@@ -214,7 +224,11 @@ pub trait BootStore: Send + Sync {
     async fn record_access(&self, access: &EndpointAccess) -> Result<()>;
 
     /// Access history, optionally for one name and/or endpoint.
-    async fn list_access(&self, name: Option<&str>, endpoint: Option<&str>) -> Result<Vec<EndpointAccess>>;
+    async fn list_access(
+        &self,
+        name: Option<&str>,
+        endpoint: Option<&str>,
+    ) -> Result<Vec<EndpointAccess>>;
 }
 
 /// cloud-init data: per-group documents, per-node data, cluster defaults.

@@ -3,8 +3,8 @@
 
 use ochami_core::cloud_init::GroupData;
 use ochami_core::{
-    Arch, BootParams, Class, Component, EthernetInterface, Flag, Group, HardwareRecord, HmsType, Membership, NetType,
-    Partition, Problem, RedfishEndpoint, Role, State, SubRole,
+    Arch, BootParams, Class, Component, EthernetInterface, Flag, Group, HardwareRecord, HmsType,
+    Membership, NetType, Partition, Problem, RedfishEndpoint, Role, State, SubRole,
 };
 use serde_json::{Value, json};
 
@@ -26,21 +26,30 @@ fn component_example_from_smd() {
     assert_eq!(c.net_type, Some(NetType::Sling));
     assert_eq!(c.arch, Some(Arch::X86));
     assert_eq!(c.class, Some(Class::River));
-    assert_eq!(back, smd, "SMD's own record comes back byte-for-byte equivalent");
+    assert_eq!(
+        back, smd,
+        "SMD's own record comes back byte-for-byte equivalent"
+    );
 }
 
 #[test]
 fn component_input_rules() {
     // SMD recomputes Type, treats "" as absent, reads lower-case keys and drops negative NIDs.
-    let c: Component = serde_json::from_value(json!({"id":"X1000C0S0B0N00","Type":"Cabinet","state":"on",
-        "Role":"","NID":-1,"SoftwareStatus":"","Locked":false})).unwrap();
+    let c: Component =
+        serde_json::from_value(json!({"id":"X1000C0S0B0N00","Type":"Cabinet","state":"on",
+        "Role":"","NID":-1,"SoftwareStatus":"","Locked":false}))
+        .unwrap();
     assert_eq!(c.hms_type, HmsType::Node);
     assert_eq!(c.id.to_string(), "x1000c0s0b0n0");
     assert_eq!(c.state, Some(State::On));
     assert_eq!(c.role, None);
     assert_eq!(c.nid, None);
-    assert_eq!(serde_json::to_value(&c).unwrap(), json!({"ID":"x1000c0s0b0n0","Type":"Node","State":"On"}));
-    let e = serde_json::from_value::<Component>(json!({"ID":"x1000c0s0b0n0","State":"Active"})).unwrap_err();
+    assert_eq!(
+        serde_json::to_value(&c).unwrap(),
+        json!({"ID":"x1000c0s0b0n0","Type":"Node","State":"On"})
+    );
+    let e = serde_json::from_value::<Component>(json!({"ID":"x1000c0s0b0n0","State":"Active"}))
+        .unwrap_err();
     assert!(e.to_string().contains("Active"), "{e}");
     let e = serde_json::from_value::<Component>(json!({"ID":"x1000c8","State":"On"})).unwrap_err();
     assert!(e.to_string().contains("chassis"), "{e}");
@@ -55,13 +64,20 @@ fn redfish_endpoint_keys_and_defaults() {
     assert_eq!(ep.mac_addr.unwrap().to_string(), "ae:12:e2:ff:89:9d");
     assert_eq!(back, smd);
     // Minimal input takes SMD's defaults.
-    let mut ep: RedfishEndpoint = serde_json::from_value(json!({"ID":"x3000c0s1b0","Hostname":"bmc1","Domain":"lab"})).unwrap();
+    let mut ep: RedfishEndpoint =
+        serde_json::from_value(json!({"ID":"x3000c0s1b0","Hostname":"bmc1","Domain":"lab"}))
+            .unwrap();
     ep.normalize().unwrap();
     assert!(ep.enabled);
     assert_eq!(ep.fqdn, "bmc1.lab");
     assert_eq!(ep.discovery_info.last_status, "NotYetQueried");
     let mut node: RedfishEndpoint = serde_json::from_value(json!({"ID":"x3000c0s1b0n0"})).unwrap();
-    assert!(node.normalize().unwrap_err().to_string().contains("controller"));
+    assert!(
+        node.normalize()
+            .unwrap_err()
+            .to_string()
+            .contains("controller")
+    );
 }
 
 #[test]
@@ -84,7 +100,10 @@ fn groups_partitions_memberships() {
         "members":{"ids":["x1c0s0b0n0","x1c0s1b0n0"]}});
     assert_eq!(round_trip::<Group>(g.clone()).1, g);
     let p = json!({"name":"p1","description":"","members":{"ids":[]}});
-    assert_eq!(round_trip::<Partition>(p).1, json!({"name":"p1","members":{"ids":[]}}));
+    assert_eq!(
+        round_trip::<Partition>(p).1,
+        json!({"name":"p1","members":{"ids":[]}})
+    );
     let m = json!({"id":"x1c0s0b0n0","groupLabels":["blue"],"partitionName":"p1"});
     assert_eq!(round_trip::<Membership>(m.clone()).1, m);
 }
@@ -122,6 +141,9 @@ fn cloud_init_group_and_problem() {
     gd.normalize().unwrap();
     let e = serde_json::from_value::<GroupData>(json!({"name":""})).map(|mut g| g.normalize());
     assert!(matches!(e, Ok(Err(_))));
-    let p: Problem = serde_json::from_value(json!({"type":"about:blank","title":"Not Found","detail":"no such xname.","status":404})).unwrap();
+    let p: Problem = serde_json::from_value(
+        json!({"type":"about:blank","title":"Not Found","detail":"no such xname.","status":404}),
+    )
+    .unwrap();
     assert_eq!(p, Problem::new(404, "no such xname."));
 }

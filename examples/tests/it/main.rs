@@ -2,6 +2,7 @@
 //! the memory, SQLite and Postgres stores.
 
 mod bad_input;
+mod cli;
 mod common;
 mod smd_components;
 mod smd_groups;

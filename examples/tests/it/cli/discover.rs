@@ -136,7 +136,15 @@ async fn some_failed_targets_exit_2_and_json_lists_every_outcome() {
     };
     let ok = by_url(&good);
     assert_eq!(ok["status"], "discovered");
-    assert_eq!(ok["xname"], "x1000c0s1b0");
+    // Generated from 127.0.0.1: cabinet 1000 + third octet, slot = fourth octet, BMC
+    // ordinal by port order among the two targets.
+    let xnames = [
+        ok["xname"].as_str(),
+        by_url(&format!("http://{closed}"))["xname"].as_str(),
+    ];
+    let mut sorted: Vec<&str> = xnames.iter().flatten().copied().collect();
+    sorted.sort_unstable();
+    assert_eq!(sorted, ["x1000c0s1b0", "x1000c0s1b1"], "{stdout}");
     assert_eq!(ok["write"]["status"], "skipped");
     let bad = by_url(&format!("http://{closed}"));
     assert_eq!(bad["status"], "failed");

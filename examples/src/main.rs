@@ -46,7 +46,8 @@ enum Command {
 
 fn init_logging(format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+        // Discovery reports BMC failures itself; the library's per-BMC lines would repeat them.
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,ochami_redfish=warn"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);

@@ -40,6 +40,7 @@ pub mod ingest;
 mod inventory;
 mod mac;
 mod problem;
+mod sm_component;
 mod xname;
 
 pub use boot::{BootHost, BootParams, CloudInit, PhoneHome};
@@ -57,4 +58,5 @@ pub use inventory::{
 };
 pub use mac::MacAddr;
 pub use problem::{Problem, reason_phrase};
+pub use sm_component::{SmComponent, sm_components};
 pub use xname::{Xname, XnameError};

@@ -5,7 +5,8 @@
 //! Which routes need what:
 //! - writes (any method but GET/HEAD) need the family's write scope (`smd:write`,
 //!   `bss:write`, `cloud-init:write` by default);
-//! - reads need the family's read scope only with `--auth-reads`;
+//! - reads need the family's read scope only with `--auth-reads`, except cloud-init's
+//!   impersonation routes (any node's documents), which always need it;
 //! - the routes nodes and probes call stay public, as upstream's: `/hsm/v2/service/*`,
 //!   `/boot/v1/bootscript`, `/boot/v1/service/*`, the NoCloud documents under
 //!   `/cloud-init` (`meta-data`, `user-data`, `vendor-data`, `<group>.yaml`) and `/metrics`.
@@ -224,7 +225,9 @@ impl ScopePolicy {
             return None;
         };
         if matches!(*method, Method::GET | Method::HEAD) {
-            self.auth_reads.then_some(family.read.as_str())
+            // Impersonation reads any node's documents, so it never goes without a token.
+            let always = route.starts_with("/cloud-init/admin/impersonation/");
+            (self.auth_reads || always).then_some(family.read.as_str())
         } else {
             Some(family.write.as_str())
         }

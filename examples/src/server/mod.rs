@@ -23,6 +23,7 @@
 //! # Ok(()) }
 //! ```
 
+mod access;
 pub mod auth;
 mod bss;
 mod cloud_init;
@@ -45,6 +46,7 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::serve::ListenerExt;
 use ipnet::IpNet;
+use ochami_boot::BootOptions;
 use ochami_store::{Store, StoreError};
 use tower::Layer;
 use tower::util::MapRequestLayer;
@@ -143,7 +145,8 @@ pub enum ServeError {
 /// Server settings that are not the store or the authenticator.
 #[derive(Debug, Clone)]
 pub struct Settings {
-    /// The URL nodes use to reach this server, without a trailing slash.
+    /// The URL nodes use to reach this server, without a trailing slash: chain lines ask
+    /// `<base_url>/boot/v1/bootscript`, kernels get `ds=nocloud-net;s=<base_url>/cloud-init/`.
     pub base_url: String,
     /// Proxies whose `X-Forwarded-For` header is believed.
     pub trusted_proxies: Vec<IpNet>,
@@ -161,8 +164,10 @@ impl Default for Settings {
 struct Shared {
     store: Arc<dyn Store>,
     settings: Settings,
+    boot: BootOptions,
     auth: Option<Authenticator>,
     metrics: Metrics,
+    access: access::AccessLog,
 }
 
 /// What every handler can reach: the store, the settings, the authenticator and metrics.
@@ -173,11 +178,14 @@ pub struct AppState(Arc<Shared>);
 impl AppState {
     /// State over `store`; `auth` `None` leaves every route open.
     pub fn new(store: Arc<dyn Store>, settings: Settings, auth: Option<Authenticator>) -> Self {
+        let boot = BootOptions::for_server(&settings.base_url);
         AppState(Arc::new(Shared {
             store,
             settings,
+            boot,
             auth,
             metrics: Metrics::default(),
+            access: access::AccessLog::default(),
         }))
     }
 
@@ -194,6 +202,15 @@ impl AppState {
     /// The request metrics of this process.
     pub fn metrics(&self) -> &Metrics {
         &self.0.metrics
+    }
+
+    /// How bootscripts and cloud-init documents point nodes back at this server.
+    pub fn boot_options(&self) -> &BootOptions {
+        &self.0.boot
+    }
+
+    pub(crate) fn access_log(&self) -> &access::AccessLog {
+        &self.0.access
     }
 
     pub(crate) fn authenticator(&self) -> Option<&Authenticator> {
@@ -291,10 +308,19 @@ pub async fn serve_on(
     let listener = listener.tap_io(|tcp| {
         let _ = tcp.set_nodelay(true);
     });
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
+    let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    let flusher = {
+        let state = state.clone();
+        tokio::spawn(async move { state.access_log().run(state.store()).await })
+    };
+    let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
-        .await
+        .await;
+    flusher.abort();
+    if let Err(e) = state.access_log().flush(state.store()).await {
+        tracing::warn!(error = %e, "cannot write the last endpoint-access history");
+    }
+    served
 }
 
 /// `ochami serve`: open the store, set up authentication, listen, and serve until SIGTERM or

@@ -30,6 +30,9 @@ pub enum ApiError {
     /// A value from the request broke a domain rule.
     #[error(transparent)]
     Invalid(#[from] ochami_core::Error),
+    /// A bootscript or cloud-init document could not be produced.
+    #[error(transparent)]
+    Boot(#[from] ochami_boot::BootError),
     /// Malformed request: bad JSON, a bad query parameter, a missing field.
     #[error("{0}")]
     BadRequest(String),
@@ -60,13 +63,11 @@ impl ApiError {
     /// The HTTP status this error answers with.
     pub fn status(&self) -> StatusCode {
         match self {
-            ApiError::Store(e) => match e {
-                StoreError::Invalid { .. } => StatusCode::BAD_REQUEST,
-                StoreError::NotFound { .. } => StatusCode::NOT_FOUND,
-                StoreError::Conflict { .. } => StatusCode::CONFLICT,
-                StoreError::Backend(_) => StatusCode::SERVICE_UNAVAILABLE,
-                _ => StatusCode::INTERNAL_SERVER_ERROR,
-            },
+            ApiError::Store(e) => store_status(e),
+            ApiError::Boot(ochami_boot::BootError::Store(e)) => store_status(e),
+            ApiError::Boot(e) => {
+                StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+            }
             ApiError::Invalid(_) | ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
@@ -85,6 +86,16 @@ impl ApiError {
     /// A 404.
     pub fn not_found(detail: impl Into<String>) -> Self {
         ApiError::NotFound(detail.into())
+    }
+}
+
+fn store_status(e: &StoreError) -> StatusCode {
+    match e {
+        StoreError::Invalid { .. } => StatusCode::BAD_REQUEST,
+        StoreError::NotFound { .. } => StatusCode::NOT_FOUND,
+        StoreError::Conflict { .. } => StatusCode::CONFLICT,
+        StoreError::Backend(_) => StatusCode::SERVICE_UNAVAILABLE,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 

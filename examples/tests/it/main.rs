@@ -2,7 +2,9 @@
 //! the memory, SQLite and Postgres stores.
 
 mod bad_input;
+mod bss;
 mod cli;
+mod cloud_init;
 mod common;
 mod smd_components;
 mod smd_groups;

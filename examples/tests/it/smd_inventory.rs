@@ -13,7 +13,7 @@ const HW: &str = "/hsm/v2/Inventory/Hardware";
 
 /// The body Magellan / `ochami discover` POST: a Redfish endpoint with `SchemaVersion: 1`,
 /// its systems and managers (keys as in OpenCHAMI SMD's `pkg/schemas/inventory.go`).
-fn discovery_body() -> serde_json::Value {
+pub(crate) fn discovery_body() -> serde_json::Value {
     json!({
         "ID": "x1000c0s0b0", "Type": "", "Name": "", "Hostname": "172.16.0.101", "Domain": "",
         "FQDN": "172.16.0.101", "Enabled": true, "User": "root", "Password": "", "MACRequired": false,

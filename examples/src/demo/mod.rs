@@ -173,11 +173,9 @@ async fn demo(args: &DemoArgs) -> Result<(), DemoError> {
     print!("{}", inventory_table(&found));
 
     // 3. Boot parameters and cloud-init data.
-    let special = found
-        .iter()
-        .find(|f| f.xname.to_string() == "x3000c0s5b0")
-        .and_then(|f| f.nodes.first().copied());
-    let special = special.or_else(|| nodes.first().copied());
+    // The node shown: the blade's first node (x1000c0s0b0n0), which gets its own boot
+    // parameters on top of `Default`.
+    let special = nodes.first().copied();
     if let Some(special) = special {
         seed::boot_params(store.as_ref(), special)
             .await
@@ -252,7 +250,7 @@ async fn demo(args: &DemoArgs) -> Result<(), DemoError> {
         if args.serve {
             ""
         } else {
-            " (with --serve, so the server keeps running)"
+            " (after `ochami demo --serve`, which keeps this server and the simulated BMCs up;\n  ports change between runs)"
         }
     );
     for line in &try_next {
@@ -260,7 +258,7 @@ async fn demo(args: &DemoArgs) -> Result<(), DemoError> {
     }
     if let Some(bmc) = bmcs.first() {
         println!(
-            "  OCHAMI_BMC_PASSWORD={BMC_PASSWORD} ochami discover --host {} --username {BMC_USER} --server {base}",
+            "  OCHAMI_BMC_PASSWORD={BMC_PASSWORD} ochami discover --host {} --username {BMC_USER}   # report only; add --json",
             bmc.base_url()
         );
     }

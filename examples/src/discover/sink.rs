@@ -149,8 +149,8 @@ async fn post(
         }
         StatusCode::CONFLICT => WriteOutcome::Failed {
             error: format!(
-                "POST {collection}: {} already exists (409); --force replaces it",
-                inv.xname
+                "POST {collection}: {} (--force retries as PUT)",
+                status_error(resp).await
             ),
         },
         _ => WriteOutcome::Failed {

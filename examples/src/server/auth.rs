@@ -36,11 +36,11 @@ use serde::Deserialize;
 use super::AppState;
 use super::problem::ApiError;
 
-/// The shortest time between two JWKS refetches caused by unknown key ids.
+/// The default shortest time between two JWKS refetches caused by unknown key ids.
 pub const REFRESH_INTERVAL: Duration = Duration::from_secs(30);
 
 /// Authentication flags of `ochami serve`.
-#[derive(Debug, Clone, Default, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct AuthArgs {
     /// JWKS file with the public keys that sign bearer tokens; enables authentication.
     #[arg(long, env = "OCHAMI_JWKS_FILE", conflicts_with = "jwks_url")]
@@ -57,6 +57,9 @@ pub struct AuthArgs {
     /// Require the read scopes for reads too (the node-facing routes stay public).
     #[arg(long, env = "OCHAMI_AUTH_READS")]
     pub auth_reads: bool,
+    /// Shortest time between two JWKS refetches caused by unknown key ids, in seconds.
+    #[arg(long, env = "OCHAMI_JWKS_MIN_REFRESH_SECS", default_value_t = REFRESH_INTERVAL.as_secs())]
+    pub jwks_min_refresh_secs: u64,
     /// Allow listening on a non-loopback address without authentication.
     #[arg(long, env = "OCHAMI_INSECURE_NO_AUTH")]
     pub insecure_no_auth: bool,
@@ -86,6 +89,28 @@ pub struct AuthArgs {
         default_value = "cloud-init:write"
     )]
     pub cloud_init_write_scope: String,
+}
+
+impl Default for AuthArgs {
+    /// No key source (authentication off) and the default scopes, as the flags default.
+    fn default() -> Self {
+        let p = ScopePolicy::default();
+        AuthArgs {
+            jwks_file: None,
+            jwks_url: None,
+            jwt_audience: None,
+            jwt_issuer: None,
+            auth_reads: false,
+            jwks_min_refresh_secs: REFRESH_INTERVAL.as_secs(),
+            insecure_no_auth: false,
+            smd_read_scope: p.smd.read,
+            smd_write_scope: p.smd.write,
+            bss_read_scope: p.bss.read,
+            bss_write_scope: p.bss.write,
+            cloud_init_read_scope: p.cloud_init.read,
+            cloud_init_write_scope: p.cloud_init.write,
+        }
+    }
 }
 
 impl AuthArgs {
@@ -126,7 +151,8 @@ impl AuthArgs {
                 &path.display().to_string(),
             )?))
         } else if let Some(url) = &self.jwks_url {
-            let remote = RemoteJwks::new(url.clone())?;
+            let remote =
+                RemoteJwks::new(url.clone(), Duration::from_secs(self.jwks_min_refresh_secs))?;
             if let Err(e) = remote.refresh().await {
                 tracing::warn!(url = %url, error = %e, "JWKS not available yet; tokens are refused until it is");
             }
@@ -290,6 +316,7 @@ impl Keys {
 
 struct RemoteJwks {
     url: String,
+    min_refresh: Duration,
     client: reqwest::Client,
     keys: RwLock<Arc<Keys>>,
     /// When the last fetch happened; held while fetching so concurrent misses fetch once.
@@ -297,7 +324,7 @@ struct RemoteJwks {
 }
 
 impl RemoteJwks {
-    fn new(url: String) -> Result<Self, AuthError> {
+    fn new(url: String, min_refresh: Duration) -> Result<Self, AuthError> {
         let client = reqwest::Client::builder()
             .timeout(Duration::from_secs(10))
             .build()
@@ -307,6 +334,7 @@ impl RemoteJwks {
             })?;
         Ok(RemoteJwks {
             url,
+            min_refresh,
             client,
             keys: RwLock::new(Arc::new(Keys::default())),
             last_fetch: tokio::sync::Mutex::new(None),
@@ -352,7 +380,7 @@ impl RemoteJwks {
         let mut last = self.last_fetch.lock().await;
         // Another request may have refreshed while this one waited.
         let found = self.current().candidates(kid);
-        if !found.is_empty() || last.is_some_and(|t| t.elapsed() < REFRESH_INTERVAL) {
+        if !found.is_empty() || last.is_some_and(|t| t.elapsed() < self.min_refresh) {
             return found;
         }
         *last = Some(Instant::now());
@@ -571,6 +599,22 @@ mod tests {
         assert_eq!(p.required_scope(&Method::GET, "/boot/v1/bootscript"), None);
         assert_eq!(p.required_scope(&Method::GET, "/cloud-init/{file}"), None);
         assert_eq!(p.required_scope(&Method::GET, "/metrics"), None);
+    }
+
+    #[test]
+    fn defaults_match_the_flags() {
+        use clap::Parser;
+        #[derive(Parser)]
+        struct Cli {
+            #[command(flatten)]
+            auth: AuthArgs,
+        }
+        let parsed = Cli::parse_from(["t"]).auth;
+        assert_eq!(parsed.policy(), AuthArgs::default().policy());
+        assert_eq!(
+            parsed.jwks_min_refresh_secs,
+            AuthArgs::default().jwks_min_refresh_secs
+        );
     }
 
     #[test]

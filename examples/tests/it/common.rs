@@ -252,6 +252,15 @@ impl Api {
     }
 }
 
+/// A store on a fresh Postgres database from the store's test harness; `None` (with a
+/// notice) when PostgreSQL is not installed, a failure under `CI=true`.
+pub(crate) async fn postgres_store() -> Option<Arc<dyn Store>> {
+    let db = ochami_store::testing::fresh_database()
+        .await
+        .expect("postgres test harness")?;
+    Some(ochami_store::open(db.url()).await.expect("postgres store"))
+}
+
 /// Run a family's test body against every backend and transport:
 /// `<name>_memory` (in-process), `<name>_memory_socket`, `<name>_sqlite` (socket) and
 /// `<name>_postgres` (socket).
@@ -269,6 +278,15 @@ macro_rules! backends {
             #[tokio::test]
             async fn memory_socket() {
                 let store = ochami_store::open("memory:").await.expect("memory store");
+                $name(&$crate::common::Api::socket(store, $crate::common::settings(), None).await)
+                    .await;
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                let Some(store) = $crate::common::postgres_store().await else {
+                    return;
+                };
                 $name(&$crate::common::Api::socket(store, $crate::common::settings(), None).await)
                     .await;
             }

@@ -1,11 +1,13 @@
 //! HTTP tests of `ochami serve`: every route family in-process and over a socket, against
 //! the memory, SQLite and Postgres stores.
 
+mod auth;
 mod bad_input;
 mod bss;
 mod cli;
 mod cloud_init;
 mod common;
+mod scale_out;
 mod smd_components;
 mod smd_groups;
 mod smd_inventory;

@@ -314,3 +314,42 @@ pub(crate) fn table<const N: usize>(rows: &[[String; N]]) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ochami_redfish::{ErrorKind, Scheme};
+
+    #[test]
+    fn table_pads_every_column_but_the_last() {
+        let rows = [
+            ["TARGET".to_owned(), "XNAME".into(), "RESULT".into()],
+            ["http://h:1".to_owned(), "x1000c0s1b0".into(), "ok".into()],
+        ];
+        assert_eq!(
+            table(&rows),
+            "TARGET      XNAME        RESULT\nhttp://h:1  x1000c0s1b0  ok\n"
+        );
+    }
+
+    #[test]
+    fn describe_drops_the_repeated_target_and_kind() {
+        let target = ScanTarget::new(Scheme::Https, "10.0.0.5", 443);
+        let refused = TargetError {
+            kind: ErrorKind::Unreachable,
+            message: "https://10.0.0.5:443: unreachable: connection refused".into(),
+        };
+        assert_eq!(
+            describe(&target, &refused),
+            "unreachable: connection refused"
+        );
+        let status = TargetError {
+            kind: ErrorKind::Protocol,
+            message: "https://10.0.0.5:443: GET /redfish/v1/Systems answered HTTP 500".into(),
+        };
+        assert_eq!(
+            describe(&target, &status),
+            "protocol: GET /redfish/v1/Systems answered HTTP 500"
+        );
+    }
+}

@@ -119,12 +119,18 @@ pub(crate) fn parse_xnames<'py>(
     });
     let mut out: Vec<Bound<'py, PyAny>> = Vec::with_capacity(parsed.len());
     let mut buf = String::with_capacity(80);
-    for p in parsed {
+    for ((p, text), original) in parsed.into_iter().zip(&texts).zip(&owned) {
         match p {
             Ok(x) => {
                 buf.clear();
                 let _ = write!(buf, "{x}");
-                out.push(PyString::new(py, &buf).into_any());
+                // Most inputs are already normal: hand back the same str object instead
+                // of allocating an equal one.
+                if buf == *text {
+                    out.push(original.clone().into_any());
+                } else {
+                    out.push(PyString::new(py, &buf).into_any());
+                }
             }
             Err((i, e)) if strict => return Err(err(Family::Xname, format!("item {i}: {e}"))),
             Err(_) => out.push(py.None().into_bound(py)),

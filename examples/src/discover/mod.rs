@@ -5,7 +5,9 @@
 //! (default 443 for https, 80 for http) unless a host names its own port. Every target ends
 //! as one outcome: crawled and written, or failed with an error kind. The run's exit code is
 //! `0` when every target succeeded, `2` when some failed, `1` on a usage or configuration
-//! error (bad CIDR, unreadable CA or xname map, unreachable store).
+//! error (bad CIDR, unreadable CA or xname map, unreachable store). An address of a
+//! `--subnet` where no Redfish service answers (refused, silent, or not Redfish) is an empty
+//! address, counted but not a failure; TLS and authentication failures always are.
 //!
 //! The BMC password comes from `--password` or `OCHAMI_BMC_PASSWORD`; it is only ever put on
 //! the wire to the BMC, never printed, logged or written to the store (`Password` in the
@@ -14,13 +16,16 @@
 mod report;
 mod sink;
 
+use std::collections::HashSet;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use ochami_redfish::discovery::discover_targets;
 use ochami_redfish::{
-    Credentials, DiscoveryOptions, DiscoveryReport, Scheme, TargetSpec, XnameAssigner, XnameMap,
+    Credentials, DiscoveryEvent, DiscoveryOptions, DiscoveryReport, ErrorKind, ScanTarget, Scheme,
+    TargetSpec, XnameAssigner, XnameMap,
 };
 
 pub(crate) use report::{Progress, table};
@@ -216,17 +221,35 @@ impl DiscoverArgs {
     }
 
     /// The targets: `--subnet` and `--host` expanded over the ports, deduplicated.
-    pub(crate) fn targets(&self) -> Result<Vec<ochami_redfish::ScanTarget>, DiscoverError> {
+    pub(crate) fn targets(&self) -> Result<Vec<ScanTarget>, DiscoverError> {
         if self.subnets.is_empty() && self.hosts.is_empty() {
             return Err(DiscoverError::NoTargets);
         }
+        self.expand(&self.subnets, &self.hosts)
+    }
+
+    /// Targets that come only from `--subnet` (not also named by `--host`): an address
+    /// there that never answers like a Redfish service is an empty address, not a failure.
+    pub(crate) fn scanned_only(&self) -> Result<HashSet<ScanTarget>, DiscoverError> {
+        if self.subnets.is_empty() {
+            return Ok(HashSet::new());
+        }
+        let named: HashSet<ScanTarget> = self.expand(&[], &self.hosts)?.into_iter().collect();
+        Ok(self
+            .expand(&self.subnets, &[])?
+            .into_iter()
+            .filter(|t| !named.contains(t))
+            .collect())
+    }
+
+    fn expand(&self, cidrs: &[String], hosts: &[String]) -> Result<Vec<ScanTarget>, DiscoverError> {
         let mut spec = TargetSpec::new()
             .scheme(self.scheme()?)
             .ports(self.ports.iter().copied());
-        for s in &self.subnets {
-            spec = spec.cidr(s.clone());
+        for c in cidrs {
+            spec = spec.cidr(c.clone());
         }
-        for h in &self.hosts {
+        for h in hosts {
             spec = spec.host(h.clone());
         }
         Ok(spec.expand()?)
@@ -273,17 +296,36 @@ pub(crate) struct DiscoverRun {
     pub(crate) report: DiscoveryReport,
     /// Write outcomes, one per target (aligned with `report.outcomes`).
     pub(crate) writes: Vec<WriteOutcome>,
+    /// Per target (aligned with `report.outcomes`): an address from `--subnet` where no
+    /// Redfish service answered. These are not failures.
+    pub(crate) absent: Vec<bool>,
 }
 
 impl DiscoverRun {
-    /// True when every target was crawled and written.
+    /// True when every target was crawled and written (empty subnet addresses aside).
     pub(crate) fn all_ok(&self) -> bool {
-        self.report.failed == 0
+        let crawled = self
+            .report
+            .outcomes
+            .iter()
+            .zip(&self.absent)
+            .all(|(o, absent)| *absent || o.inventory().is_some());
+        crawled
             && self
                 .writes
                 .iter()
                 .all(|w| !matches!(w, WriteOutcome::Failed { .. }))
     }
+}
+
+/// Failure kinds that, on a scanned address that never answered a service root, mean "no
+/// BMC here". TLS and auth failures stay failures: they are BMCs that need `--insecure`,
+/// `--cacert` or credentials.
+fn means_absent(kind: ErrorKind) -> bool {
+    matches!(
+        kind,
+        ErrorKind::Unreachable | ErrorKind::Timeout | ErrorKind::Protocol | ErrorKind::Parse
+    )
 }
 
 /// Discovers and writes; `progress` receives the library's events.
@@ -293,10 +335,51 @@ pub(crate) async fn execute(
 ) -> Result<DiscoverRun, DiscoverError> {
     let options = args.options()?;
     let targets = args.targets()?;
+    let scanned_only = args.scanned_only()?;
     let sink = args.sink().await?;
-    let report = discover_targets(targets, &options, progress.handler()).await?;
+    let answered: Arc<Mutex<HashSet<ScanTarget>>> = Arc::default();
+    let on_event = {
+        let answered = answered.clone();
+        let scanned = scanned_only.clone();
+        let quiet = progress.clone();
+        let forward = progress.handler();
+        move |event: &DiscoveryEvent| {
+            match event {
+                DiscoveryEvent::Found { target, .. } => {
+                    if let Ok(mut a) = answered.lock() {
+                        a.insert(target.clone());
+                    }
+                }
+                // An empty scanned address: counted, not reported line by line.
+                DiscoveryEvent::Failed { target, error }
+                    if scanned.contains(target)
+                        && means_absent(error.kind)
+                        && answered.lock().is_ok_and(|a| !a.contains(target)) =>
+                {
+                    return quiet.absent();
+                }
+                _ => {}
+            }
+            forward(event);
+        }
+    };
+    let report = discover_targets(targets, &options, on_event).await?;
+    let answered = answered.lock().map(|a| a.clone()).unwrap_or_default();
+    let absent = report
+        .outcomes
+        .iter()
+        .map(|o| {
+            scanned_only.contains(&o.target)
+                && !answered.contains(&o.target)
+                && o.error().is_some_and(|e| means_absent(e.kind))
+        })
+        .collect();
     let writes = sink.write_all(&report, progress).await;
-    Ok(DiscoverRun { report, writes })
+    Ok(DiscoverRun {
+        report,
+        writes,
+        absent,
+    })
 }
 
 /// `ochami discover`: run, print the summary (or JSON), and return the exit code.

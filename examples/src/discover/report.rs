@@ -145,6 +145,13 @@ impl Progress {
         }
     }
 
+    /// Counts an empty scanned address (no line of its own).
+    pub(crate) fn absent(&self) {
+        if let Mode::Bar(bar) = &self.mode {
+            bar.inc(1);
+        }
+    }
+
     /// Removes the progress bar, if any.
     pub(crate) fn clear(&self) {
         if let Mode::Bar(bar) = &self.mode {
@@ -180,9 +187,10 @@ pub(crate) fn json(run: &DiscoverRun) -> String {
         }
     };
     if let Some(outcomes) = value.get_mut("outcomes").and_then(|o| o.as_array_mut()) {
-        for (o, w) in outcomes.iter_mut().zip(&run.writes) {
+        for ((o, w), absent) in outcomes.iter_mut().zip(&run.writes).zip(&run.absent) {
             if let (Some(obj), Ok(w)) = (o.as_object_mut(), serde_json::to_value(w)) {
                 obj.insert("write".into(), w);
+                obj.insert("absent".into(), (*absent).into());
             }
         }
     }
@@ -197,6 +205,8 @@ pub(crate) fn json(run: &DiscoverRun) -> String {
             .iter()
             .filter(|w| matches!(w, WriteOutcome::Failed { .. }))
             .count();
+        let absent = run.absent.iter().filter(|a| **a).count();
+        obj.insert("absent".into(), absent.into());
         obj.insert("written".into(), written.into());
         obj.insert("write_failed".into(), failed.into());
     }
@@ -212,6 +222,8 @@ pub(crate) struct Totals {
     pub(crate) nodes: usize,
     /// Ethernet interfaces with a MAC.
     pub(crate) macs: usize,
+    /// Scanned addresses without a Redfish service.
+    pub(crate) absent: usize,
     /// Failures by kind (`unreachable`, `auth`, ..., `write`).
     pub(crate) failed: BTreeMap<String, usize>,
 }
@@ -219,7 +231,11 @@ pub(crate) struct Totals {
 /// Totals of a run.
 pub(crate) fn totals(run: &DiscoverRun) -> Totals {
     let mut t = Totals::default();
-    for (o, w) in run.report.outcomes.iter().zip(&run.writes) {
+    for ((o, w), absent) in run.report.outcomes.iter().zip(&run.writes).zip(&run.absent) {
+        if *absent {
+            t.absent += 1;
+            continue;
+        }
         match &o.result {
             OutcomeResult::Discovered { inventory } => {
                 t.bmcs += 1;
@@ -246,7 +262,10 @@ pub(crate) fn summary(run: &DiscoverRun) -> String {
         "MACS".into(),
         "RESULT".into(),
     ]];
-    for (o, w) in run.report.outcomes.iter().zip(&run.writes) {
+    for ((o, w), absent) in run.report.outcomes.iter().zip(&run.writes).zip(&run.absent) {
+        if *absent {
+            continue;
+        }
         let xname = o.xname.map(|x| x.to_string()).unwrap_or_else(|| "-".into());
         let row = match &o.result {
             OutcomeResult::Discovered { inventory } => {
@@ -284,6 +303,13 @@ pub(crate) fn summary(run: &DiscoverRun) -> String {
         t.macs,
         run.report.elapsed_ms as f64 / 1000.0
     );
+    if t.absent > 0 {
+        let _ = writeln!(
+            out,
+            "no Redfish service: {} scanned address(es) (not listed, not failures)",
+            t.absent
+        );
+    }
     if !t.failed.is_empty() {
         let by_kind: Vec<String> = t.failed.iter().map(|(k, n)| format!("{k} {n}")).collect();
         let _ = writeln!(out, "failed: {}", by_kind.join(", "));

@@ -235,3 +235,63 @@ async fn usage_and_configuration_errors_exit_1() {
     assert_eq!(out.status.code(), Some(0));
     assert!(texts(&out).0.contains("--xname-map"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn empty_subnet_addresses_are_not_failures() {
+    let sims = bmcs(&[(11, 2)]).await;
+    let port = sims[0].addr().port().to_string();
+    let closed = closed_port().to_string();
+    let auth = [
+        ("OCHAMI_BMC_USERNAME", USER),
+        ("OCHAMI_BMC_PASSWORD", PASSWORD),
+    ];
+    let scan = [
+        "discover",
+        "--subnet",
+        "127.0.0.1/32",
+        "--scheme",
+        "http",
+        "--port",
+        &port,
+        "--port",
+        &closed,
+    ];
+    let out = ochami(&scan, &auth).await;
+    let (stdout, stderr) = texts(&out);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stdout:\n{stdout}\nstderr:\n{stderr}"
+    );
+    assert!(stdout.contains("1 BMC(s) found, 2 node(s)"), "{stdout}");
+    assert!(
+        stdout.contains("no Redfish service: 1 scanned address(es)"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains(&format!(":{closed}")),
+        "empty addresses are not listed:\n{stdout}"
+    );
+
+    let out = ochami(&[&scan[..], &["--json"]].concat(), &auth).await;
+    let (stdout, _) = texts(&out);
+    assert_eq!(out.status.code(), Some(0));
+    let report: Value = serde_json::from_str(&stdout).expect("JSON report");
+    assert_eq!(
+        (report["discovered"].clone(), report["absent"].clone()),
+        (1.into(), 1.into())
+    );
+    let absent: Vec<&Value> = report["outcomes"]
+        .as_array()
+        .expect("outcomes")
+        .iter()
+        .filter(|o| o["absent"] == true)
+        .collect();
+    assert_eq!(absent.len(), 1);
+    assert_eq!(absent[0]["target"]["port"].to_string(), closed);
+
+    // The same closed port named with --host is a failure.
+    let host = format!("http://127.0.0.1:{closed}");
+    let out = ochami(&["discover", "--host", &host], &auth).await;
+    assert_eq!(out.status.code(), Some(2), "{}", texts(&out).0);
+}

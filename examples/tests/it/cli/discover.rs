@@ -297,3 +297,31 @@ async fn empty_subnet_addresses_are_not_failures() {
     let out = ochami(&["discover", "--host", &host], &auth).await;
     assert_eq!(out.status.code(), Some(2), "{}", texts(&out).0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tls_is_verified_unless_trusted_with_cacert_or_insecure() {
+    use ochami_redfish::sim::{SimBmc, SimBmcConfig, SimTls, SyntheticBmc};
+    let tls = std::sync::Arc::new(SimTls::generate().expect("test CA"));
+    let config = SimBmcConfig::new(SyntheticBmc::new(21, 1).build()).tls(tls.clone());
+    let bmc = SimBmc::spawn(config).await.expect("TLS BMC");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, &tls.ca_pem).expect("write CA");
+    let ca = ca.to_string_lossy().into_owned();
+    let host = format!("127.0.0.1:{}", bmc.addr().port());
+
+    let out = ochami(&["discover", "--host", &host], &[]).await;
+    let (stdout, stderr) = texts(&out);
+    assert_eq!(out.status.code(), Some(2), "{stdout}\n{stderr}");
+    assert!(stdout.contains("failed: tls 1"), "{stdout}");
+
+    for trust in [["--cacert", ca.as_str()], ["--insecure", "--json"]] {
+        let out = ochami(
+            &[&["discover", "--host", &host][..], &trust[..]].concat(),
+            &[],
+        )
+        .await;
+        let (stdout, stderr) = texts(&out);
+        assert_eq!(out.status.code(), Some(0), "{trust:?}\n{stdout}\n{stderr}");
+    }
+}

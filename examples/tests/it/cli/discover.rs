@@ -325,3 +325,50 @@ async fn tls_is_verified_unless_trusted_with_cacert_or_insecure() {
         assert_eq!(out.status.code(), Some(0), "{trust:?}\n{stdout}\n{stderr}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn xname_map_names_bmcs_and_strict_map_refuses_the_rest() {
+    use ochami_redfish::sim::SyntheticBmc;
+    let sims = bmcs(&[(31, 1), (32, 1)]).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let map = dir.path().join("bmcs.map");
+    let mapped_mac = SyntheticBmc::new(31, 1).bmc_mac();
+    std::fs::write(&map, format!("# by MAC\n{mapped_mac} x3000c0s3b0\n")).expect("write map");
+    let map = map.to_string_lossy().into_owned();
+    let auth = [
+        ("OCHAMI_BMC_USERNAME", USER),
+        ("OCHAMI_BMC_PASSWORD", PASSWORD),
+    ];
+    let hosts = host_args(&sims);
+    let hosts: Vec<&str> = hosts.iter().map(String::as_str).collect();
+
+    let out = ochami(
+        &[&["discover", "--xname-map", &map][..], &hosts].concat(),
+        &auth,
+    )
+    .await;
+    let (stdout, stderr) = texts(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    let row = |url: &str| {
+        stdout
+            .lines()
+            .find(|l| l.starts_with(url))
+            .unwrap_or("")
+            .to_owned()
+    };
+    assert!(row(&sims[0].base_url()).contains("x3000c0s3b0"), "{stdout}");
+    assert!(
+        row(&sims[1].base_url()).contains("x1000c0s1b"),
+        "generated: {stdout}"
+    );
+
+    let strict = [
+        &["discover", "--xname-map", &map, "--strict-map"][..],
+        &hosts,
+    ]
+    .concat();
+    let out = ochami(&strict, &auth).await;
+    let (stdout, stderr) = texts(&out);
+    assert_eq!(out.status.code(), Some(2), "{stdout}\n{stderr}");
+    assert!(stdout.contains("failed: config 1"), "{stdout}");
+}

@@ -25,6 +25,9 @@ use crate::{Result, StoreError, redact};
 /// Connections per store handle.
 const MAX_CONNECTIONS: u32 = 16;
 
+/// A pooled connection idle longer than this is pinged before it is handed out.
+const IDLE_PING_AFTER: Duration = Duration::from_secs(30);
+
 /// A Postgres connection pool.
 pub(crate) struct PgBackend {
     pool: PgPool,
@@ -41,6 +44,17 @@ pub(crate) async fn open(url: &str) -> Result<SqlStore<PgBackend>> {
         .map_err(|_| bad("not a valid postgres:// URL".into()))?;
     let pool = PgPoolOptions::new()
         .max_connections(MAX_CONNECTIONS)
+        // Ping a pooled connection only when it sat idle for a while, not on every acquire:
+        // the ping is a full round trip, as long as the boot-time look-up itself.
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for > IDLE_PING_AFTER {
+                    sqlx::Connection::ping(conn).await?;
+                }
+                Ok(true)
+            })
+        })
         .acquire_timeout(Duration::from_secs(30))
         .connect_with(options)
         .await

@@ -61,6 +61,8 @@ pub(crate) async fn open(url: &str) -> Result<SqlStore<SqliteBackend>> {
     // avoids shared-cache table locks.
     let pool = SqlitePoolOptions::new()
         .max_connections(if in_memory { 1 } else { MAX_CONNECTIONS })
+        // A local file needs no liveness ping on every acquire.
+        .test_before_acquire(false)
         .min_connections(if in_memory { 1 } else { 0 })
         .idle_timeout(if in_memory {
             None

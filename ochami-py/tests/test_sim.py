@@ -1,7 +1,9 @@
 """ochami.sim: simulated BMCs from Python."""
 
-import urllib.request
 import json
+import os
+import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -49,3 +51,25 @@ def test_bad_simulator_options_raise():
         ochami.sim.start_synthetic(latency=-1)
     with pytest.raises(ochami.RedfishError):
         ochami.sim.start_mockup("/nonexistent/mockup")
+
+
+MOCKUPS = Path(__file__).resolve().parents[2].parent / "shared" / "redfish-mockups"
+
+
+def mockup_dirs():
+    if not MOCKUPS.is_dir():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{MOCKUPS} is missing (required under CI=true)")
+        pytest.skip(f"{MOCKUPS} not found")
+    return sorted(p for p in MOCKUPS.iterdir() if p.is_dir())
+
+
+def test_every_shared_mockup_serves_and_discovers():
+    dirs = mockup_dirs()
+    assert dirs
+    for d in dirs:
+        with ochami.sim.start_mockup(d) as fleet:
+            report = ochami.discover(fleet.urls)
+        assert report.discovered == 1, (d.name, report.outcomes.to_dicts())
+        assert report.outcomes[0]["nodes"] >= 1, d.name
+        assert len(report.redfish_endpoints) == 1

@@ -9,7 +9,7 @@ VENV=.venv
 if [ ! -x "$VENV/bin/python" ]; then
   "$PY" -m venv "$VENV"
 fi
-"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check maturin pytest
+"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check maturin pytest mypy
 # pandas is optional (Rows.to_pandas); the tests skip what needs it when it is missing.
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check pandas \
   || echo "pandas not installed; its tests will be skipped"
@@ -32,6 +32,9 @@ if [ "$rc" -eq 5 ]; then
 elif [ "$rc" -ne 0 ]; then
   exit "$rc"
 fi
+
+echo "== stubtest (the .pyi stubs match the module)"
+"$VENV/bin/python" -m mypy.stubtest ochami
 
 echo "== examples/notebook.py"
 "$VENV/bin/python" examples/notebook.py

@@ -90,6 +90,7 @@ impl PySimBmc {
         slf
     }
 
+    #[pyo3(signature = (_ty, _value, _tb, /))]
     fn __exit__(
         &self,
         _ty: Option<Bound<'_, PyAny>>,
@@ -168,6 +169,7 @@ impl PySimFleet {
         slf
     }
 
+    #[pyo3(signature = (_ty, _value, _tb, /))]
     fn __exit__(
         &self,
         py: Python<'_>,

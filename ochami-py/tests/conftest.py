@@ -30,4 +30,6 @@ def store(request, tmp_path):
             s.delete_ethernet_interface(row["MACAddress"])
         for row in s.groups():
             s.delete_group(row["label"])
+        for row in s.boot_params():
+            s.delete_boot_params(row)
     return s

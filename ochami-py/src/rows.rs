@@ -3,7 +3,7 @@
 
 use pyo3::exceptions::{PyImportError, PyIndexError};
 use pyo3::prelude::*;
-use pyo3::types::PyList;
+use pyo3::types::{PyList, PySlice};
 use serde_json::Value;
 
 use crate::convert::{text_to_py, top_keys};
@@ -103,7 +103,22 @@ impl Rows {
         self.rows.len()
     }
 
-    fn __getitem__<'py>(&self, py: Python<'py>, index: isize) -> PyResult<Bound<'py, PyAny>> {
+    fn __getitem__<'py>(
+        &self,
+        py: Python<'py>,
+        index: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        if let Ok(slice) = index.cast::<PySlice>() {
+            let ix = slice.indices(self.rows.len() as isize)?;
+            let mut picked = Vec::with_capacity(ix.slicelength);
+            let mut i = ix.start;
+            for _ in 0..ix.slicelength {
+                picked.push(self.rows[i as usize].clone());
+                i += ix.step;
+            }
+            return Ok(Bound::new(py, Rows::new(&self.kind, picked))?.into_any());
+        }
+        let index: isize = index.extract()?;
         let len = self.rows.len() as isize;
         let i = if index < 0 { index + len } else { index };
         if i < 0 || i >= len {

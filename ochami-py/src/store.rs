@@ -9,10 +9,10 @@ use std::sync::Arc;
 use ochami_core::cloud_init::{ClusterDefaults, GroupData, NodeData};
 use ochami_core::ingest::Inventory;
 use ochami_core::{
-    BootParams, Component, ComponentFilter, EthernetInterface, Group, HmsType, MacAddr, Partition,
-    RedfishEndpoint, Xname,
+    BootParams, Component, ComponentFilter, EthernetInterface, Flag, Group, HmsType, MacAddr,
+    Partition, RedfishEndpoint, Role, State, SubRole, Xname,
 };
-use ochami_store::{EthernetInterfaceFilter, RedfishEndpointFilter, Store};
+use ochami_store::{ComponentUpdate, EthernetInterfaceFilter, RedfishEndpointFilter, Store};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyList, PyString, PyTuple};
 use serde::Serialize;
@@ -219,6 +219,84 @@ impl PyStore {
         let id = xname_arg(id)?;
         let s = self.inner.clone();
         call(py, async move { s.delete_component(&id).await })
+    }
+
+    /// Deletes every component; the number removed.
+    fn delete_all_components(&self, py: Python<'_>) -> PyResult<u64> {
+        let s = self.inner.clone();
+        call(py, async move { s.delete_all_components().await })
+    }
+
+    /// SMD's ``StateData`` update of one or many components: every id must exist and every
+    /// change must be allowed by SMD's state table unless ``force``. All or nothing.
+    #[pyo3(signature = (ids, state, *, flag = None, force = false))]
+    fn set_state(
+        &self,
+        py: Python<'_>,
+        ids: &Bound<'_, PyAny>,
+        state: &str,
+        flag: Option<&str>,
+        force: bool,
+    ) -> PyResult<()> {
+        let update = ComponentUpdate::State {
+            state: state.parse::<State>().map_err(crate::errors::core_err)?,
+            flag: flag
+                .map(str::parse::<Flag>)
+                .transpose()
+                .map_err(crate::errors::core_err)?,
+            force,
+        };
+        self.update(py, ids, update)
+    }
+
+    /// SMD's ``FlagOnly`` update.
+    fn set_flag(&self, py: Python<'_>, ids: &Bound<'_, PyAny>, flag: &str) -> PyResult<()> {
+        let flag = flag.parse::<Flag>().map_err(crate::errors::core_err)?;
+        self.update(py, ids, ComponentUpdate::Flag(flag))
+    }
+
+    /// SMD's ``Enabled`` update.
+    fn set_enabled(&self, py: Python<'_>, ids: &Bound<'_, PyAny>, enabled: bool) -> PyResult<()> {
+        self.update(py, ids, ComponentUpdate::Enabled(enabled))
+    }
+
+    /// SMD's ``SoftwareStatus`` update (an empty string clears it).
+    fn set_software_status(
+        &self,
+        py: Python<'_>,
+        ids: &Bound<'_, PyAny>,
+        status: String,
+    ) -> PyResult<()> {
+        self.update(py, ids, ComponentUpdate::SoftwareStatus(status))
+    }
+
+    /// SMD's ``Role`` update; ``sub_role`` is cleared when not given.
+    #[pyo3(signature = (ids, role, *, sub_role = None))]
+    fn set_role(
+        &self,
+        py: Python<'_>,
+        ids: &Bound<'_, PyAny>,
+        role: &str,
+        sub_role: Option<&str>,
+    ) -> PyResult<()> {
+        let update = ComponentUpdate::Role {
+            role: role.parse::<Role>().map_err(crate::errors::core_err)?,
+            sub_role: sub_role
+                .map(str::parse::<SubRole>)
+                .transpose()
+                .map_err(crate::errors::core_err)?,
+        };
+        self.update(py, ids, update)
+    }
+
+    /// SMD's ``BulkNID``: ``{xname: nid}``; NIDs stay unique. All or nothing.
+    fn set_nids(&self, py: Python<'_>, nids: &Bound<'_, PyDict>) -> PyResult<()> {
+        let pairs = nids
+            .iter()
+            .map(|(k, v)| Ok((xname_arg(&k)?, v.extract::<i64>()?)))
+            .collect::<PyResult<Vec<_>>>()?;
+        let s = self.inner.clone();
+        call(py, async move { s.set_nids(&pairs).await })
     }
 
     // ---- ethernet interfaces ----
@@ -563,6 +641,18 @@ impl PyStore {
 }
 
 impl PyStore {
+    /// Applies one bulk update to `ids` (one xname or a list of them).
+    fn update(
+        &self,
+        py: Python<'_>,
+        ids: &Bound<'_, PyAny>,
+        update: ComponentUpdate,
+    ) -> PyResult<()> {
+        let ids = xnames(Some(ids))?;
+        let s = self.inner.clone();
+        call(py, async move { s.update_components(&ids, &update).await })
+    }
+
     /// Stores an inventory (from a dict or a discovery report).
     pub(crate) fn ingest_inventory(
         &self,

@@ -179,3 +179,43 @@ def test_sqlite_persists_across_opens(tmp_path):
     url = f"sqlite://{tmp_path / 'p.db'}"
     ochami.Store.open(url).add_components(NODES[:1])
     assert ids(ochami.Store.open(url).components()) == ["x1000c0s0b0n0"]
+
+
+def test_bulk_updates_follow_smd_rules(store):
+    store.add_components(NODES)
+    store.set_state(["x1000c0s0b0n0", ochami.Xname("x1000c0s0b0n1")], "Off")
+    assert [r["State"] for r in store.components(nid=[1, 2])] == ["Off", "Off"]
+    with pytest.raises(ochami.InvalidError, match="Off cannot change to Standby without Force"):
+        store.set_state("x1000c0s0b0n0", "Standby")
+    store.set_state("x1000c0s0b0n0", "Standby", force=True)
+    assert store.component("x1000c0s0b0n0")["State"] == "Standby"
+    store.set_flag("x1000c0s0b0n0", "Warning")
+    assert store.component("x1000c0s0b0n0")["Flag"] == "Warning"
+    store.set_role("x1000c0s0b0n0", "Management", sub_role="Master")
+    row = store.component("x1000c0s0b0n0")
+    assert (row["Role"], row["SubRole"]) == ("Management", "Master")
+    store.set_enabled(["x1000c0s1b0n0"], False)
+    assert ids(store.components(enabled=False)) == ["x1000c0s1b0n0"]
+    store.set_software_status("x1000c0s1b0n0", "AdminDown")
+    assert store.component("x1000c0s1b0n0")["SoftwareStatus"] == "AdminDown"
+    store.set_nids({"x1000c0s0b0n0": 100})
+    assert store.component("x1000c0s0b0n0")["NID"] == 100
+    with pytest.raises(ochami.StoreError, match="NID"):
+        store.set_nids({"x1000c0s0b0n1": 100})
+    with pytest.raises(ochami.StoreError, match="x9c0s0b0n0"):
+        store.set_state(["x1000c0s0b0n0", "x9c0s0b0n0"], "Ready")
+    assert store.component("x1000c0s0b0n0")["State"] == "Standby"  # all or nothing
+    with pytest.raises(ochami.InvalidError, match="State"):
+        store.set_state("x1000c0s0b0n0", "Sleepy")
+    assert store.delete_all_components() == 4
+    assert len(store.components()) == 0
+
+
+def test_rows_slices(store):
+    store.add_components(NODES)
+    rows = store.components()
+    head = rows[:2]
+    assert isinstance(head, ochami.Rows)
+    assert ids(head) == ["x1000c0s0b0n0", "x1000c0s0b0n1"]
+    assert ids(rows[::-1])[0] == "x1000c0s10b0n0"
+    assert len(rows[10:]) == 0

@@ -2,7 +2,7 @@
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from os import PathLike
-from typing import Any, final
+from typing import Any, final, overload
 
 __version__: str
 __all__ = [
@@ -32,6 +32,7 @@ __all__ = [
 _Row = dict[str, Any]
 """One record in its OpenCHAMI wire form (SMD's keys: ``ID``, ``Type``, ``State``, ...)."""
 
+_Ids = str | Xname | Sequence[str | Xname]
 _Values = str | int | bool | Xname | Sequence[str | int | bool | Xname]
 
 # ---- errors ----
@@ -117,7 +118,10 @@ class Rows:
     def to_pandas(self) -> Any:
         """A ``pandas.DataFrame`` (raises ``ImportError`` without pandas)."""
     def __len__(self) -> int: ...
+    @overload
     def __getitem__(self, index: int, /) -> _Row: ...
+    @overload
+    def __getitem__(self, index: slice, /) -> Rows: ...
     def __iter__(self) -> Iterator[_Row]: ...
     def _repr_html_(self) -> str: ...
 
@@ -155,6 +159,18 @@ class Store:
         """SMD's bulk POST: insert new components; existing ones kept unless ``force``."""
     def put_component(self, component: Mapping[str, Any]) -> None: ...
     def delete_component(self, id: str | Xname) -> bool: ...
+    def delete_all_components(self) -> int: ...
+    def set_state(
+        self, ids: _Ids, state: str, *, flag: str | None = None, force: bool = False
+    ) -> None:
+        """SMD's StateData update: every id must exist; transitions follow SMD's table
+        unless ``force`` (a forbidden one raises ``InvalidError``). All or nothing."""
+    def set_flag(self, ids: _Ids, flag: str) -> None: ...
+    def set_enabled(self, ids: _Ids, enabled: bool) -> None: ...
+    def set_software_status(self, ids: _Ids, status: str) -> None: ...
+    def set_role(self, ids: _Ids, role: str, *, sub_role: str | None = None) -> None: ...
+    def set_nids(self, nids: Mapping[str | Xname, int]) -> None:
+        """SMD's BulkNID: ``{xname: nid}``; NIDs stay unique. All or nothing."""
     # ethernet interfaces
     def ethernet_interfaces(
         self,

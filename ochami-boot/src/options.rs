@@ -79,6 +79,11 @@ pub(crate) fn check_url(option: &'static str, url: &str) -> Result<()> {
     if url.is_empty() {
         return Err(unsafe_option(option, url, "empty"));
     }
+    // Checked on every render: the one-pass check of a stored kernel URL clears the usual
+    // case; the checks below only name the problem.
+    if ochami_core::BootParams::check_script_parts(url, "", "").is_ok() {
+        return Ok(());
+    }
     if url.chars().any(|c| c.is_control() || c.is_whitespace()) {
         return Err(unsafe_option(
             option,
@@ -86,10 +91,11 @@ pub(crate) fn check_url(option: &'static str, url: &str) -> Result<()> {
             "contains whitespace or control characters",
         ));
     }
-    if url.contains("||") || url.contains("&&") || url.starts_with('#') || url == ";" {
-        return Err(unsafe_option(option, url, "contains iPXE operators"));
-    }
-    Ok(())
+    Err(unsafe_option(
+        option,
+        url,
+        "contains iPXE operators (|| or &&), starts with # or is a lone ;",
+    ))
 }
 
 fn unsafe_option(option: &'static str, value: &str, reason: &'static str) -> BootError {

@@ -5,15 +5,16 @@
 //!    params *named* `initrd` (`initrd=...`) is dropped, since iPXE's `--name initrd` image
 //!    replaces it. (BSS cuts from the first substring `initrd` anywhere, even inside a URL,
 //!    to the next space.)
-//! 2. the stored params, as written (outer spaces trimmed).
+//! 2. the stored params, as written (outer spaces trimmed; when `initrd=` tokens are dropped
+//!    the rest are joined by single spaces).
 //! 3. `xname=<xname>`, `nid=<nid>` for a known node; `BOOTIF=01-<mac with dashes>` when the
 //!    request came by MAC; `ds=nocloud-net;s=<cloud-init url>/` when a cloud-init URL is
 //!    configured. Each only when no stored parameter has **exactly** that name: `nidx=1`
 //!    does not suppress `nid=` (BSS tests prefixes, so it would). An admin's own `ds=` is how
 //!    recipes point nodes at a separate cloud-init server, and it wins.
 //!
-//! Tokens are separated by single spaces, so there is no double space when the stored params
-//! are empty. BSS's `bss_referral_token=`, SPIRE join tokens and `s3://` URL signing are
+//! Injected parameters are separated by single spaces, so there is no double space when the
+//! stored params are empty. BSS's `bss_referral_token=`, SPIRE join tokens and `s3://` URL signing are
 //! not implemented: no store keeps referral tokens, and `${SPIRE_JOIN_TOKEN}` is left for
 //! iPXE to expand (to nothing).
 
@@ -26,19 +27,22 @@ use ochami_core::{MacAddr, Xname};
 pub(crate) struct KernelParams<'a> {
     stored: &'a str,
     initrd: bool,
+    /// Whether `stored` has `initrd=` tokens that must go (only with an initrd).
+    drop_initrd_tokens: bool,
     xname: Option<Xname>,
     nid: Option<i64>,
     bootif: Option<MacAddr>,
     datasource: Option<&'a str>,
 }
 
-/// Which injected names the stored params already carry.
+/// Which names the stored params already carry.
 #[derive(Default)]
 struct Present {
     xname: bool,
     nid: bool,
     bootif: bool,
     ds: bool,
+    initrd: bool,
 }
 
 impl<'a> KernelParams<'a> {
@@ -53,18 +57,18 @@ impl<'a> KernelParams<'a> {
     ) -> Self {
         let stored = stored.trim_matches(' ');
         let mut present = Present::default();
-        for name in tokens(stored).filter_map(param_name) {
-            match name {
-                "xname" => present.xname = true,
-                "nid" => present.nid = true,
-                "BOOTIF" => present.bootif = true,
-                "ds" => present.ds = true,
-                _ => {}
-            }
-        }
+        for_each_param_name(stored, |name| match name {
+            "xname" => present.xname = true,
+            "nid" => present.nid = true,
+            "BOOTIF" => present.bootif = true,
+            "ds" => present.ds = true,
+            "initrd" => present.initrd = true,
+            _ => {}
+        });
         KernelParams {
             stored,
             initrd,
+            drop_initrd_tokens: initrd && present.initrd,
             xname: xname.filter(|_| !present.xname),
             nid: nid.filter(|_| !present.nid),
             bootif: bootif.filter(|_| !present.bootif),
@@ -75,17 +79,11 @@ impl<'a> KernelParams<'a> {
     /// Whether nothing at all would be written.
     pub(crate) fn is_empty(&self) -> bool {
         !self.initrd
+            && self.stored.is_empty()
             && self.xname.is_none()
             && self.nid.is_none()
             && self.bootif.is_none()
             && self.datasource.is_none()
-            && self.stored_kept().next().is_none()
-    }
-
-    /// The stored tokens that are written (all but `initrd=` ones when an initrd is loaded).
-    fn stored_kept(&self) -> impl Iterator<Item = &'a str> + 'a {
-        let drop_initrd = self.initrd;
-        tokens(self.stored).filter(move |t| !(drop_initrd && param_name(t) == Some("initrd")))
     }
 }
 
@@ -96,8 +94,12 @@ impl fmt::Display for KernelParams<'_> {
             sep.put(f)?;
             f.write_str("initrd=initrd")?;
         }
-        if self.initrd {
-            for t in self.stored_kept() {
+        if self.drop_initrd_tokens {
+            let kept = self
+                .stored
+                .split(' ')
+                .filter(|t| !t.is_empty() && !t.starts_with("initrd="));
+            for t in kept {
                 sep.put(f)?;
                 f.write_str(t)?;
             }
@@ -116,12 +118,8 @@ impl fmt::Display for KernelParams<'_> {
         }
         if let Some(m) = self.bootif {
             sep.put(f)?;
-            let o = m.octets();
-            write!(
-                f,
-                "BOOTIF=01-{:02x}-{:02x}-{:02x}-{:02x}-{:02x}-{:02x}",
-                o[0], o[1], o[2], o[3], o[4], o[5]
-            )?;
+            f.write_str("BOOTIF=01-")?;
+            write_mac(f, m, b'-')?;
         }
         if let Some(url) = self.datasource {
             sep.put(f)?;
@@ -133,6 +131,18 @@ impl fmt::Display for KernelParams<'_> {
         }
         Ok(())
     }
+}
+
+/// Write a MAC as six lowercase hex pairs joined by `sep` (`:` or `-`). The same text as
+/// [`MacAddr`]'s `Display`, without the formatting machinery (this runs on every boot).
+pub(crate) fn write_mac(f: &mut impl Write, mac: MacAddr, sep: u8) -> fmt::Result {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut buf = [sep; 17];
+    for (i, o) in mac.octets().into_iter().enumerate() {
+        buf[3 * i] = HEX[usize::from(o >> 4)];
+        buf[3 * i + 1] = HEX[usize::from(o & 0xf)];
+    }
+    f.write_str(std::str::from_utf8(&buf).map_err(|_| fmt::Error)?)
 }
 
 /// Writes a space before every item but the first.
@@ -148,15 +158,24 @@ impl Sep {
     }
 }
 
-/// Space-separated tokens; the script-safety check has already refused every other kind of
-/// whitespace.
-fn tokens(s: &str) -> impl Iterator<Item = &str> {
-    s.split(' ').filter(|t| !t.is_empty())
-}
-
-/// `name` of a `name=value` token; bare flags (`quiet`) have none.
-fn param_name(token: &str) -> Option<&str> {
-    token.split_once('=').map(|(name, _)| name)
+/// Call `f` with the name of every `name=value` token (tokens are separated by spaces; the
+/// script-safety check has refused every other kind of whitespace). Bare flags (`quiet`) have
+/// no name. One pass over the bytes: this runs on every boot.
+fn for_each_param_name<'a>(s: &'a str, mut f: impl FnMut(&'a str)) {
+    let mut start = 0;
+    let mut in_name = true;
+    for (i, b) in s.bytes().enumerate() {
+        if b == b' ' {
+            start = i + 1;
+            in_name = true;
+        } else if b == b'=' && in_name {
+            // Both ends sit next to ASCII bytes, so they are char boundaries.
+            if let Some(name) = s.get(start..i) {
+                f(name);
+            }
+            in_name = false;
+        }
+    }
 }
 
 #[cfg(test)]
@@ -169,6 +188,19 @@ mod tests {
 
     fn mac() -> Option<MacAddr> {
         "aa:bb:cc:dd:ee:ff".parse().ok()
+    }
+
+    #[test]
+    fn mac_text_matches_display() {
+        for m in ["aa:bb:cc:dd:ee:ff", "00:01:0a:f0:10:9c"] {
+            let mac: MacAddr = m.parse().unwrap();
+            let mut colon = String::new();
+            write_mac(&mut colon, mac, b':').unwrap();
+            assert_eq!(colon, mac.to_string());
+            let mut dashed = String::new();
+            write_mac(&mut dashed, mac, b'-').unwrap();
+            assert_eq!(dashed, mac.to_dashed());
+        }
     }
 
     #[test]

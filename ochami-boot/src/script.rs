@@ -43,7 +43,7 @@ use ochami_core::{BootParams, MacAddr, Xname};
 use ochami_store::{BootConfig, BootKey};
 use serde::{Deserialize, Serialize};
 
-use crate::params::KernelParams;
+use crate::params::{KernelParams, write_mac};
 use crate::{BootDecision, BootError, BootOptions, BootRequest, BootTarget, Resolution, Result};
 
 #[derive(Template)]
@@ -91,7 +91,10 @@ impl fmt::Display for ChainLine<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.url)?;
         match self.key {
-            ChainKey::Mac(m) => write!(f, "?mac={m}")?,
+            ChainKey::Mac(m) => {
+                f.write_str("?mac=")?;
+                write_mac(f, m, b':')?;
+            }
             ChainKey::Name(x) => write!(f, "?name={x}")?,
             ChainKey::Nid(n) => write!(f, "?nid={n}")?,
         }
@@ -224,22 +227,27 @@ fn key_name(key: &BootKey) -> String {
 /// ```
 pub fn render_script(res: &Resolution, req: &BootRequest, opts: &BootOptions) -> Result<String> {
     let plan = plan(res, req, opts)?;
-    let text = match plan.config {
-        Some((_, config)) => BootScript {
-            kernel: &config.kernel,
-            params: plan.params,
-            initrd: (!config.initrd.is_empty()).then_some(config.initrd.as_str()),
-            retry_delay: opts.retry_delay_secs,
-            chain: plan.chain,
+    // Room for the template text, the chain line and the parameters with what is injected.
+    let mut text = String::with_capacity(256 + 2 * opts.chain_url.len());
+    let rendered = match plan.config {
+        Some((_, config)) => {
+            text.reserve(config.kernel.len() + 2 * config.initrd.len() + config.params.len() + 128);
+            BootScript {
+                kernel: &config.kernel,
+                params: plan.params,
+                initrd: (!config.initrd.is_empty()).then_some(config.initrd.as_str()),
+                retry_delay: opts.retry_delay_secs,
+                chain: plan.chain,
+            }
+            .render_into(&mut text)
         }
-        .render(),
         None => WaitScript {
             delay: opts.unknown_delay_secs,
             chain: plan.chain,
         }
-        .render(),
+        .render_into(&mut text),
     };
-    let text = text.map_err(|e| BootError::Render(e.to_string()))?;
+    rendered.map_err(|e| BootError::Render(e.to_string()))?;
     debug_assert!(
         !text.contains('\r') && text.lines().count() <= 8,
         "{text:?}"

@@ -163,6 +163,16 @@ pub(crate) fn check_script_field(
     value: &str,
     spaces_ok: bool,
 ) -> Result<(), Error> {
+    // Bootscripts check every stored value again on each render: one byte pass clears the
+    // common case; the passes below only run for non-ASCII text or to name a problem.
+    if script_safe_ascii(value, spaces_ok) {
+        return Ok(());
+    }
+    check_script_chars(field, value, spaces_ok)
+}
+
+/// [`check_script_field`] for any text, naming the first problem found.
+fn check_script_chars(field: &'static str, value: &str, spaces_ok: bool) -> Result<(), Error> {
     if let Some(c) = value.chars().find(|c| c.is_control()) {
         return Err(Error::invalid(
             field,
@@ -194,6 +204,55 @@ pub(crate) fn check_script_field(
         ));
     }
     Ok(())
+}
+
+const NEVER: u8 = 1;
+const CONTEXT: u8 = 2;
+const SPACE: u8 = 4;
+
+/// Byte classes for [`script_safe_ascii`]: printable ASCII is fine, `#`, `;`, `|` and `&`
+/// depend on their neighbours, a space depends on the field, anything else is never fine.
+const BYTE_CLASS: [u8; 256] = {
+    let mut t = [NEVER; 256];
+    let mut b = 0x21;
+    while b <= 0x7e {
+        t[b] = 0;
+        b += 1;
+    }
+    t[b' ' as usize] = SPACE;
+    t[b'#' as usize] = CONTEXT;
+    t[b';' as usize] = CONTEXT;
+    t[b'|' as usize] = CONTEXT;
+    t[b'&' as usize] = CONTEXT;
+    t
+};
+
+/// Whether `value` is printable ASCII (spaces only when `spaces_ok`) free of `||`, `&&`, lone
+/// `;` tokens and tokens starting with `#`: exactly the ASCII inputs [`check_script_field`]
+/// accepts.
+fn script_safe_ascii(value: &str, spaces_ok: bool) -> bool {
+    let bytes = value.as_bytes();
+    let class = bytes.iter().fold(0u8, |acc, &b| acc | BYTE_CLASS[usize::from(b)]);
+    if class & NEVER != 0 || (class & SPACE != 0 && !spaces_ok) {
+        return false;
+    }
+    if class & CONTEXT == 0 {
+        return true;
+    }
+    let mut prev = b' ';
+    for (i, &b) in bytes.iter().enumerate() {
+        let ok = match b {
+            b'#' => prev != b' ',
+            b';' => prev != b' ' || bytes.get(i + 1).is_some_and(|n| *n != b' '),
+            b'|' | b'&' => prev != b,
+            _ => true,
+        };
+        if !ok {
+            return false;
+        }
+        prev = b;
+    }
+    true
 }
 
 #[cfg(test)]
@@ -245,6 +304,20 @@ mod tests {
             ..bp
         };
         ok.normalize().unwrap();
+        // The one-pass ASCII check accepts exactly what the full check accepts.
+        let alphabet = [' ', '#', ';', '|', '&', 'a', '=', '\t'];
+        let mut inputs = vec![String::new()];
+        for _ in 0..4 {
+            let longer: Vec<String> =
+                inputs.iter().flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}"))).collect();
+            inputs.extend(longer);
+        }
+        for v in &inputs {
+            for spaces_ok in [false, true] {
+                let full = check_script_chars("params", v, spaces_ok).is_ok();
+                assert_eq!(script_safe_ascii(v, spaces_ok), full, "{v:?} spaces_ok={spaces_ok}");
+            }
+        }
         for (params, field) in [
             ("quiet ; shell", "params"),
             ("quiet #x", "params"),

@@ -11,10 +11,9 @@ use std::future::Future;
 use std::sync::OnceLock;
 use std::time::Duration;
 
+use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use tokio::runtime::Runtime;
-
-use crate::errors::{Family, err};
 
 /// How long the caller waits without the GIL before checking for signals.
 const SLICE: Duration = Duration::from_millis(50);
@@ -30,12 +29,7 @@ pub(crate) fn runtime() -> PyResult<&'static Runtime> {
         .enable_all()
         .thread_name("ochami-tokio")
         .build()
-        .map_err(|e| {
-            err(
-                Family::Store,
-                format!("cannot start the tokio runtime: {e}"),
-            )
-        })?;
+        .map_err(|e| PyRuntimeError::new_err(format!("cannot start the tokio runtime: {e}")))?;
     // Two threads may race here; the loser's runtime is dropped unused.
     Ok(RUNTIME.get_or_init(|| rt))
 }
@@ -71,7 +65,7 @@ where
                 return Ok(value);
             }
             Ok(Err(join)) => {
-                return Err(pyo3::exceptions::PyRuntimeError::new_err(format!(
+                return Err(PyRuntimeError::new_err(format!(
                     "ochami task failed: {join}"
                 )));
             }

@@ -220,6 +220,12 @@ impl AppState {
 
 /// Every route of the server, with its layers. Trailing slashes are dropped before routing.
 pub fn router(state: AppState) -> Router {
+    router_with(state, Router::new())
+}
+
+/// [`router`] plus `extra` routes behind the same layers (metrics, auth, body limit,
+/// problem bodies). For tools and benches that need a route production does not serve.
+pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
     let api = Router::new()
         .merge(smd_service::routes())
         .merge(smd_components::routes())
@@ -227,6 +233,7 @@ pub fn router(state: AppState) -> Router {
         .merge(smd_groups::routes())
         .merge(bss::routes())
         .merge(cloud_init::routes())
+        .merge(extra)
         .route("/metrics", get(metrics::render))
         .fallback(not_found)
         .layer(middleware::from_fn(problem_for_bare_errors))
@@ -300,15 +307,27 @@ fn strip_trailing_slash(mut req: Request) -> Request {
 }
 
 /// Serve `state` on `listener` until `shutdown` completes; in-flight requests finish first.
+/// Endpoint-access history noted meanwhile is written every second and at the end.
 pub async fn serve_on(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let app = router(state.clone());
+    serve_router_on(listener, state, app, shutdown).await
+}
+
+/// [`serve_on`] with a router of your own (from [`router_with`] over the same `state`).
+pub async fn serve_router_on(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    app: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     let listener = listener.tap_io(|tcp| {
         let _ = tcp.set_nodelay(true);
     });
-    let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    let app = app.into_make_service_with_connect_info::<SocketAddr>();
     let flusher = {
         let state = state.clone();
         tokio::spawn(async move { state.access_log().run(state.store()).await })

@@ -6,9 +6,12 @@
 //! `Python::check_signals` (so a `KeyboardInterrupt` aborts the task) and an optional
 //! `between` hook (discovery uses it to hand progress events to a Python callback on the
 //! caller's own thread).
+//!
+//! The runtime lives for the whole process (it is never dropped); a forked child gets a
+//! new one on first use.
 
 use std::future::Future;
-use std::sync::OnceLock;
+use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use pyo3::exceptions::PyRuntimeError;
@@ -18,11 +21,19 @@ use tokio::runtime::Runtime;
 /// How long the caller waits without the GIL before checking for signals.
 const SLICE: Duration = Duration::from_millis(50);
 
-static RUNTIME: OnceLock<Runtime> = OnceLock::new();
+/// The runtime and the process that created it. A `fork()`ed child (multiprocessing's
+/// default start method on Linux) inherits the runtime without its worker threads, so a
+/// child builds its own; the inherited one is leaked, since dropping it would wait for
+/// threads that do not exist in the child.
+static RUNTIME: Mutex<Option<(u32, &'static Runtime)>> = Mutex::new(None);
 
-/// The shared multi-thread runtime, created on first use.
+/// The shared multi-thread runtime of this process, created on first use.
 pub(crate) fn runtime() -> PyResult<&'static Runtime> {
-    if let Some(rt) = RUNTIME.get() {
+    let pid = std::process::id();
+    let mut slot = RUNTIME.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some((owner, rt)) = *slot
+        && owner == pid
+    {
         return Ok(rt);
     }
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -30,8 +41,9 @@ pub(crate) fn runtime() -> PyResult<&'static Runtime> {
         .thread_name("ochami-tokio")
         .build()
         .map_err(|e| PyRuntimeError::new_err(format!("cannot start the tokio runtime: {e}")))?;
-    // Two threads may race here; the loser's runtime is dropped unused.
-    Ok(RUNTIME.get_or_init(|| rt))
+    let rt: &'static Runtime = Box::leak(Box::new(rt));
+    *slot = Some((pid, rt));
+    Ok(rt)
 }
 
 /// Runs `fut` on the shared runtime with the GIL released; see the module docs.

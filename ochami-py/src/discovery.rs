@@ -67,9 +67,8 @@ fn xname_map(map: &Bound<'_, PyAny>) -> PyResult<XnameMap> {
 #[pyfunction]
 #[pyo3(signature = (
     targets, *, username = None, password = None, scheme = "https", ports = None,
-    insecure = false, cacert = None, concurrency = 64, timeout = 30.0, connect_timeout = 5.0,
-    bmc_deadline = 120.0, xname_map = None, generate_xnames = true, progress = None,
-    store = None, force = false,
+    insecure = false, cacert = None, concurrency = 64, timeout = 10.0, deadline = 120.0,
+    xname_map = None, strict_map = false, progress = None, store = None, force = false,
 ))]
 #[allow(
     clippy::too_many_arguments,
@@ -86,10 +85,9 @@ pub(crate) fn discover(
     cacert: Option<std::path::PathBuf>,
     concurrency: usize,
     timeout: f64,
-    connect_timeout: f64,
-    bmc_deadline: f64,
+    deadline: f64,
     xname_map: Option<&Bound<'_, PyAny>>,
-    generate_xnames: bool,
+    strict_map: bool,
     progress: Option<Bound<'_, PyAny>>,
     store: Option<PyRef<'_, PyStore>>,
     force: bool,
@@ -101,19 +99,22 @@ pub(crate) fn discover(
         insecure,
         concurrency,
         request_timeout: seconds("timeout", timeout)?,
-        connect_timeout: seconds("connect_timeout", connect_timeout)?,
-        bmc_deadline: seconds("bmc_deadline", bmc_deadline)?,
+        connect_timeout: seconds("timeout", timeout)?,
+        bmc_deadline: seconds("deadline", deadline)?,
         ..DiscoveryOptions::default()
     };
+    // Like the CLI, fall back on the environment so notebooks need not hold a password.
+    let username = username.or_else(|| std::env::var("OCHAMI_BMC_USERNAME").ok());
+    let password = password.or_else(|| std::env::var("OCHAMI_BMC_PASSWORD").ok());
     if let Some(user) = username {
         options.credentials = Some(Credentials::new(user, password.unwrap_or_default()));
     }
     if let Some(path) = cacert {
         options = options.with_ca_file(path).map_err(redfish_err)?;
     }
-    options.assigner = match (xname_map.map(self::xname_map).transpose()?, generate_xnames) {
-        (Some(m), true) => XnameAssigner::map_then_generate(m),
-        (Some(m), false) => XnameAssigner::from_map(m),
+    options.assigner = match (xname_map.map(self::xname_map).transpose()?, strict_map) {
+        (Some(m), false) => XnameAssigner::map_then_generate(m),
+        (Some(m), true) => XnameAssigner::from_map(m),
         (None, _) => XnameAssigner::generated(),
     };
     if let Some(p) = &progress

@@ -61,9 +61,25 @@ def test_xname_map_and_credentials():
         ok = ochami.discover(
             fleet.urls, username="root", password="pw", xname_map={host: "x3000c0s5b0"}
         )
+        strict = ochami.discover(
+            fleet.urls,
+            username="root",
+            password="pw",
+            xname_map={"10.9.9.9": "x3000c0s5b0"},
+            strict_map=True,
+        )
     assert ok.discovered == 1
     assert ok.outcomes[0]["xname"] == "x3000c0s5b0"
+    assert strict.failed == 1
     assert "pw" not in str(denied.to_dict())
+
+
+def test_credentials_default_to_the_environment(monkeypatch):
+    monkeypatch.setenv("OCHAMI_BMC_USERNAME", "admin")
+    monkeypatch.setenv("OCHAMI_BMC_PASSWORD", "s3cret")
+    with ochami.sim.start_synthetic(systems=1, username="admin", password="s3cret") as fleet:
+        assert ochami.discover(fleet.urls).discovered == 1
+        assert ochami.discover(fleet.urls, password="wrong").failed == 1
 
 
 def test_bad_options_raise():
@@ -118,5 +134,5 @@ def test_ctrl_c_interrupts_discovery():
         started = time.monotonic()
         timer.start()
         with pytest.raises(KeyboardInterrupt):
-            ochami.discover(fleet.urls, timeout=60, bmc_deadline=60)
+            ochami.discover(fleet.urls, timeout=60, deadline=60)
         assert time.monotonic() - started < 5

@@ -282,18 +282,25 @@ def discover(
     insecure: bool = False,
     cacert: str | PathLike[str] | None = None,
     concurrency: int = 64,
-    timeout: float = 30.0,
-    connect_timeout: float = 5.0,
-    bmc_deadline: float = 120.0,
+    timeout: float = 10.0,
+    deadline: float = 120.0,
     xname_map: Mapping[str, str] | str | PathLike[str] | None = None,
-    generate_xnames: bool = True,
+    strict_map: bool = False,
     progress: Callable[[dict[str, Any]], object] | None = None,
     store: Store | None = None,
     force: bool = False,
 ) -> DiscoveryReport:
     """Scan ``targets`` (IPs, host names, CIDRs, ``scheme://host:port``) and crawl every BMC.
 
-    Same options as ``ochami discover``. Runs with the GIL released; Ctrl-C stops it.
+    Same options as ``ochami discover``: ``ports`` tried on targets without their own
+    (default 443, or 80 with ``scheme="http"``); ``username``/``password`` default to
+    ``$OCHAMI_BMC_USERNAME``/``$OCHAMI_BMC_PASSWORD``; ``timeout`` is the connect and
+    per-request timeout and ``deadline`` the limit for one BMC (seconds); ``xname_map``
+    maps IP, MAC or host name to a BMC xname (a dict, or a file of ``<key> <xname>`` lines
+    or a JSON object) and BMCs it does not name get a generated xname unless
+    ``strict_map``; ``force`` overwrites State/Role/NID and moves MACs when saving.
+
+    Runs with the GIL released; Ctrl-C stops it.
     ``progress`` is called on this thread with each event as a dict (``{"event":
     "crawled", ...}``); an exception from it stops the run. With ``store`` the inventory is
     saved before returning. Per-BMC failures are in the report; bad options raise

@@ -232,7 +232,9 @@ const BYTE_CLASS: [u8; 256] = {
 /// accepts.
 fn script_safe_ascii(value: &str, spaces_ok: bool) -> bool {
     let bytes = value.as_bytes();
-    let class = bytes.iter().fold(0u8, |acc, &b| acc | BYTE_CLASS[usize::from(b)]);
+    let class = bytes
+        .iter()
+        .fold(0u8, |acc, &b| acc | BYTE_CLASS[usize::from(b)]);
     if class & NEVER != 0 || (class & SPACE != 0 && !spaces_ok) {
         return false;
     }
@@ -308,14 +310,20 @@ mod tests {
         let alphabet = [' ', '#', ';', '|', '&', 'a', '=', '\t'];
         let mut inputs = vec![String::new()];
         for _ in 0..4 {
-            let longer: Vec<String> =
-                inputs.iter().flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}"))).collect();
+            let longer: Vec<String> = inputs
+                .iter()
+                .flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}")))
+                .collect();
             inputs.extend(longer);
         }
         for v in &inputs {
             for spaces_ok in [false, true] {
                 let full = check_script_chars("params", v, spaces_ok).is_ok();
-                assert_eq!(script_safe_ascii(v, spaces_ok), full, "{v:?} spaces_ok={spaces_ok}");
+                assert_eq!(
+                    script_safe_ascii(v, spaces_ok),
+                    full,
+                    "{v:?} spaces_ok={spaces_ok}"
+                );
             }
         }
         for (params, field) in [

@@ -219,3 +219,23 @@ def test_rows_slices(store):
     assert ids(head) == ["x1000c0s0b0n0", "x1000c0s0b0n1"]
     assert ids(rows[::-1])[0] == "x1000c0s10b0n0"
     assert len(rows[10:]) == 0
+
+
+def test_rows_out_of_one_store_go_into_another(store):
+    """What a notebook does: read rows, edit them as dicts, write them elsewhere."""
+    with ochami.sim.start_synthetic(systems=2, count=2) as fleet:
+        ochami.discover(fleet.urls, store=store)
+    copy = ochami.Store.open("memory:")
+    components = store.components().to_dicts()
+    copy.add_components(components)
+    for row in store.redfish_endpoints():
+        copy.put_redfish_endpoint(row)
+    for row in store.ethernet_interfaces():
+        copy.add_ethernet_interface(row)
+    assert copy.components().to_dicts() == components
+    assert copy.redfish_endpoints().to_dicts() == store.redfish_endpoints().to_dicts()
+    macs = [(r["MACAddress"], r["ComponentID"], r["IPAddresses"]) for r in store.ethernet_interfaces()]
+    assert [(r["MACAddress"], r["ComponentID"], r["IPAddresses"]) for r in copy.ethernet_interfaces()] == macs
+    edited = dict(components[0], Role="Service", NID=999)
+    copy.put_component(edited)
+    assert copy.component(edited["ID"]) == edited

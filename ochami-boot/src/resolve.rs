@@ -127,6 +127,9 @@ pub struct Resolution {
 /// # }).unwrap();
 /// ```
 pub async fn resolve(store: &dyn Store, req: &BootRequest) -> Result<Resolution> {
+    if let BootTarget::Mac(m) = req.target {
+        return resolve_mac(store, req, m).await;
+    }
     let node = find_node(store, req.target).await?;
     let macs: Vec<MacAddr> = match (req.target, node) {
         (BootTarget::Mac(m), _) => vec![m],
@@ -144,6 +147,36 @@ pub async fn resolve(store: &dyn Store, req: &BootRequest) -> Result<Resolution>
     Ok(Resolution {
         node,
         mac: macs.first().copied(),
+        decision,
+    })
+}
+
+/// By MAC, the boot storm's hot path: one store call ([`Store::boot_candidates_by_mac`], one
+/// round trip on SQL) returns the node and every config that could apply; the order of the
+/// module docs picks one, exactly as the general path would.
+async fn resolve_mac(store: &dyn Store, req: &BootRequest, mac: MacAddr) -> Result<Resolution> {
+    let found = store
+        .boot_candidates_by_mac(&mac, &[DEFAULT_TAG.to_owned()])
+        .await?;
+    let node = found.component.as_ref().and_then(BootNode::of);
+    let keys = match &node {
+        Some(n) => candidate_keys(&[mac], n),
+        None => vec![direct_key(req.target)],
+    };
+    let pick = keys.into_iter().find_map(|k| {
+        found
+            .configs
+            .iter()
+            .find(|(stored, _)| *stored == k)
+            .cloned()
+    });
+    let decision = match pick {
+        Some((key, config)) if !config.kernel.is_empty() => BootDecision::Boot { key, config },
+        _ => discovery(store, req).await?,
+    };
+    Ok(Resolution {
+        node,
+        mac: Some(mac),
         decision,
     })
 }

@@ -43,7 +43,7 @@ mod traits;
 
 pub use error::{Result, StoreError};
 pub use model::{
-    BootConfig, BootKey, ComponentUpdate, EndpointAccess, EthernetInterfaceFilter,
+    BootCandidates, BootConfig, BootKey, ComponentUpdate, EndpointAccess, EthernetInterfaceFilter,
     EthernetInterfacePatch, GroupPatch, RedfishEndpointFilter, merge_patch,
 };
 pub use traits::{BootStore, CloudInitStore, ComponentStore, GroupStore, InventoryStore, Store};

@@ -329,3 +329,13 @@ pub struct EndpointAccess {
     /// Unix seconds.
     pub last_epoch: i64,
 }
+
+/// The answer of [`crate::Store::boot_candidates_by_mac`]: the component a MAC belongs to and
+/// the boot configs that could apply to it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct BootCandidates {
+    /// The component owning the interface with the MAC, if any.
+    pub component: Option<ochami_core::Component>,
+    /// The configs found, each with the name it is stored under, in no particular order.
+    pub configs: Vec<(BootKey, BootConfig)>,
+}

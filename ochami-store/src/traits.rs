@@ -16,7 +16,7 @@ use ochami_core::{
 
 use crate::Result;
 use crate::model::{
-    BootConfig, BootKey, ComponentUpdate, EndpointAccess, EthernetInterfaceFilter,
+    BootCandidates, BootConfig, BootKey, ComponentUpdate, EndpointAccess, EthernetInterfaceFilter,
     EthernetInterfacePatch, GroupPatch, RedfishEndpointFilter,
 };
 
@@ -223,6 +223,15 @@ pub trait BootStore: Send + Sync {
     /// Record that `name` fetched `endpoint` (`bootscript`, `user-data`) at `last_epoch`.
     async fn record_access(&self, access: &EndpointAccess) -> Result<()>;
 
+    /// [`BootStore::record_access`] for many accesses in one write (one transaction on SQL,
+    /// so a server can write a second's worth of boots at once). All or nothing.
+    async fn record_accesses(&self, accesses: &[EndpointAccess]) -> Result<()> {
+        for a in accesses {
+            self.record_access(a).await?;
+        }
+        Ok(())
+    }
+
     /// Access history, optionally for one name and/or endpoint.
     async fn list_access(
         &self,
@@ -270,4 +279,39 @@ pub trait Store: ComponentStore + InventoryStore + GroupStore + BootStore + Clou
 
     /// Cheap liveness check of the database (for `/service/ready`).
     async fn ping(&self) -> Result<()>;
+
+    /// What a bootscript request by MAC needs, in as few round trips as the backend can
+    /// manage (one on SQL): the component owning the ethernet interface with `mac`, if any,
+    /// and every boot config stored under the MAC itself, under that component's xname, NID
+    /// and role (a host tag such as `Compute`), and under each of `tags` (such as `Default`).
+    /// Which candidate wins is the caller's policy (`ochami-boot`'s resolution order); configs
+    /// come in no particular order. The default implementation asks the other methods.
+    async fn boot_candidates_by_mac(
+        &self,
+        mac: &MacAddr,
+        tags: &[String],
+    ) -> Result<BootCandidates> {
+        let owner = self
+            .get_ethernet_interface(mac)
+            .await?
+            .and_then(|i| i.component_id);
+        let component = match owner {
+            Some(id) => self.get_component(&id).await?,
+            None => None,
+        };
+        let mut keys = vec![BootKey::Mac(*mac)];
+        if let Some(c) = &component {
+            keys.push(BootKey::node(&c.id));
+            keys.extend(c.nid.and_then(|n| i32::try_from(n).ok()).map(BootKey::Nid));
+            keys.extend(c.role.map(|r| BootKey::Host(r.to_string())));
+        }
+        keys.extend(tags.iter().map(|t| BootKey::Host(t.clone())));
+        let mut configs = Vec::new();
+        for key in keys {
+            if let Some(config) = self.get_boot_config(&key).await? {
+                configs.push((key, config));
+            }
+        }
+        Ok(BootCandidates { component, configs })
+    }
 }

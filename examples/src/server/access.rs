@@ -3,7 +3,8 @@
 //! Every bootscript and user-data answer records when a node fetched it. Writing that row
 //! inside the request would put a database write on the boot storm's hot path, so requests
 //! only note `(node, endpoint) -> time` in memory and a background task writes the notes
-//! every [`FLUSH_INTERVAL`] (repeated fetches by one node collapse into one row). The history
+//! every [`FLUSH_INTERVAL`] in one transaction (repeated fetches by one node collapse into
+//! one row). The history
 //! route flushes first, so this process reads its own notes at once; other replicas see
 //! them within the interval. A graceful shutdown flushes what is left.
 
@@ -37,27 +38,27 @@ impl AccessLog {
             let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
             pending.drain().collect()
         };
-        let mut failed = Vec::new();
-        let mut first_error = None;
-        for ((name, endpoint), last_epoch) in batch {
-            let access = EndpointAccess {
-                name,
-                endpoint: endpoint.to_owned(),
-                last_epoch,
-            };
-            if let Err(e) = store.record_access(&access).await {
-                first_error.get_or_insert(e);
-                failed.push(((access.name, endpoint), last_epoch));
-            }
+        if batch.is_empty() {
+            return Ok(());
         }
-        if !failed.is_empty() {
+        let accesses: Vec<EndpointAccess> = batch
+            .iter()
+            .map(|((name, endpoint), last_epoch)| EndpointAccess {
+                name: name.clone(),
+                endpoint: (*endpoint).to_owned(),
+                last_epoch: *last_epoch,
+            })
+            .collect();
+        if let Err(e) = store.record_accesses(&accesses).await {
+            // Keep the notes for the next try (newer ones noted meanwhile win).
             let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
-            for (key, epoch) in failed {
+            for (key, epoch) in batch {
                 let slot = pending.entry(key).or_insert(epoch);
                 *slot = (*slot).max(epoch);
             }
+            return Err(e);
         }
-        first_error.map_or(Ok(()), Err)
+        Ok(())
     }
 
     /// Flush every [`FLUSH_INTERVAL`] until the task is aborted.

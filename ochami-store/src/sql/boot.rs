@@ -3,12 +3,12 @@
 //! endpoint-access history.
 
 use async_trait::async_trait;
-use ochami_core::{BootParams, CloudInit, Error as CoreError};
+use ochami_core::{BootParams, CloudInit, Error as CoreError, MacAddr};
 
 use super::driver::{Backend, ColType, Conn, SqlRow, Val};
 use super::rows::{self, from_json, to_json};
 use super::{SqlStore, write_tx};
-use crate::model::{BootConfig, BootKey, EndpointAccess};
+use crate::model::{BootCandidates, BootConfig, BootKey, EndpointAccess};
 use crate::{BootStore, Result, StoreError};
 
 /// A key as its `(kind, name)` columns.
@@ -51,15 +51,57 @@ fn keys_of(params: &BootParams) -> Result<(BootParams, Vec<BootKey>)> {
 }
 
 fn config_of(r: &impl SqlRow) -> Result<BootConfig> {
+    config_at(r, 0)
+}
+
+/// A config from the columns `kernel, initrd, params, cloud_init` starting at `i`.
+fn config_at(r: &impl SqlRow, i: usize) -> Result<BootConfig> {
     Ok(BootConfig {
-        kernel: r.text(0)?.unwrap_or_default(),
-        initrd: r.text(1)?.unwrap_or_default(),
-        params: r.text(2)?.unwrap_or_default(),
-        cloud_init: from_json::<CloudInit>("boot cloud-init", r.json(3)?)?,
+        kernel: r.text(i)?.unwrap_or_default(),
+        initrd: r.text(i + 1)?.unwrap_or_default(),
+        params: r.text(i + 2)?.unwrap_or_default(),
+        cloud_init: from_json::<CloudInit>("boot cloud-init", r.json(i + 3)?)?,
     })
 }
 
 impl<B: Backend> SqlStore<B> {
+    /// [`crate::Store::boot_candidates_by_mac`] in one statement: the interface, its
+    /// component and every matching `boot_params` row, joined. One row per config found (or
+    /// one row of NULL configs); the component's columns repeat on each.
+    pub(crate) async fn boot_candidates(
+        &self,
+        mac: &MacAddr,
+        tags: &[String],
+    ) -> Result<BootCandidates> {
+        let mut sql = self.sql("SELECT ", vec![]);
+        sql.push(rows::COMPONENT_COLS_C)
+            .push(
+                ", b.kind, b.name, b.kernel, b.initrd, b.params, b.cloud_init FROM (SELECT 1 AS one) q \
+                 LEFT JOIN ethernet_interfaces e ON e.id = ",
+            )
+            .bind(mac.to_id())
+            .push(
+                " LEFT JOIN components c ON c.id = e.component_id \
+                 LEFT JOIN boot_params b ON (b.kind = 'mac' AND b.name = ",
+            )
+            .bind(mac.to_string())
+            .push(") OR (b.kind = 'host' AND (b.name = c.id OR b.name = c.role OR b.name");
+        sql.in_list(tags.to_vec());
+        sql.push(")) OR (b.kind = 'nid' AND b.name = CAST(c.nid AS TEXT))");
+        let rows = self.fetch(sql).await?;
+        let mut out = BootCandidates::default();
+        for r in &rows {
+            if out.component.is_none() && r.text(0)?.is_some() {
+                out.component = Some(rows::component(r)?);
+            }
+            if let Some(kind) = r.text(15)? {
+                let key = key_of(Some(&kind), rows::req_text(r, 16, "boot name")?)?;
+                out.configs.push((key, config_at(r, 17)?));
+            }
+        }
+        Ok(out)
+    }
+
     async fn read_config<C: Conn>(
         &self,
         conn: &mut C,
@@ -239,6 +281,27 @@ impl<B: Backend> BootStore for SqlStore<B> {
             ))
             .await
             .map(|_| ())
+        })
+    }
+
+    async fn record_accesses(&self, accesses: &[EndpointAccess]) -> Result<()> {
+        if accesses.is_empty() {
+            return Ok(());
+        }
+        write_tx!(self, |tx| {
+            for access in accesses {
+                tx.execute(self.sql(
+                    "INSERT INTO endpoint_access (name, endpoint, last_epoch) VALUES ($1, $2, $3) \
+                     ON CONFLICT (name, endpoint) DO UPDATE SET last_epoch = excluded.last_epoch",
+                    vec![
+                        access.name.clone().into(),
+                        access.endpoint.clone().into(),
+                        access.last_epoch.into(),
+                    ],
+                ))
+                .await?;
+            }
+            Ok(())
         })
     }
 

@@ -8,7 +8,7 @@
 
 use async_trait::async_trait;
 
-use crate::{Result, Store};
+use crate::{BootCandidates, Result, Store};
 use driver::{Backend, Conn, Sql, Val};
 
 mod boot;
@@ -86,5 +86,13 @@ impl<B: Backend> Store for SqlStore<B> {
 
     async fn ping(&self) -> Result<()> {
         self.fetch(self.sql("SELECT 1", vec![])).await.map(|_| ())
+    }
+
+    async fn boot_candidates_by_mac(
+        &self,
+        mac: &ochami_core::MacAddr,
+        tags: &[String],
+    ) -> Result<BootCandidates> {
+        self.boot_candidates(mac, tags).await
     }
 }

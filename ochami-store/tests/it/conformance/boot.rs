@@ -385,3 +385,99 @@ pub(crate) async fn boot_access_history(store: Arc<dyn Store>) {
         []
     );
 }
+
+/// `boot_candidates_by_mac` returns the MAC's component and every config stored under the
+/// MAC, the component's xname, NID and role, and the tags asked for; nothing else.
+pub(crate) async fn boot_candidates_by_mac(store: Arc<dyn Store>) {
+    use ochami_core::{EthernetInterface, Role, State};
+    let node = super::comp("x0c0s0b0n0", State::Ready)
+        .with_role(Role::Compute)
+        .with_nid(7);
+    let other = super::comp("x0c0s1b0n0", State::Ready).with_nid(8);
+    store
+        .upsert_components(&[node.clone(), other], false)
+        .await
+        .unwrap();
+    let m: ochami_core::MacAddr = "aa:bb:cc:dd:ee:01".parse().unwrap();
+    store
+        .insert_ethernet_interface(&EthernetInterface::new(m, Some(node.id), []))
+        .await
+        .unwrap();
+    for (p, kernel) in [
+        (bp(&["Default"], &[], &[], "k-default"), "k-default"),
+        (bp(&["Compute"], &[], &[], "k-role"), "k-role"),
+        (bp(&["x0c0s0b0n0"], &[], &[], "k-xname"), "k-xname"),
+        (bp(&[], &[], &[7], "k-nid"), "k-nid"),
+        (bp(&[], &["aa:bb:cc:dd:ee:01"], &[], "k-mac"), "k-mac"),
+        // Not candidates: another node, another MAC, another tag.
+        (
+            bp(
+                &["x0c0s1b0n0", "Service"],
+                &["aa:bb:cc:dd:ee:02"],
+                &[8],
+                "k-no",
+            ),
+            "k-no",
+        ),
+    ] {
+        store
+            .set_boot_params(&p)
+            .await
+            .unwrap_or_else(|e| panic!("{kernel}: {e}"));
+    }
+    let found = store
+        .boot_candidates_by_mac(&m, &["Default".to_owned()])
+        .await
+        .unwrap();
+    assert_eq!(found.component.as_ref().map(|c| c.id), Some(node.id));
+    assert_eq!(
+        found.component.as_ref().and_then(|c| c.role),
+        Some(Role::Compute)
+    );
+    let mut got: Vec<(BootKey, String)> = found
+        .configs
+        .into_iter()
+        .map(|(k, c)| (k, c.kernel))
+        .collect();
+    got.sort();
+    let mut want = vec![
+        (BootKey::Mac(m), "k-mac".to_owned()),
+        (host("x0c0s0b0n0"), "k-xname".to_owned()),
+        (host("Compute"), "k-role".to_owned()),
+        (host("Default"), "k-default".to_owned()),
+        (BootKey::Nid(7), "k-nid".to_owned()),
+    ];
+    want.sort();
+    assert_eq!(got, want);
+
+    // An unknown MAC: no component, only what is stored under the MAC and the tags.
+    let unknown: ochami_core::MacAddr = "aa:bb:cc:dd:ee:02".parse().unwrap();
+    let found = store.boot_candidates_by_mac(&unknown, &[]).await.unwrap();
+    assert_eq!(found.component, None);
+    assert_eq!(found.configs.len(), 1);
+    assert_eq!(found.configs[0].0, BootKey::Mac(unknown));
+    let nothing: ochami_core::MacAddr = "aa:bb:cc:dd:ee:03".parse().unwrap();
+    let found = store
+        .boot_candidates_by_mac(&nothing, &["Default".to_owned()])
+        .await
+        .unwrap();
+    assert_eq!((found.component, found.configs.len()), (None, 1));
+}
+
+/// `record_accesses` writes a batch like that many `record_access` calls.
+pub(crate) async fn boot_record_accesses_batch(store: Arc<dyn Store>) {
+    let batch: Vec<EndpointAccess> = (0..3)
+        .map(|i| EndpointAccess {
+            name: format!("x0c0s{i}b0n0"),
+            endpoint: "bootscript".into(),
+            last_epoch: 1_700_000_000 + i,
+        })
+        .collect();
+    store.record_accesses(&batch).await.unwrap();
+    store.record_accesses(&[]).await.unwrap();
+    let mut newer = batch[0].clone();
+    newer.last_epoch += 100;
+    store.record_accesses(&[newer.clone()]).await.unwrap();
+    let all = store.list_access(None, Some("bootscript")).await.unwrap();
+    assert_eq!(all, vec![newer, batch[1].clone(), batch[2].clone()]);
+}

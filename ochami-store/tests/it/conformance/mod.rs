@@ -94,6 +94,8 @@ macro_rules! conformance_tests {
             boot::boot_list_groups_identical_configs,
             boot::boot_lookup_by_tag_and_refuses_injection,
             boot::boot_access_history,
+            boot::boot_candidates_by_mac,
+            boot::boot_record_accesses_batch,
             cloud_init::group_data_round_trip,
             cloud_init::node_data_round_trip,
             cloud_init::cluster_defaults_round_trip,

@@ -7,9 +7,10 @@ use ochami_boot::{BootOptions, BootRequest};
 use ochami_core::Xname;
 use pyo3::prelude::*;
 
+use crate::args::xname_arg;
 use crate::errors::{Family, err, invalid};
 use crate::runtime::run;
-use crate::store::{PyStore, xname_arg};
+use crate::store::PyStore;
 
 fn boot_err(e: ochami_boot::BootError) -> PyErr {
     err(Family::Boot, e)

@@ -6,6 +6,7 @@
 //! Python exception hierarchy ([`errors`]), and runs async calls on one shared tokio
 //! runtime with the GIL released ([`runtime`]).
 
+mod args;
 mod boot;
 mod convert;
 mod discovery;

@@ -9,19 +9,19 @@ use std::sync::Arc;
 use ochami_core::cloud_init::{ClusterDefaults, GroupData, NodeData};
 use ochami_core::ingest::Inventory;
 use ochami_core::{
-    BootParams, Component, ComponentFilter, EthernetInterface, Flag, Group, HmsType, MacAddr,
-    Partition, RedfishEndpoint, Role, State, SubRole, Xname,
+    BootParams, Component, EthernetInterface, Flag, Group, HmsType, MacAddr, Partition,
+    RedfishEndpoint, Role, State, SubRole,
 };
 use ochami_store::{ComponentUpdate, EthernetInterfaceFilter, RedfishEndpointFilter, Store};
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyDict, PyList, PyString, PyTuple};
+use pyo3::types::{PyDict, PyString};
 use serde::Serialize;
 
+use crate::args::{component_filter, parsed, strings, xname_arg, xnames};
 use crate::convert::{dict_of, json_of, record, records};
-use crate::errors::{Family, err, invalid, store_err};
+use crate::errors::{Family, err, store_err};
 use crate::rows::Rows;
 use crate::runtime::run;
-use crate::xname::PyXname;
 
 /// An inventory and boot store: ``memory:``, ``sqlite://path`` or ``postgres://...``.
 #[pyclass(name = "Store", module = "ochami", frozen)]
@@ -38,77 +38,6 @@ where
     T: Send + 'static,
 {
     run(py, fut)?.map_err(store_err)
-}
-
-/// One xname argument: an `Xname` or a string.
-pub(crate) fn xname_arg(obj: &Bound<'_, PyAny>) -> PyResult<Xname> {
-    if let Ok(x) = obj.cast::<PyXname>() {
-        return Ok(x.get().0);
-    }
-    let s = obj.str()?;
-    Xname::parse(s.to_str()?).map_err(|e| err(Family::Xname, e))
-}
-
-/// A value that may be one item or a list/tuple of items, as strings (`str()` of each,
-/// booleans as `true`/`false`). `None` is no value.
-fn strings(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<String>> {
-    let Some(obj) = obj else {
-        return Ok(Vec::new());
-    };
-    let one = |o: &Bound<'_, PyAny>| -> PyResult<String> {
-        if let Ok(b) = o.cast::<PyBool>() {
-            return Ok(if b.is_true() { "true" } else { "false" }.to_owned());
-        }
-        Ok(o.str()?.to_str()?.to_owned())
-    };
-    if obj.is_none() {
-        Ok(Vec::new())
-    } else if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
-        obj.try_iter()?.map(|x| one(&x?)).collect()
-    } else {
-        Ok(vec![one(obj)?])
-    }
-}
-
-/// Parses every value of a filter argument; errors name the argument.
-fn parsed<T: FromStr>(obj: Option<&Bound<'_, PyAny>>, arg: &str) -> PyResult<Vec<T>>
-where
-    T::Err: std::fmt::Display,
-{
-    strings(obj)?
-        .into_iter()
-        .map(|s| T::from_str(&s).map_err(|e| invalid(format!("bad {arg} {s:?}: {e}"))))
-        .collect()
-}
-
-fn xnames(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<Xname>> {
-    strings(obj)?
-        .iter()
-        .map(|s| Xname::parse(s).map_err(|e| err(Family::Xname, e)))
-        .collect()
-}
-
-/// SMD's component query from keyword arguments; Pythonic spellings map onto SMD's
-/// parameter names (`sub_role` -> `subrole`, `software_status` -> `softwarestatus`,
-/// `hms_type` -> `type`).
-fn component_filter(filters: Option<&Bound<'_, PyDict>>) -> PyResult<ComponentFilter> {
-    let mut pairs: Vec<(String, String)> = Vec::new();
-    if let Some(filters) = filters {
-        for (k, v) in filters.iter() {
-            let key: String = k.extract()?;
-            let key = match key.as_str() {
-                "sub_role" => "subrole".to_owned(),
-                "software_status" => "softwarestatus".to_owned(),
-                "hms_type" => "type".to_owned(),
-                "state_only" | "flag_only" | "role_only" | "nid_only" => key.replace('_', ""),
-                _ => key,
-            };
-            for value in strings(Some(&v))? {
-                pairs.push((key.clone(), value));
-            }
-        }
-    }
-    ComponentFilter::from_query_pairs(pairs).map_err(crate::errors::core_err)
 }
 
 fn rows<T: Serialize>(kind: &str, items: &[T]) -> PyResult<Rows> {

@@ -239,3 +239,15 @@ def test_rows_out_of_one_store_go_into_another(store):
     edited = dict(components[0], Role="Service", NID=999)
     copy.put_component(edited)
     assert copy.component(edited["ID"]) == edited
+
+
+def test_rows_html_is_escaped(store):
+    store.add_components(NODES[:1])
+    store.add_ethernet_interface(
+        {"MACAddress": "aa:bb:cc:dd:ee:02", "Description": "<script>alert(1)</script> & co"}
+    )
+    html = store.ethernet_interfaces()._repr_html_()
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in html
+    assert "<p>1 ethernet_interfaces rows</p>" in html
+    assert len(store.ethernet_interfaces()[:0]) == 0

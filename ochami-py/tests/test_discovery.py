@@ -124,8 +124,9 @@ def test_gil_is_released_while_discovering():
         elapsed = time.monotonic() - started
     assert report.discovered == 2
     assert elapsed > 0.5
-    # The other thread ran throughout (~1 tick per ms when it can get the GIL).
-    assert ticks > elapsed * 1000 * 0.3, (ticks, elapsed)
+    # The other thread kept running (~1 tick per ms when it gets the GIL; were the GIL held
+    # during the crawl it would get none until discover returned).
+    assert ticks >= 100, (ticks, elapsed)
 
 
 def test_ctrl_c_interrupts_discovery():

@@ -285,23 +285,31 @@ impl<B: Backend> BootStore for SqlStore<B> {
     }
 
     async fn record_accesses(&self, accesses: &[EndpointAccess]) -> Result<()> {
-        if accesses.is_empty() {
+        // One statement for the whole batch; a name and endpoint given twice keeps the
+        // later entry (an upsert may not touch one row twice).
+        let mut latest: std::collections::BTreeMap<(&str, &str), i64> =
+            std::collections::BTreeMap::new();
+        for a in accesses {
+            latest.insert((a.name.as_str(), a.endpoint.as_str()), a.last_epoch);
+        }
+        if latest.is_empty() {
             return Ok(());
         }
+        let data: Vec<serde_json::Value> = latest
+            .iter()
+            .map(|((name, endpoint), epoch)| serde_json::json!([name, endpoint, epoch]))
+            .collect();
+        let data = to_json(&data)?;
         write_tx!(self, |tx| {
-            for access in accesses {
-                tx.execute(self.sql(
-                    "INSERT INTO endpoint_access (name, endpoint, last_epoch) VALUES ($1, $2, $3) \
-                     ON CONFLICT (name, endpoint) DO UPDATE SET last_epoch = excluded.last_epoch",
-                    vec![
-                        access.name.clone().into(),
-                        access.endpoint.clone().into(),
-                        access.last_epoch.into(),
-                    ],
-                ))
-                .await?;
-            }
-            Ok(())
+            let mut sql = self.sql(
+                "INSERT INTO endpoint_access (name, endpoint, last_epoch) SELECT k.c0, k.c1, k.c2 FROM (",
+                vec![],
+            );
+            sql.rows_source(&[ColType::Text, ColType::Text, ColType::Int], data.clone());
+            sql.push(
+                ") AS k WHERE true ON CONFLICT (name, endpoint) DO UPDATE SET last_epoch = excluded.last_epoch",
+            );
+            tx.execute(sql).await.map(|_| ())
         })
     }
 

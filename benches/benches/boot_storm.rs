@@ -19,7 +19,7 @@
 //! shares the machine with.
 //!
 //! Run: `cargo bench -p ochami-benches --bench boot_storm` (env `NODES`, `CONNS`, `ROUNDS`,
-//! `BACKENDS=memory,sqlite,postgres` change the defaults). `cargo test --benches` runs it
+//! `BACKENDS=memory,sqlite,postgres`, `PARAMS=role|node` change the defaults). `cargo test --benches` runs it
 //! with 300 nodes as a smoke test.
 
 use std::net::SocketAddr;
@@ -39,6 +39,8 @@ use tokio::net::TcpStream;
 
 struct Config {
     nodes: u32,
+    /// `role`: one entry under `Compute`; `node`: one entry per node xname.
+    params: String,
     conns: usize,
     rounds: usize,
     backends: Vec<String>,
@@ -60,6 +62,7 @@ fn config() -> Config {
     };
     Config {
         nodes: env_or("NODES", if bench { 10_000 } else { 300 }),
+        params: env_or("PARAMS", "role".to_owned()),
         conns: env_or("CONNS", 128),
         rounds: env_or("ROUNDS", if bench { 3 } else { 1 }),
         backends: env_or("BACKENDS", default_backends.to_owned())
@@ -79,7 +82,7 @@ fn node(i: u32) -> Xname {
     Xname::node_at(1000 + i / 512, (i / 64) % 8, (i / 2) % 32, 0, i % 2).expect("valid node xname")
 }
 
-async fn seed(store: &dyn Store, nodes: u32) {
+async fn seed(store: &dyn Store, nodes: u32, per_node: bool) {
     let mut inv = Inventory::default();
     for i in 0..nodes {
         let x = node(i);
@@ -95,8 +98,13 @@ async fn seed(store: &dyn Store, nodes: u32) {
             .push(EthernetInterface::new(mac(i), Some(x), [ip]));
     }
     store.ingest(&inv, false).await.expect("seed nodes");
+    let hosts = if per_node {
+        (0..nodes).map(|i| node(i).to_string()).collect()
+    } else {
+        vec!["Compute".into()]
+    };
     let params = BootParams {
-        hosts: vec!["Compute".into()],
+        hosts,
         kernel: "http://172.16.0.254:8080/boot/vmlinuz-5.14.0-427.el9.x86_64".into(),
         initrd: "http://172.16.0.254:8080/boot/initramfs-5.14.0-427.el9.x86_64.img".into(),
         params: "console=ttyS0,115200 ip=dhcp root=live:http://172.16.0.254:8080/images/compute.squashfs rd.neednet=1 quiet"
@@ -248,7 +256,7 @@ async fn run_backend(backend: &str, cfg: &Config) {
         return;
     };
     let t = Instant::now();
-    seed(store.as_ref(), cfg.nodes).await;
+    seed(store.as_ref(), cfg.nodes, cfg.params == "node").await;
     let seeded = t.elapsed();
 
     // The fixed answer is a real bootscript, so both routes send the same bytes.
@@ -346,9 +354,10 @@ fn main() {
         .build()
         .expect("runtime");
     println!(
-        "boot storm: {} nodes x {} rounds, {} connections, {} worker threads",
+        "boot storm: {} nodes x {} rounds, boot parameters per {}, {} connections, {} worker threads",
         cfg.nodes,
         cfg.rounds,
+        cfg.params,
         cfg.conns,
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );

@@ -65,29 +65,42 @@ fn config_at(r: &impl SqlRow, i: usize) -> Result<BootConfig> {
 }
 
 impl<B: Backend> SqlStore<B> {
-    /// [`crate::Store::boot_candidates_by_mac`] in one statement: the interface, its
-    /// component and every matching `boot_params` row, joined. One row per config found (or
+    /// [`crate::Store::boot_candidates_by_mac`] in one statement: the interface's component
+    /// (`n`) and the `boot_params` rows under each candidate name (`b`, a union of primary-key
+    /// look-ups, so it stays fast with a row per node), joined. One row per config found (or
     /// one row of NULL configs); the component's columns repeat on each.
     pub(crate) async fn boot_candidates(
         &self,
         mac: &MacAddr,
         tags: &[String],
     ) -> Result<BootCandidates> {
-        let mut sql = self.sql("SELECT ", vec![]);
+        const CONFIG: &str =
+            "SELECT kind, name, kernel, initrd, params, cloud_init FROM boot_params";
+        let node_cols: Vec<String> = rows::COMPONENT_COLS
+            .split(',')
+            .map(|c| format!("n.{}", c.trim()))
+            .collect();
+        let mut sql = self.sql("WITH n AS (SELECT ", vec![]);
         sql.push(rows::COMPONENT_COLS_C)
-            .push(
-                ", b.kind, b.name, b.kernel, b.initrd, b.params, b.cloud_init FROM (SELECT 1 AS one) q \
-                 LEFT JOIN ethernet_interfaces e ON e.id = ",
-            )
+            .push(" FROM ethernet_interfaces e JOIN components c ON c.id = e.component_id WHERE e.id = ")
             .bind(mac.to_id())
-            .push(
-                " LEFT JOIN components c ON c.id = e.component_id \
-                 LEFT JOIN boot_params b ON (b.kind = 'mac' AND b.name = ",
-            )
+            .push("), b AS (")
+            .push(CONFIG)
+            .push(" WHERE kind = 'mac' AND name = ")
             .bind(mac.to_string())
-            .push(") OR (b.kind = 'host' AND (b.name = c.id OR b.name = c.role OR b.name");
+            .push(" UNION ALL ")
+            .push(CONFIG)
+            .push(" WHERE kind = 'host' AND name = (SELECT id FROM n) UNION ALL ")
+            .push(CONFIG)
+            .push(" WHERE kind = 'host' AND name = (SELECT role FROM n) UNION ALL ")
+            .push(CONFIG)
+            .push(" WHERE kind = 'host' AND name");
         sql.in_list(tags.to_vec());
-        sql.push(")) OR (b.kind = 'nid' AND b.name = CAST(c.nid AS TEXT))");
+        sql.push(" UNION ALL ")
+            .push(CONFIG)
+            .push(" WHERE kind = 'nid' AND name = (SELECT CAST(nid AS TEXT) FROM n)) SELECT ")
+            .push(&node_cols.join(", "))
+            .push(", b.kind, b.name, b.kernel, b.initrd, b.params, b.cloud_init FROM (SELECT 1 AS one) q LEFT JOIN n ON true LEFT JOIN b ON true");
         let rows = self.fetch(sql).await?;
         let mut out = BootCandidates::default();
         for r in &rows {

@@ -103,7 +103,9 @@ pub enum QueryBody {
 /// let body = serde_json::json!({"NIDRanges": ["1-4", "7"], "role": "Compute"});
 /// let filters = query_body_filters(body.as_object().unwrap(), QueryBody::ByNid)?;
 /// assert_eq!(filters.len(), 2);
-/// assert_eq!((filters[0].nid_start, filters[0].nid_end), (Some(1), Some(4)));
+/// // The single NIDs come first, then one filter per range.
+/// assert_eq!(filters[0].nid, [ochami_core::Term { negated: false, value: 7 }]);
+/// assert_eq!((filters[1].nid_start, filters[1].nid_end), (Some(1), Some(4)));
 /// # Ok::<(), ochami_core::Error>(())
 /// ```
 pub fn query_body_filters(

@@ -13,14 +13,21 @@
 //! The server keeps no state of its own beyond metrics and a cache of public JWKS keys, so
 //! several processes on one Postgres database behave as one service.
 //!
-//! ```no_run
-//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! ```
+//! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+//! use axum::body::Body;
+//! use axum::http::Request;
 //! use ochami_examples::server::{AppState, Settings, router};
+//! use tower::ServiceExt;
+//!
 //! let store = ochami_store::open("memory:").await?;
 //! let app = router(AppState::new(store, Settings::default(), None));
-//! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-//! axum::serve(listener, app).await?;
-//! # Ok(()) }
+//! let resp = app.oneshot(Request::get("/hsm/v2/service/ready").body(Body::empty())?).await?;
+//! assert_eq!(resp.status(), 200);
+//! // Or over a socket, until Ctrl-C / SIGTERM:
+//! // ochami_examples::server::serve_on(listener, state, ochami_examples::server::shutdown_signal()).await?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! # }).unwrap();
 //! ```
 
 mod access;

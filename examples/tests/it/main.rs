@@ -8,6 +8,7 @@ mod cli;
 mod cloud_init;
 mod common;
 mod scale_out;
+mod shutdown;
 mod smd_components;
 mod smd_groups;
 mod smd_inventory;

@@ -62,7 +62,6 @@ async fn run(command: Command) -> ExitCode {
         Command::Serve(config) => match server::serve(config).await {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
-                tracing::error!(error = %e, "ochami serve failed");
                 eprintln!("ochami serve: {e}");
                 ExitCode::FAILURE
             }

@@ -79,7 +79,7 @@ pub trait InventoryStore: Send + Sync {
     async fn delete_redfish_endpoint(&self, id: &Xname) -> Result<bool>;
 
     /// Store a discovery result atomically: endpoints (replaced), components (new ones
-    /// inserted; existing ones keep their State, Role and NID unless `force`, which
+    /// inserted; an existing one is left entirely unchanged unless `force`, which
     /// overwrites State, Flag, Role and NID; a component in State `Empty`, e.g. after its
     /// endpoint was deleted, takes the discovered State and Flag), component endpoints and
     /// hardware (replaced), ethernet interfaces (upserted by MAC; a MAC that belongs to

@@ -51,6 +51,18 @@ pub trait ComponentStore: Send + Sync {
     /// ([`ochami_core::Error::InvalidTransition`]); all or nothing.
     async fn update_components(&self, ids: &[Xname], update: &ComponentUpdate) -> Result<()>;
 
+    /// Several field updates of one component at once (`PATCH /State/Components/{xname}`):
+    /// `updates` are applied in order, each state change checked against the state the
+    /// earlier ones left ([`ochami_core::Error::InvalidTransition`]), then `nid` is set when
+    /// given (negative means no NID; NIDs stay unique). The component must exist
+    /// ([`crate::StoreError::NotFound`]). One transaction: all or nothing.
+    async fn update_component(
+        &self,
+        id: &Xname,
+        updates: &[ComponentUpdate],
+        nid: Option<i64>,
+    ) -> Result<()>;
+
     /// `BulkNID`: set each component's NID; all exist, NIDs stay unique; all or nothing.
     async fn set_nids(&self, nids: &[(Xname, i64)]) -> Result<()>;
 }
@@ -78,6 +90,11 @@ pub trait InventoryStore: Send + Sync {
     /// `Flag=OK`. False when absent.
     async fn delete_redfish_endpoint(&self, id: &Xname) -> Result<bool>;
 
+    /// Delete every Redfish endpoint with the cascade of
+    /// [`InventoryStore::delete_redfish_endpoint`], in one transaction; the number of
+    /// endpoints removed.
+    async fn delete_all_redfish_endpoints(&self) -> Result<u64>;
+
     /// Store a discovery result atomically: endpoints (replaced), components (new ones
     /// inserted; an existing one is left entirely unchanged unless `force`, which
     /// overwrites State, Flag, Role and NID; a component in State `Empty`, e.g. after its
@@ -99,6 +116,9 @@ pub trait InventoryStore: Send + Sync {
 
     /// Delete one component endpoint; false when absent.
     async fn delete_component_endpoint(&self, id: &Xname) -> Result<bool>;
+
+    /// Delete every component endpoint in one transaction; the number removed.
+    async fn delete_all_component_endpoints(&self) -> Result<u64>;
 
     /// One ethernet interface by its id (the MAC without separators) or any MAC form.
     async fn get_ethernet_interface(&self, mac: &MacAddr) -> Result<Option<EthernetInterface>>;
@@ -122,6 +142,9 @@ pub trait InventoryStore: Send + Sync {
 
     /// Delete one interface; false when absent.
     async fn delete_ethernet_interface(&self, mac: &MacAddr) -> Result<bool>;
+
+    /// Delete every ethernet interface (and its IPs) in one transaction; the number removed.
+    async fn delete_all_ethernet_interfaces(&self) -> Result<u64>;
 
     /// The interfaces whose IP list contains `ip`.
     async fn find_ethernet_interfaces_by_ip(&self, ip: &str) -> Result<Vec<EthernetInterface>>;

@@ -12,7 +12,7 @@ use ochami_core::{
     Component, ComponentFilter, Flag, HierarchyQuery, Projection, QueryBody, Role,
     State as HmsState, SubRole, Xname, query_body_filters,
 };
-use ochami_store::ComponentUpdate;
+use ochami_store::{ComponentUpdate, StoreError};
 use serde::{Deserialize, Serialize};
 
 use super::AppState;
@@ -367,7 +367,8 @@ async fn patch_field(
 
 /// `PATCH /State/Components/{xname}`: any of the single-field updates at once (State with
 /// Flag and Force, Flag, Enabled, SoftwareStatus, Role with SubRole, NID), applied in that
-/// order; each one is checked like its own PATCH route.
+/// order; each one is checked like its own PATCH route, and all are stored in one
+/// transaction.
 async fn patch_one(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
@@ -396,16 +397,18 @@ async fn patch_one(
             "Missing update: one of State, Flag, Enabled, SoftwareStatus, Role, NID is required",
         ));
     }
-    if state.store().get_component(&id).await?.is_none() {
-        return Err(ApiError::not_found(format!("no such component: {id}")));
+    match state
+        .store()
+        .update_component(&id, &updates, body.nid)
+        .await
+    {
+        Err(StoreError::NotFound { .. }) => {
+            Err(ApiError::not_found(format!("no such component: {id}")))
+        }
+        other => other
+            .map(|()| StatusCode::NO_CONTENT)
+            .map_err(ApiError::from),
     }
-    for u in &updates {
-        state.store().update_components(&[id], u).await?;
-    }
-    if let Some(nid) = body.nid {
-        state.store().set_nids(&[(id, nid)]).await?;
-    }
-    Ok(StatusCode::NO_CONTENT)
 }
 
 async fn query_get(

@@ -294,15 +294,7 @@ async fn delete_rf(
 }
 
 async fn delete_all_rf(State(state): State<AppState>, _: NoQuery) -> Result<Json<Info>, ApiError> {
-    let all = state
-        .store()
-        .list_redfish_endpoints(&RedfishEndpointFilter::default())
-        .await?;
-    let mut n = 0;
-    for ep in &all {
-        n += u64::from(state.store().delete_redfish_endpoint(&ep.id).await?);
-    }
-    Ok(deleted(n))
+    Ok(deleted(state.store().delete_all_redfish_endpoints().await?))
 }
 
 // ---- ComponentEndpoints ----
@@ -369,12 +361,9 @@ async fn delete_ce(
 }
 
 async fn delete_all_ce(State(state): State<AppState>, _: NoQuery) -> Result<Json<Info>, ApiError> {
-    let all = state.store().list_component_endpoints(None, None).await?;
-    let mut n = 0;
-    for ce in &all {
-        n += u64::from(state.store().delete_component_endpoint(&ce.id).await?);
-    }
-    Ok(deleted(n))
+    Ok(deleted(
+        state.store().delete_all_component_endpoints().await?,
+    ))
 }
 
 // ---- EthernetInterfaces ----
@@ -485,20 +474,9 @@ async fn delete_eth(
 }
 
 async fn delete_all_eth(State(state): State<AppState>, _: NoQuery) -> Result<Json<Info>, ApiError> {
-    let all = state
-        .store()
-        .list_ethernet_interfaces(&EthernetInterfaceFilter::default())
-        .await?;
-    let mut n = 0;
-    for e in &all {
-        n += u64::from(
-            state
-                .store()
-                .delete_ethernet_interface(&e.mac_address)
-                .await?,
-        );
-    }
-    Ok(deleted(n))
+    Ok(deleted(
+        state.store().delete_all_ethernet_interfaces().await?,
+    ))
 }
 
 async fn list_ips(

@@ -224,6 +224,30 @@ impl ComponentStore for MemoryStore {
         })
     }
 
+    async fn update_component(
+        &self,
+        id: &Xname,
+        updates: &[ComponentUpdate],
+        nid: Option<i64>,
+    ) -> Result<()> {
+        self.write(|tx| {
+            let Some(mut c) = tx.tables().components.get(id).cloned() else {
+                return Err(StoreError::not_found("component", id));
+            };
+            for u in updates {
+                u.apply(&mut c).map_err(|e| StoreError::invalid(None, e))?;
+            }
+            if let Some(nid) = nid {
+                // SMD stores a negative NID as "no NID".
+                let nid = (nid >= 0).then_some(nid);
+                check_nid(tx.tables(), *id, nid, None)?;
+                c.nid = nid;
+            }
+            tx.put_component(c);
+            Ok(())
+        })
+    }
+
     async fn set_nids(&self, nids: &[(Xname, i64)]) -> Result<()> {
         self.write(|tx| {
             for (i, (id, nid)) in nids.iter().enumerate() {

@@ -11,6 +11,7 @@ use ochami_core::{
 };
 
 use super::ethernet::{self, now};
+use super::tables::Tx;
 use super::{MemoryStore, ingest, row};
 use crate::{
     EthernetInterfaceFilter, EthernetInterfacePatch, InventoryStore, RedfishEndpointFilter, Result,
@@ -38,6 +39,39 @@ fn mac_taken(mac: MacAddr, owner: Option<Xname>) -> StoreError {
         mac,
         format!("an ethernet interface with this MAC already exists{owner}"),
     )
+}
+
+/// Delete endpoint `id` with SMD's cascade (`DeleteRFEndpointByIDSetEmpty`): its component
+/// endpoints go, the components under it become `Empty`/`OK`. False when absent.
+fn delete_endpoint(tx: &mut Tx<'_>, id: &Xname) -> bool {
+    if !tx.tables().endpoints.contains_key(id) {
+        return false;
+    }
+    tx.set_endpoint(*id, None);
+    let ces: BTreeSet<Xname> = tx
+        .tables()
+        .ces_by_endpoint
+        .get(id)
+        .cloned()
+        .unwrap_or_default();
+    for ce in &ces {
+        tx.set_component_endpoint(*ce, None);
+    }
+    let under: Vec<Xname> = tx
+        .tables()
+        .components
+        .keys()
+        .filter(|c| ces.contains(c) || id.smd_prefix_contains(c))
+        .copied()
+        .collect();
+    for c in under {
+        if let Some(mut comp) = tx.tables().components.get(&c).cloned() {
+            comp.state = Some(State::Empty);
+            comp.flag = Some(Flag::Ok);
+            tx.put_component(comp);
+        }
+    }
+    true
 }
 
 #[async_trait]
@@ -104,35 +138,16 @@ impl InventoryStore for MemoryStore {
     }
 
     async fn delete_redfish_endpoint(&self, id: &Xname) -> Result<bool> {
+        self.write(|tx| Ok(delete_endpoint(tx, id)))
+    }
+
+    async fn delete_all_redfish_endpoints(&self) -> Result<u64> {
         self.write(|tx| {
-            if !tx.tables().endpoints.contains_key(id) {
-                return Ok(false);
-            }
-            tx.set_endpoint(*id, None);
-            let ces: BTreeSet<Xname> = tx
-                .tables()
-                .ces_by_endpoint
-                .get(id)
-                .cloned()
-                .unwrap_or_default();
-            for ce in &ces {
-                tx.set_component_endpoint(*ce, None);
-            }
-            let under: Vec<Xname> = tx
-                .tables()
-                .components
-                .keys()
-                .filter(|c| ces.contains(c) || id.smd_prefix_contains(c))
-                .copied()
-                .collect();
-            for c in under {
-                if let Some(mut comp) = tx.tables().components.get(&c).cloned() {
-                    comp.state = Some(State::Empty);
-                    comp.flag = Some(Flag::Ok);
-                    tx.put_component(comp);
-                }
-            }
-            Ok(true)
+            let ids: Vec<Xname> = tx.tables().endpoints.keys().copied().collect();
+            Ok(ids
+                .iter()
+                .map(|id| u64::from(delete_endpoint(tx, id)))
+                .sum())
         })
     }
 
@@ -176,6 +191,16 @@ impl InventoryStore for MemoryStore {
                 tx.set_component_endpoint(*id, None);
             }
             Ok(found)
+        })
+    }
+
+    async fn delete_all_component_endpoints(&self) -> Result<u64> {
+        self.write(|tx| {
+            let ids: Vec<Xname> = tx.tables().component_endpoints.keys().copied().collect();
+            for id in &ids {
+                tx.set_component_endpoint(*id, None);
+            }
+            Ok(ids.len() as u64)
         })
     }
 
@@ -237,6 +262,16 @@ impl InventoryStore for MemoryStore {
                 tx.set_iface(*mac, None);
             }
             Ok(found)
+        })
+    }
+
+    async fn delete_all_ethernet_interfaces(&self) -> Result<u64> {
+        self.write(|tx| {
+            let macs: Vec<MacAddr> = tx.tables().ifaces.keys().copied().collect();
+            for mac in &macs {
+                tx.set_iface(*mac, None);
+            }
+            Ok(macs.len() as u64)
         })
     }
 

@@ -12,6 +12,13 @@ use super::{SqlStore, filter, write_tx};
 use crate::model::ComponentUpdate;
 use crate::{ComponentStore, Result, StoreError};
 
+/// Every column but the id, for a row replaced whole.
+pub(crate) const REPLACE_COMPONENT: &str = "type = excluded.type, state = excluded.state, flag = excluded.flag, \
+     enabled = excluded.enabled, software_status = excluded.software_status, role = excluded.role, \
+     sub_role = excluded.sub_role, nid = excluded.nid, subtype = excluded.subtype, net_type = excluded.net_type, \
+     arch = excluded.arch, class = excluded.class, reservation_disabled = excluded.reservation_disabled, \
+     locked = excluded.locked";
+
 /// The columns a forced bulk upsert overwrites on an existing component (SMD's rule).
 const FORCED_UPDATE: &str = "state = excluded.state, flag = excluded.flag, subtype = excluded.subtype, \
      net_type = excluded.net_type, arch = excluded.arch, class = excluded.class";
@@ -126,6 +133,20 @@ impl<B: Backend> SqlStore<B> {
 
     /// The current state of each of `ids` (locked for update when `lock`); NotFound naming the
     /// first id that is not a component.
+    /// Insert `rows` or replace them whole (one statement).
+    pub(crate) async fn replace_components<C: Conn>(
+        &self,
+        tx: &mut C,
+        rows: &[Component],
+    ) -> Result<u64> {
+        let mut sql = self.sql("INSERT INTO components (", vec![]);
+        sql.push(COMPONENT_COLS).push(") ");
+        sql.rows_source(COMPONENT_TYPES, component_rows(rows)?);
+        sql.push(" ON CONFLICT (id) DO UPDATE SET ");
+        sql.push(REPLACE_COMPONENT);
+        tx.execute(sql).await
+    }
+
     async fn lock_components<C: Conn>(
         &self,
         conn: &mut C,
@@ -218,20 +239,9 @@ impl<B: Backend> ComponentStore for SqlStore<B> {
                 other => other,
             })?
             .remove(0);
-        let data = component_rows(std::slice::from_ref(&c))?;
         let result = write_tx!(self, |tx| {
-            let mut sql = self.sql("INSERT INTO components (", vec![]);
-            sql.push(COMPONENT_COLS).push(") ");
-            sql.rows_source(COMPONENT_TYPES, data.clone());
-            sql.push(
-                " ON CONFLICT (id) DO UPDATE SET type = excluded.type, state = excluded.state, \
-                 flag = excluded.flag, enabled = excluded.enabled, software_status = excluded.software_status, \
-                 role = excluded.role, sub_role = excluded.sub_role, nid = excluded.nid, \
-                 subtype = excluded.subtype, net_type = excluded.net_type, arch = excluded.arch, \
-                 class = excluded.class, reservation_disabled = excluded.reservation_disabled, \
-                 locked = excluded.locked",
-            );
-            tx.execute(sql).await
+            self.replace_components(&mut tx, std::slice::from_ref(&c))
+                .await
         });
         match result {
             Err(StoreError::Conflict { field: "NID", .. }) => {
@@ -296,6 +306,57 @@ impl<B: Backend> ComponentStore for SqlStore<B> {
             sql.push(" WHERE id");
             sql.in_list(list.clone());
             tx.execute(sql).await
+        })
+        .map(|_| ())
+    }
+
+    async fn update_component(
+        &self,
+        id: &Xname,
+        updates: &[ComponentUpdate],
+        nid: Option<i64>,
+    ) -> Result<()> {
+        write_tx!(self, |tx| {
+            let mut sql = self.sql("SELECT ", vec![]);
+            sql.push(COMPONENT_COLS)
+                .push(" FROM components WHERE id = ")
+                .bind(id.to_string());
+            sql.for_update();
+            let Some(mut c) = tx
+                .fetch(sql)
+                .await?
+                .first()
+                .map(rows::component)
+                .transpose()?
+            else {
+                return Err(StoreError::not_found("component", id));
+            };
+            for u in updates {
+                u.apply(&mut c).map_err(|e| StoreError::invalid(None, e))?;
+            }
+            if let Some(nid) = nid {
+                // SMD stores a negative NID as "no NID".
+                let nid = (nid >= 0).then_some(nid);
+                if let Some(n) = nid {
+                    let holder = tx
+                        .fetch(self.sql(
+                            "SELECT id FROM components WHERE nid = $1 AND id <> $2",
+                            vec![n.into(), id.to_string().into()],
+                        ))
+                        .await?;
+                    if let Some(r) = holder.first() {
+                        let other = rows::xname(r, 0, "component id")?;
+                        return Err(StoreError::conflict(
+                            "NID",
+                            n,
+                            format!("NID {n} of {id} is already used by {other}"),
+                        ));
+                    }
+                }
+                c.nid = nid;
+            }
+            self.replace_components(&mut tx, std::slice::from_ref(&c))
+                .await
         })
         .map(|_| ())
     }

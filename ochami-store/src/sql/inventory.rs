@@ -10,21 +10,12 @@ use ochami_core::{
     RedfishEndpoint, State, Xname,
 };
 
-use super::components::{component_rows, prepare_components};
+use super::components::prepare_components;
 use super::driver::{Backend, Conn, SqlRow, Val};
-use super::rows::{
-    self, COMPONENT_COLS, COMPONENT_TYPES, ETH_COLS, ETH_COLS_E, REDFISH_COLS, from_json, to_json,
-};
+use super::rows::{self, COMPONENT_COLS, ETH_COLS, ETH_COLS_E, REDFISH_COLS, from_json, to_json};
 use super::{SqlStore, write_tx};
 use crate::model::{EthernetInterfacePatch, RedfishEndpointFilter};
 use crate::{EthernetInterfaceFilter, InventoryStore, Result, StoreError};
-
-/// Every column but the id, for a row replaced whole.
-pub(crate) const REPLACE_COMPONENT: &str = "type = excluded.type, state = excluded.state, flag = excluded.flag, \
-     enabled = excluded.enabled, software_status = excluded.software_status, role = excluded.role, \
-     sub_role = excluded.sub_role, nid = excluded.nid, subtype = excluded.subtype, net_type = excluded.net_type, \
-     arch = excluded.arch, class = excluded.class, reservation_disabled = excluded.reservation_disabled, \
-     locked = excluded.locked";
 
 /// Now, as an RFC 3339 UTC time with microseconds (an interface's `LastUpdate`).
 pub(crate) fn now_rfc3339() -> String {
@@ -183,12 +174,7 @@ impl<B: Backend> SqlStore<B> {
         if rows.is_empty() {
             return Ok(rows);
         }
-        let mut sql = self.sql("INSERT INTO components (", vec![]);
-        sql.push(COMPONENT_COLS).push(") ");
-        sql.rows_source(COMPONENT_TYPES, component_rows(&rows)?);
-        sql.push(" ON CONFLICT (id) DO UPDATE SET ");
-        sql.push(REPLACE_COMPONENT);
-        tx.execute(sql).await?;
+        self.replace_components(tx, &rows).await?;
         Ok(rows)
     }
 
@@ -210,6 +196,54 @@ impl<B: Backend> SqlStore<B> {
             .first()
             .map(rows::ethernet_interface)
             .transpose()
+    }
+
+    /// Delete endpoint `id` with SMD's cascade (`DeleteRFEndpointByIDSetEmpty`): its
+    /// component endpoints go, the components under it become `Empty`/`OK`. False when
+    /// absent.
+    async fn delete_endpoint<C: Conn>(&self, tx: &mut C, id: &Xname) -> Result<bool> {
+        let n = tx
+            .execute(self.sql(
+                "DELETE FROM redfish_endpoints WHERE id = $1",
+                vec![id.to_string().into()],
+            ))
+            .await?;
+        if n == 0 {
+            return Ok(false);
+        }
+        let gone = tx
+            .fetch(self.sql(
+                "DELETE FROM component_endpoints WHERE redfish_endpoint_id = $1 RETURNING id",
+                vec![id.to_string().into()],
+            ))
+            .await?;
+        let mut ids = gone
+            .iter()
+            .map(|r| rows::req_text(r, 0, "ComponentEndpoint ID"))
+            .collect::<Result<Vec<_>>>()?;
+        // Components under the endpoint by SMD's xname-prefix rule (the BMC itself, its
+        // nodes), found by prefix and checked with the domain's rule.
+        let under = tx
+            .fetch(self.sql(
+                "SELECT id FROM components WHERE id LIKE $1",
+                vec![format!("{id}%").into()],
+            ))
+            .await?;
+        for r in &under {
+            let c = rows::xname(r, 0, "component id")?;
+            if id.smd_prefix_contains(&c) {
+                ids.push(c.to_string());
+            }
+        }
+        if !ids.is_empty() {
+            let mut sql = self.sql(
+                "UPDATE components SET state = 'Empty', flag = 'OK' WHERE id",
+                vec![],
+            );
+            sql.in_list(ids);
+            tx.execute(sql).await?;
+        }
+        Ok(true)
     }
 
     async fn write_component_endpoint<C: Conn>(
@@ -359,49 +393,20 @@ impl<B: Backend> InventoryStore for SqlStore<B> {
     }
 
     async fn delete_redfish_endpoint(&self, id: &Xname) -> Result<bool> {
+        write_tx!(self, |tx| self.delete_endpoint(&mut tx, id).await)
+    }
+
+    async fn delete_all_redfish_endpoints(&self) -> Result<u64> {
         write_tx!(self, |tx| {
-            let n = tx
-                .execute(self.sql(
-                    "DELETE FROM redfish_endpoints WHERE id = $1",
-                    vec![id.to_string().into()],
-                ))
+            let all = tx
+                .fetch(self.sql("SELECT id FROM redfish_endpoints ORDER BY id", vec![]))
                 .await?;
-            if n == 0 {
-                return Ok(false);
+            let mut n = 0;
+            for r in &all {
+                let id = rows::xname(r, 0, "RedfishEndpoint ID")?;
+                n += u64::from(self.delete_endpoint(&mut tx, &id).await?);
             }
-            let gone = tx
-                .fetch(self.sql(
-                    "DELETE FROM component_endpoints WHERE redfish_endpoint_id = $1 RETURNING id",
-                    vec![id.to_string().into()],
-                ))
-                .await?;
-            let mut ids = gone
-                .iter()
-                .map(|r| rows::req_text(r, 0, "ComponentEndpoint ID"))
-                .collect::<Result<Vec<_>>>()?;
-            // Components under the endpoint by SMD's xname-prefix rule (the BMC itself, its
-            // nodes), found by prefix and checked with the domain's rule.
-            let under = tx
-                .fetch(self.sql(
-                    "SELECT id FROM components WHERE id LIKE $1",
-                    vec![format!("{id}%").into()],
-                ))
-                .await?;
-            for r in &under {
-                let c = rows::xname(r, 0, "component id")?;
-                if id.smd_prefix_contains(&c) {
-                    ids.push(c.to_string());
-                }
-            }
-            if !ids.is_empty() {
-                let mut sql = self.sql(
-                    "UPDATE components SET state = 'Empty', flag = 'OK' WHERE id",
-                    vec![],
-                );
-                sql.in_list(ids);
-                tx.execute(sql).await?;
-            }
-            Ok(true)
+            Ok(n)
         })
     }
 
@@ -531,6 +536,12 @@ impl<B: Backend> InventoryStore for SqlStore<B> {
         Ok(n > 0)
     }
 
+    async fn delete_all_component_endpoints(&self) -> Result<u64> {
+        write_tx!(self, |tx| tx
+            .execute(self.sql("DELETE FROM component_endpoints", vec![]))
+            .await)
+    }
+
     async fn get_ethernet_interface(&self, mac: &MacAddr) -> Result<Option<EthernetInterface>> {
         let mut conn = self.backend.conn().await?;
         self.read_ethernet_interface(&mut conn, mac, false).await
@@ -625,6 +636,12 @@ impl<B: Backend> InventoryStore for SqlStore<B> {
             .await
         })?;
         Ok(n > 0)
+    }
+
+    async fn delete_all_ethernet_interfaces(&self) -> Result<u64> {
+        write_tx!(self, |tx| tx
+            .execute(self.sql("DELETE FROM ethernet_interfaces", vec![]))
+            .await)
     }
 
     async fn find_ethernet_interfaces_by_ip(&self, ip: &str) -> Result<Vec<EthernetInterface>> {

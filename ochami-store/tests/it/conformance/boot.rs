@@ -480,7 +480,10 @@ pub(crate) async fn boot_record_accesses_batch(store: Arc<dyn Store>) {
     // The same name and endpoint twice in one batch: the later entry is kept.
     let mut stale = newer.clone();
     stale.last_epoch -= 50;
-    store.record_accesses(&[stale, newer.clone()]).await.unwrap();
+    store
+        .record_accesses(&[stale, newer.clone()])
+        .await
+        .unwrap();
     let all = store.list_access(None, Some("bootscript")).await.unwrap();
     assert_eq!(all, vec![newer, batch[1].clone(), batch[2].clone()]);
 }

@@ -366,6 +366,88 @@ pub(crate) async fn update_components_other_fields(store: Arc<dyn Store>) {
     assert_eq!(get().await.state, Some(State::Ready));
 }
 
+pub(crate) async fn update_component_applies_all_or_nothing(store: Arc<dyn Store>) {
+    let mut held = comp("x0c0s0b0n1", State::Ready);
+    held.nid = Some(5);
+    store
+        .upsert_components(&[comp("x0c0s0b0n0", State::Ready), held], false)
+        .await
+        .unwrap();
+    let id = x("x0c0s0b0n0");
+    let updates = [
+        ComponentUpdate::Flag(Flag::Alert),
+        ComponentUpdate::Enabled(false),
+        ComponentUpdate::Role {
+            role: Role::Compute,
+            sub_role: None,
+        },
+    ];
+    store
+        .update_component(&id, &updates, Some(7))
+        .await
+        .unwrap();
+    let c = store.get_component(&id).await.unwrap().unwrap();
+    assert_eq!(
+        (c.state, c.flag, c.enabled, c.role, c.nid),
+        (
+            Some(State::Ready),
+            Some(Flag::Alert),
+            Some(false),
+            Some(Role::Compute),
+            Some(7)
+        )
+    );
+
+    let before = all_components(&store).await;
+    let off_then_standby = [
+        ComponentUpdate::State {
+            state: State::Off,
+            flag: None,
+            force: false,
+        },
+        ComponentUpdate::State {
+            state: State::Standby,
+            flag: None,
+            force: false,
+        },
+    ];
+    let (index, cause) = expect_invalid(store.update_component(&id, &off_then_standby, None).await);
+    assert_eq!(index, None);
+    assert_eq!(
+        cause,
+        CoreError::InvalidTransition {
+            id: "x0c0s0b0n0".into(),
+            from: State::Off,
+            to: State::Standby
+        },
+        "each transition is checked against the state the earlier updates left"
+    );
+    assert_eq!(all_components(&store).await, before, "nothing changed");
+
+    let warn = [ComponentUpdate::Flag(Flag::Warning)];
+    let (value, detail) = expect_conflict(store.update_component(&id, &warn, Some(5)).await, "NID");
+    assert_eq!(value, "5");
+    assert!(detail.contains("x0c0s0b0n1"), "{detail}");
+    assert_eq!(
+        all_components(&store).await,
+        before,
+        "a NID conflict also undoes the field updates"
+    );
+
+    expect_not_found(
+        store.update_component(&x("x0c0s0b0n9"), &warn, None).await,
+        "component",
+        "x0c0s0b0n9",
+    );
+    store.update_component(&id, &[], Some(-1)).await.unwrap();
+    let c = store.get_component(&id).await.unwrap().unwrap();
+    assert_eq!(
+        (c.nid, c.flag),
+        (None, Some(Flag::Alert)),
+        "a negative NID clears it"
+    );
+}
+
 pub(crate) async fn set_nids_unique_and_atomic(store: Arc<dyn Store>) {
     let nodes = ["x0c0s0b0n0", "x0c0s0b0n1", "x0c0s0b0n2"].map(|id| comp(id, State::Ready));
     store.upsert_components(&nodes, false).await.unwrap();

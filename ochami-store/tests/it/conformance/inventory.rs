@@ -281,6 +281,103 @@ pub(crate) async fn redfish_endpoint_delete_cascades(store: Arc<dyn Store>) {
     );
 }
 
+pub(crate) async fn redfish_endpoint_delete_all_cascades(store: Arc<dyn Store>) {
+    store.ingest(&two_nodes(), false).await.unwrap();
+    let second = discovery(
+        "x1000c0s1b0",
+        "10.0.0.6",
+        "aa:bb:cc:00:01:ff",
+        &[("aa:bb:cc:00:01:01", "10.1.1.1")],
+    );
+    store.ingest(&second, false).await.unwrap();
+    store
+        .upsert_components(&[comp("x2000c0s0b0n0", State::Ready)], false)
+        .await
+        .unwrap();
+
+    assert_eq!(store.delete_all_redfish_endpoints().await.unwrap(), 2);
+    assert!(
+        store
+            .list_redfish_endpoints(&Default::default())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        store
+            .list_component_endpoints(None, None)
+            .await
+            .unwrap()
+            .is_empty(),
+        "their component endpoints go"
+    );
+    for c in all_components(&store).await {
+        let expected = if c.id == x("x2000c0s0b0n0") {
+            State::Ready
+        } else {
+            State::Empty
+        };
+        assert_eq!(
+            (c.state, c.flag),
+            (Some(expected), Some(Flag::Ok)),
+            "{}",
+            c.id
+        );
+    }
+    assert_eq!(
+        ifaces(&store, &Default::default()).await.len(),
+        5,
+        "ethernet interfaces stay"
+    );
+    assert_eq!(store.delete_all_redfish_endpoints().await.unwrap(), 0);
+}
+
+pub(crate) async fn delete_all_component_endpoints_and_interfaces(store: Arc<dyn Store>) {
+    store.ingest(&two_nodes(), false).await.unwrap();
+    let before = all_components(&store).await;
+    let n = store
+        .list_component_endpoints(None, None)
+        .await
+        .unwrap()
+        .len() as u64;
+    assert!(n > 0);
+    assert_eq!(store.delete_all_component_endpoints().await.unwrap(), n);
+    assert!(
+        store
+            .list_component_endpoints(None, None)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        store
+            .get_redfish_endpoint(&x("x1000c0s0b0"))
+            .await
+            .unwrap()
+            .is_some(),
+        "the Redfish endpoint stays"
+    );
+    assert_eq!(all_components(&store).await, before, "components stay");
+    assert_eq!(store.delete_all_component_endpoints().await.unwrap(), 0);
+
+    assert_eq!(store.delete_all_ethernet_interfaces().await.unwrap(), 3);
+    assert!(ifaces(&store, &Default::default()).await.is_empty());
+    assert!(
+        store
+            .find_ethernet_interfaces_by_ip("10.1.0.1")
+            .await
+            .unwrap()
+            .is_empty(),
+        "their IPs go too"
+    );
+    assert_eq!(store.delete_all_ethernet_interfaces().await.unwrap(), 0);
+    let again = EthernetInterface::new(mac("aa:bb:cc:00:00:01"), None, []);
+    store
+        .insert_ethernet_interface(&again)
+        .await
+        .expect("a deleted MAC is free again");
+}
+
 pub(crate) async fn ingest_stores_expanded_inventory(store: Arc<dyn Store>) {
     let inv = two_nodes();
     store.ingest(&inv, false).await.unwrap();

@@ -91,6 +91,8 @@ pub struct RedfishClient {
     pub(crate) base: String,
     pub(crate) options: ClientOptions,
     pub(crate) auth: Mutex<AuthState>,
+    /// Held while an expired session is renewed, so concurrent requests log in once.
+    pub(crate) relogin: tokio::sync::Mutex<()>,
     root: ServiceRoot,
     root_json: Value,
 }
@@ -135,6 +137,7 @@ impl RedfishClient {
             base: normalize_base(base_url),
             options,
             auth: Mutex::new(AuthState::Anonymous),
+            relogin: tokio::sync::Mutex::new(()),
             root,
             root_json,
         };
@@ -180,10 +183,11 @@ impl RedfishClient {
         }
     }
 
-    /// `GET` a path and parse the JSON body.
+    /// `GET` a path and parse the JSON body. A 401 to the session token renews the session
+    /// once and repeats the request; a second 401 is an [`Error::Auth`].
     pub async fn get(&self, path: &str) -> Result<Value> {
         let response = self
-            .send(Method::Get, path, self.request_auth(), RequestBody::Empty)
+            .send_authed(Method::Get, path, RequestBody::Empty)
             .await?;
         self.json_of(path, response)
     }

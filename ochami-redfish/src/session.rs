@@ -6,6 +6,11 @@
 //! session's `Location`, or on the `@odata.id` of the answer when a BMC forgets the header)
 //! in [`RedfishClient::close`]. Without a SessionService, or when session creation fails
 //! for any reason but bad credentials, it falls back to HTTP Basic on every request.
+//!
+//! Sessions expire (BMCs time them out, or forget them on a reset). A 401 to a request
+//! made with the session token makes the client log in again once and repeat the request;
+//! concurrent requests that hit the same expiry share that one new session. A second 401
+//! after the new login is an [`Error::Auth`].
 
 use serde::Serialize;
 use serde_json::Value;
@@ -14,7 +19,7 @@ use crate::client::RedfishClient;
 use crate::error::{Error, Result};
 use crate::resources::lenient;
 use crate::secret::Secret;
-use crate::transport::{Method, RequestAuth, RequestBody};
+use crate::transport::{HttpResponse, Method, RequestAuth, RequestBody};
 
 /// How the client authenticates.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -150,6 +155,40 @@ impl RedfishClient {
         tracing::debug!(target = %self.base, %failure, "session creation failed; using Basic auth");
         self.set_auth(AuthState::Basic(creds));
         Ok(())
+    }
+
+    /// Sends a request with the client's current authentication; on a 401 to a session
+    /// token, renews the session once and repeats the request.
+    pub(crate) async fn send_authed(
+        &self,
+        method: Method,
+        path: &str,
+        body: RequestBody,
+    ) -> Result<HttpResponse> {
+        let auth = self.request_auth();
+        let response = self.send(method, path, auth.clone(), body.clone()).await?;
+        match auth {
+            RequestAuth::Token(used) if response.status == 401 => {
+                self.renew_session(&used).await?;
+                self.send(method, path, self.request_auth(), body).await
+            }
+            _ => Ok(response),
+        }
+    }
+
+    /// Logs in again unless another request already replaced the `expired` token (or the
+    /// client was closed meanwhile).
+    async fn renew_session(&self, expired: &Secret) -> Result<()> {
+        let _one_login_at_a_time = self.relogin.lock().await;
+        let current = matches!(
+            self.auth.lock().as_deref(),
+            Ok(AuthState::Session { token, .. }) if token == expired
+        );
+        if !current {
+            return Ok(());
+        }
+        tracing::info!(target = %self.base, "Redfish session expired; logging in again");
+        self.login().await
     }
 
     /// Ends the client: deletes the Redfish session, if one was created. Failures are

@@ -24,6 +24,9 @@ pub struct SimStats {
     pub sessions_created: u64,
     /// Sessions deleted.
     pub sessions_deleted: u64,
+    /// Sessions expired by the simulator (after N requests, or by
+    /// [`SimBmc::expire_sessions`]).
+    pub sessions_expired: u64,
     /// Sessions open now.
     pub active_sessions: usize,
     /// Requests authenticated by a session token.
@@ -117,6 +120,7 @@ impl SimBmc {
             requests: l(&c.requests),
             sessions_created: l(&c.sessions_created),
             sessions_deleted: l(&c.sessions_deleted),
+            sessions_expired: l(&c.sessions_expired),
             active_sessions: self.state.active_sessions(),
             token_requests: l(&c.token_requests),
             basic_requests: l(&c.basic_requests),
@@ -125,6 +129,12 @@ impl SimBmc {
             faults: l(&c.faults),
             resets: l(&c.resets),
         }
+    }
+
+    /// Forgets every open session, as a BMC reset would: later requests with their tokens
+    /// are answered 401.
+    pub fn expire_sessions(&self) {
+        self.state.expire_sessions();
     }
 
     /// Stops serving and closes every connection.

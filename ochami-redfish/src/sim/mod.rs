@@ -8,7 +8,8 @@
 //!   with distinct deterministic MACs and IPs, processors, memory, a manager and a chassis.
 //! - [`SimBmcConfig`]: latency per request, [`Faults`] (HTTP 500, connection reset, hang,
 //!   malformed JSON) at a seeded rate or always, required credentials (Basic and/or
-//!   sessions, with a working SessionService), `$expand` behaviour, pagination, and TLS
+//!   sessions, with a working SessionService, and sessions that expire after N requests or
+//!   on [`SimBmc::expire_sessions`]), `$expand` behaviour, pagination, and TLS
 //!   with a generated CA ([`SimTls`], whose PEM tests can trust).
 //! - [`SimBmc::spawn`] serves one BMC on a loopback port; [`SimFleet`] many. Both stop when
 //!   dropped (or on [`SimBmc::shutdown`]).
@@ -114,6 +115,10 @@ pub struct SimBmcConfig {
     /// Serve a SessionService (default true). When false, the service root loses its
     /// `SessionService` and `Links.Sessions`, and session paths answer 404.
     pub session_service: bool,
+    /// Sessions expire after this many requests made with their token; the next one is
+    /// answered 401 (`None`: sessions live until deleted). See also
+    /// [`SimBmc::expire_sessions`].
+    pub session_max_requests: Option<u64>,
     /// `$expand` behaviour.
     pub expand: ExpandMode,
     /// Paginate every collection with this many members per page.
@@ -137,6 +142,7 @@ impl SimBmcConfig {
             credentials: None,
             basic_auth: true,
             session_service: true,
+            session_max_requests: None,
             expand: ExpandMode::Honor,
             page_size: None,
             tls: None,
@@ -170,6 +176,13 @@ impl SimBmcConfig {
     /// Serves a SessionService or not.
     pub fn session_service(mut self, on: bool) -> Self {
         self.session_service = on;
+        self
+    }
+
+    /// Expires each session after `requests` requests made with its token (0: every
+    /// token is refused on first use).
+    pub fn expire_sessions_after(mut self, requests: u64) -> Self {
+        self.session_max_requests = Some(requests);
         self
     }
 

@@ -24,6 +24,7 @@ pub(crate) struct Counters {
     pub(crate) requests: AtomicU64,
     pub(crate) sessions_created: AtomicU64,
     pub(crate) sessions_deleted: AtomicU64,
+    pub(crate) sessions_expired: AtomicU64,
     pub(crate) token_requests: AtomicU64,
     pub(crate) basic_requests: AtomicU64,
     pub(crate) unauthorized: AtomicU64,
@@ -38,8 +39,16 @@ pub(crate) struct SimState {
     pub(crate) counters: Counters,
     draws: AtomicU64,
     conn_draws: AtomicU64,
-    sessions: Mutex<HashMap<String, String>>,
+    /// Open sessions by token.
+    sessions: Mutex<HashMap<String, SimSession>>,
     next_session: AtomicU64,
+}
+
+/// One open session.
+struct SimSession {
+    id: String,
+    /// Requests made with its token so far.
+    uses: u64,
 }
 
 impl SimState {
@@ -56,6 +65,41 @@ impl SimState {
 
     pub(crate) fn active_sessions(&self) -> usize {
         self.sessions.lock().map(|s| s.len()).unwrap_or(0)
+    }
+
+    /// Forgets every open session.
+    pub(crate) fn expire_sessions(&self) {
+        if let Ok(mut s) = self.sessions.lock() {
+            let n = s.len() as u64;
+            s.clear();
+            self.counters
+                .sessions_expired
+                .fetch_add(n, Ordering::Relaxed);
+        }
+    }
+
+    /// Whether `token` names an open session, counting the use; a session past its
+    /// request budget expires here.
+    fn use_session(&self, token: &str) -> bool {
+        let Ok(mut sessions) = self.sessions.lock() else {
+            return false;
+        };
+        let Some(session) = sessions.get_mut(token) else {
+            return false;
+        };
+        session.uses += 1;
+        if self
+            .config
+            .session_max_requests
+            .is_some_and(|max| session.uses > max)
+        {
+            sessions.remove(token);
+            self.counters
+                .sessions_expired
+                .fetch_add(1, Ordering::Relaxed);
+            return false;
+        }
+        true
     }
 
     fn draw(&self, counter: &AtomicU64, kinds: &[FaultKind]) -> Option<FaultKind> {
@@ -306,12 +350,7 @@ fn authorize(state: &SimState, headers: &HeaderMap) -> Result<(), Box<Response>>
     let cfg = &state.config;
     let c = &state.counters;
     if let Some(token) = headers.get("x-auth-token").and_then(|v| v.to_str().ok()) {
-        let known = state
-            .sessions
-            .lock()
-            .map(|s| s.contains_key(token))
-            .unwrap_or(false);
-        if known {
+        if state.use_session(token) {
             c.token_requests.fetch_add(1, Ordering::Relaxed);
             return Ok(());
         }
@@ -396,7 +435,13 @@ fn create_session(state: &SimState, body: &[u8]) -> Response {
     let id = n.to_string();
     let token = format!("simtoken-{:016x}", splitmix(n ^ 0x5e55_1011));
     if let Ok(mut s) = state.sessions.lock() {
-        s.insert(token.clone(), id.clone());
+        s.insert(
+            token.clone(),
+            SimSession {
+                id: id.clone(),
+                uses: 0,
+            },
+        );
     }
     state
         .counters
@@ -424,7 +469,7 @@ fn delete_session(state: &SimState, headers: &HeaderMap, id: &str) -> Response {
     };
     let owner = sessions
         .iter()
-        .find(|(_, sid)| sid.as_str() == id)
+        .find(|(_, s)| s.id == id)
         .map(|(t, _)| t.clone());
     match owner {
         Some(t) if token == Some(t.as_str()) => {

@@ -1,9 +1,14 @@
 //! Helpers shared by the behaviour tests.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
-use ochami_redfish::{Credentials, DiscoveryOptions, RetryPolicy, Scheme};
+use ochami_redfish::sim::{SimBmc, SimBmcConfig};
+use ochami_redfish::{
+    BmcInventory, ClientOptions, CrawlOptions, Credentials, DiscoveryOptions, HttpTransport,
+    RedfishClient, RetryPolicy, Scheme, TransportOptions, crawl,
+};
 
 /// The shared mockup trees, or `None` (with a notice) when absent; under `CI=true` their
 /// absence fails the test.
@@ -42,4 +47,40 @@ pub(crate) fn fast_options() -> DiscoveryOptions {
         },
         ..DiscoveryOptions::default()
     }
+}
+
+/// An HTTP transport with default options.
+pub(crate) fn transport() -> Arc<HttpTransport> {
+    Arc::new(HttpTransport::new(&TransportOptions::default()).unwrap())
+}
+
+/// Serves one simulated BMC.
+pub(crate) async fn spawn(config: SimBmcConfig) -> SimBmc {
+    SimBmc::spawn(config).await.unwrap()
+}
+
+/// A client of `bmc` logged in with `options`.
+pub(crate) async fn connect(bmc: &SimBmc, options: ClientOptions) -> RedfishClient {
+    RedfishClient::connect(transport(), &bmc.base_url(), options)
+        .await
+        .unwrap()
+}
+
+/// A client of `bmc` logged in with [`creds`] and default options.
+pub(crate) async fn connect_with_creds(bmc: &SimBmc) -> RedfishClient {
+    connect(bmc, ClientOptions::with_credentials(creds())).await
+}
+
+/// Crawls `bmc` as `x1000c0s0b0` with default options.
+pub(crate) async fn crawl_bmc(
+    client: &RedfishClient,
+    bmc: &SimBmc,
+) -> ochami_redfish::Result<BmcInventory> {
+    crawl(
+        client,
+        &bmc.target(),
+        "x1000c0s0b0".parse().unwrap(),
+        &CrawlOptions::default(),
+    )
+    .await
 }

@@ -1,14 +1,16 @@
-//! Redfish sessions: created, token reused, deleted on close; Basic fallback.
+//! Redfish sessions: created, token reused, deleted on close, renewed when they expire;
+//! Basic fallback.
 
 use std::sync::Arc;
 
-use ochami_redfish::sim::{SimBmc, SimBmcConfig, SyntheticBmc};
+use ochami_redfish::discovery::discover_targets;
+use ochami_redfish::sim::{SimBmc, SimBmcConfig, SimFleet, SyntheticBmc};
 use ochami_redfish::{
-    AuthKind, AuthMode, ClientOptions, CrawlOptions, Credentials, ErrorKind, HttpTransport,
-    RedfishClient, TransportOptions, crawl,
+    AuthKind, AuthMode, ClientOptions, CrawlOptions, Credentials, DiscoveryEvent, ErrorKind,
+    HttpTransport, RedfishClient, TransportOptions, crawl,
 };
 
-use crate::common::creds;
+use crate::common::{connect_with_creds, crawl_bmc, creds, fast_options, spawn};
 
 fn transport() -> Arc<HttpTransport> {
     Arc::new(HttpTransport::new(&TransportOptions::default()).unwrap())
@@ -137,4 +139,82 @@ async fn bad_credentials_are_auth_errors() {
         .unwrap();
     let err = client.get("/redfish/v1/Systems").await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Auth);
+}
+
+#[tokio::test]
+async fn an_expired_session_is_renewed_mid_crawl() {
+    let config = SimBmcConfig::new(SyntheticBmc::new(6, 8).build())
+        .credentials(creds())
+        .expire_sessions_after(20);
+    let bmc = spawn(config).await;
+    let client = connect_with_creds(&bmc).await;
+    let inv = crawl_bmc(&client, &bmc).await.unwrap();
+    assert_eq!(inv.nodes().len(), 8);
+    let s = bmc.stats();
+    // Budgets of 20 requests, more than the client keeps in flight (4 systems at once, 4
+    // members each), so a renewed session never runs out before its retry is sent.
+    assert!(s.sessions_expired >= 1, "{s:?}");
+    // One new login per expiry, however many requests were in flight when it hit.
+    assert_eq!(s.sessions_created, s.sessions_expired + 1, "{s:?}");
+    assert_eq!(s.basic_requests, 0);
+    assert_eq!(client.auth_kind(), AuthKind::Session);
+    client.close().await;
+    let s = bmc.stats();
+    assert_eq!((s.sessions_deleted, s.active_sessions), (1, 0));
+}
+
+#[tokio::test]
+async fn sessions_forgotten_by_the_bmc_are_renewed() {
+    let bmc = spawn(SimBmcConfig::new(SyntheticBmc::new(7, 1).build()).credentials(creds())).await;
+    let client = connect_with_creds(&bmc).await;
+    client.get("/redfish/v1/Systems").await.unwrap();
+    bmc.expire_sessions();
+    let systems = client.get("/redfish/v1/Systems").await.unwrap();
+    assert_eq!(systems["Members@odata.count"], 1);
+    let s = bmc.stats();
+    assert_eq!((s.sessions_created, s.sessions_expired), (2, 1));
+    assert_eq!(s.unauthorized, 1);
+}
+
+#[tokio::test]
+async fn a_401_after_the_new_login_is_an_auth_failure() {
+    // Every token is refused on first use: the renewed session is refused too.
+    let config = SimBmcConfig::new(SyntheticBmc::new(8, 1).build())
+        .credentials(creds())
+        .expire_sessions_after(0);
+    let bmc = spawn(config).await;
+    let client = connect_with_creds(&bmc).await;
+    let err = client.get("/redfish/v1/Systems").await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Auth);
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{}: authentication failed for user \"root\" on /redfish/v1/Systems (HTTP 401)",
+            bmc.base_url()
+        )
+    );
+    let s = bmc.stats();
+    // The first login, then exactly one more.
+    assert_eq!((s.sessions_created, s.unauthorized), (2, 2));
+    let shown = format!("{err} {err:?} {client:?}");
+    assert!(!shown.contains("sim-password-1"), "{shown}");
+    assert!(!shown.contains("simtoken-"), "{shown}");
+}
+
+#[tokio::test]
+async fn discovery_reports_no_auth_failure_for_expiring_sessions() {
+    let fleet = SimFleet::spawn(3, |i| {
+        SimBmcConfig::new(SyntheticBmc::new(20 + i as u32, 4).build())
+            .credentials(creds())
+            .expire_sessions_after(20)
+    })
+    .await
+    .unwrap();
+    let report = discover_targets(fleet.targets(), &fast_options(), |_: &DiscoveryEvent| {})
+        .await
+        .unwrap();
+    assert_eq!((report.discovered, report.failed), (3, 0));
+    for bmc in fleet.bmcs() {
+        assert!(bmc.stats().sessions_expired >= 1);
+    }
 }

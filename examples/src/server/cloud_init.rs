@@ -160,6 +160,17 @@ async fn group_document_for(
 /// The peer address, when the server was started with connect info (`serve_on` does).
 struct Peer(Option<SocketAddr>);
 
+impl Peer {
+    fn of(parts: &axum::http::request::Parts) -> Self {
+        Peer(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0),
+        )
+    }
+}
+
 impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Peer {
     type Rejection = std::convert::Infallible;
 
@@ -167,42 +178,48 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Peer {
         parts: &mut axum::http::request::Parts,
         _: &S,
     ) -> Result<Self, Self::Rejection> {
-        Ok(Peer(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0),
-        ))
+        Ok(Peer::of(parts))
+    }
+}
+
+/// The node asking ([`requesting_node`]), as an extractor; put it after [`NoQuery`] so a bad
+/// query is reported first.
+struct RequestingNode(Xname);
+
+impl axum::extract::FromRequestParts<AppState> for RequestingNode {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        requesting_node(state, Peer::of(parts), &parts.headers)
+            .await
+            .map(RequestingNode)
     }
 }
 
 async fn meta_data(
     State(state): State<AppState>,
-    peer: Peer,
-    headers: HeaderMap,
     _: NoQuery,
+    RequestingNode(node): RequestingNode,
 ) -> Result<Response, ApiError> {
-    let node = requesting_node(&state, peer, &headers).await?;
     meta_data_for(&state, &node).await
 }
 
 async fn user_data(
     State(state): State<AppState>,
-    peer: Peer,
-    headers: HeaderMap,
     _: NoQuery,
+    RequestingNode(node): RequestingNode,
 ) -> Result<Response, ApiError> {
-    let node = requesting_node(&state, peer, &headers).await?;
     user_data_for(&state, &node).await
 }
 
 async fn vendor_data(
     State(state): State<AppState>,
-    peer: Peer,
-    headers: HeaderMap,
     _: NoQuery,
+    RequestingNode(node): RequestingNode,
 ) -> Result<Response, ApiError> {
-    let node = requesting_node(&state, peer, &headers).await?;
     vendor_data_for(&state, &node).await
 }
 

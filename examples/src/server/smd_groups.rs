@@ -66,6 +66,58 @@ fn partition_name(raw: &str) -> Result<String, ApiError> {
     Ok(Partition::normalize_name(raw)?)
 }
 
+/// The terms of a group or partition list query: names (`group=`/`partition=`, normalized)
+/// and tags (`tag=`, lower-cased). Empty terms match everything.
+struct ListTerms {
+    names: Vec<String>,
+    tags: Vec<String>,
+}
+
+impl ListTerms {
+    fn from_query(
+        q: &mut QueryPairs,
+        key: &str,
+        normalize: fn(&str) -> Result<String, ApiError>,
+    ) -> Result<Self, ApiError> {
+        let names = q
+            .take(key)
+            .iter()
+            .map(|n| normalize(n))
+            .collect::<Result<Vec<_>, _>>()?;
+        let tags = q
+            .take("tag")
+            .iter()
+            .map(|t| t.trim().to_ascii_lowercase())
+            .collect();
+        Ok(ListTerms { names, tags })
+    }
+
+    /// Whether an entry named `name` with `tags` passes.
+    fn admit(&self, name: &str, tags: &[String]) -> bool {
+        (self.names.is_empty() || self.names.iter().any(|n| n == name))
+            && (self.tags.is_empty() || tags.iter().any(|t| self.tags.contains(t)))
+    }
+}
+
+/// The value looked up, or 404 `no such <kind>: <name>`.
+fn found<T>(value: Option<T>, kind: &str, name: &str) -> Result<T, ApiError> {
+    value.ok_or_else(|| ApiError::not_found(format!("no such {kind}: {name}")))
+}
+
+/// SMD's `deleted 1 entry` answer when something was removed, else 404 with `missing`.
+fn deleted_one(removed: bool, missing: impl FnOnce() -> String) -> Result<Json<Info>, ApiError> {
+    if removed {
+        Ok(deleted(1))
+    } else {
+        Err(ApiError::not_found(missing()))
+    }
+}
+
+/// 201 with the URI of a member just added under `{base}/{name}/members`.
+fn member_created(base: &str, name: &str, id: &Xname) -> Response {
+    created(vec![format!("{base}/{name}/members/{id}")], true)
+}
+
 /// The `partition` query value: restrict members to those of one partition, or (`NULL`) to
 /// those in none.
 enum PartitionScope {
@@ -107,23 +159,11 @@ async fn list_groups(
     State(state): State<AppState>,
     mut q: QueryPairs,
 ) -> Result<Json<Vec<Group>>, ApiError> {
-    let labels = q
-        .take("group")
-        .iter()
-        .map(|l| label(l))
-        .collect::<Result<Vec<_>, _>>()?;
-    let tags: Vec<String> = q
-        .take("tag")
-        .iter()
-        .map(|t| t.trim().to_ascii_lowercase())
-        .collect();
+    let terms = ListTerms::from_query(&mut q, "group", label)?;
     let scope = PartitionScope::from_query(&state, &mut q).await?;
     q.finish()?;
     let mut groups = state.store().list_groups().await?;
-    groups.retain(|g| {
-        (labels.is_empty() || labels.contains(&g.label))
-            && (tags.is_empty() || g.tags.iter().any(|t| tags.contains(t)))
-    });
+    groups.retain(|g| terms.admit(&g.label, &g.tags));
     for g in &mut groups {
         scope.apply(&mut g.members);
     }
@@ -144,21 +184,13 @@ async fn group_labels(
     State(state): State<AppState>,
     _: NoQuery,
 ) -> Result<Json<Vec<String>>, ApiError> {
-    Ok(Json(
-        state
-            .store()
-            .list_groups()
-            .await?
-            .into_iter()
-            .map(|g| g.label)
-            .collect(),
-    ))
+    let all = state.store().list_groups().await?;
+    Ok(Json(all.into_iter().map(|g| g.label).collect()))
 }
 
 async fn find_group(state: &AppState, raw: &str) -> Result<Group, ApiError> {
     let l = label(raw)?;
-    let g = state.store().get_group(&l).await?;
-    g.ok_or_else(|| ApiError::not_found(format!("no such group: {l}")))
+    found(state.store().get_group(&l).await?, "group", &l)
 }
 
 async fn get_group(
@@ -197,11 +229,8 @@ async fn delete_group(
     _: NoQuery,
 ) -> Result<Json<Info>, ApiError> {
     let l = label(&l)?;
-    if state.store().delete_group(&l).await? {
-        Ok(deleted(1))
-    } else {
-        Err(ApiError::not_found(format!("no such group: {l}")))
-    }
+    let removed = state.store().delete_group(&l).await?;
+    deleted_one(removed, || format!("no such group: {l}"))
 }
 
 async fn group_members(
@@ -231,10 +260,7 @@ async fn add_group_member(
 ) -> Result<Response, ApiError> {
     let l = label(&l)?;
     state.store().add_group_member(&l, &body.id).await?;
-    Ok(created(
-        vec![format!("{GROUPS}/{l}/members/{}", body.id)],
-        true,
-    ))
+    Ok(member_created(GROUPS, &l, &body.id))
 }
 
 /// `PUT /groups/{label}/members` body (OpenCHAMI only): `{"group": "<label>", "ids": [...]}`.
@@ -275,13 +301,8 @@ async fn remove_group_member(
     _: NoQuery,
 ) -> Result<Json<Info>, ApiError> {
     let (l, id) = (label(&l)?, xname(&id)?);
-    if state.store().remove_group_member(&l, &id).await? {
-        Ok(deleted(1))
-    } else {
-        Err(ApiError::not_found(format!(
-            "{id} is not a member of group {l}"
-        )))
-    }
+    let removed = state.store().remove_group_member(&l, &id).await?;
+    deleted_one(removed, || format!("{id} is not a member of group {l}"))
 }
 
 // ---- partitions ----
@@ -290,22 +311,10 @@ async fn list_partitions(
     State(state): State<AppState>,
     mut q: QueryPairs,
 ) -> Result<Json<Vec<Partition>>, ApiError> {
-    let names = q
-        .take("partition")
-        .iter()
-        .map(|n| partition_name(n))
-        .collect::<Result<Vec<_>, _>>()?;
-    let tags: Vec<String> = q
-        .take("tag")
-        .iter()
-        .map(|t| t.trim().to_ascii_lowercase())
-        .collect();
+    let terms = ListTerms::from_query(&mut q, "partition", partition_name)?;
     q.finish()?;
     let mut parts = state.store().list_partitions().await?;
-    parts.retain(|p| {
-        (names.is_empty() || names.contains(&p.name))
-            && (tags.is_empty() || p.tags.iter().any(|t| tags.contains(t)))
-    });
+    parts.retain(|p| terms.admit(&p.name, &p.tags));
     Ok(Json(parts))
 }
 
@@ -323,21 +332,13 @@ async fn partition_names(
     State(state): State<AppState>,
     _: NoQuery,
 ) -> Result<Json<Vec<String>>, ApiError> {
-    Ok(Json(
-        state
-            .store()
-            .list_partitions()
-            .await?
-            .into_iter()
-            .map(|p| p.name)
-            .collect(),
-    ))
+    let all = state.store().list_partitions().await?;
+    Ok(Json(all.into_iter().map(|p| p.name).collect()))
 }
 
 async fn find_partition(state: &AppState, raw: &str) -> Result<Partition, ApiError> {
     let n = partition_name(raw)?;
-    let p = state.store().get_partition(&n).await?;
-    p.ok_or_else(|| ApiError::not_found(format!("no such partition: {n}")))
+    found(state.store().get_partition(&n).await?, "partition", &n)
 }
 
 async fn get_partition(
@@ -368,11 +369,8 @@ async fn delete_partition(
     _: NoQuery,
 ) -> Result<Json<Info>, ApiError> {
     let n = partition_name(&n)?;
-    if state.store().delete_partition(&n).await? {
-        Ok(deleted(1))
-    } else {
-        Err(ApiError::not_found(format!("no such partition: {n}")))
-    }
+    let removed = state.store().delete_partition(&n).await?;
+    deleted_one(removed, || format!("no such partition: {n}"))
 }
 
 async fn partition_members(
@@ -391,10 +389,7 @@ async fn add_partition_member(
 ) -> Result<Response, ApiError> {
     let n = partition_name(&n)?;
     state.store().add_partition_member(&n, &body.id).await?;
-    Ok(created(
-        vec![format!("{PARTITIONS}/{n}/members/{}", body.id)],
-        true,
-    ))
+    Ok(member_created(PARTITIONS, &n, &body.id))
 }
 
 async fn remove_partition_member(
@@ -403,13 +398,8 @@ async fn remove_partition_member(
     _: NoQuery,
 ) -> Result<Json<Info>, ApiError> {
     let (n, id) = (partition_name(&n)?, xname(&id)?);
-    if state.store().remove_partition_member(&n, &id).await? {
-        Ok(deleted(1))
-    } else {
-        Err(ApiError::not_found(format!(
-            "{id} is not a member of partition {n}"
-        )))
-    }
+    let removed = state.store().remove_partition_member(&n, &id).await?;
+    deleted_one(removed, || format!("{id} is not a member of partition {n}"))
 }
 
 // ---- memberships ----

@@ -17,7 +17,7 @@ use sqlx::postgres::{PgArguments, PgPoolOptions, PgRow};
 use sqlx::types::Json;
 use sqlx::{AssertSqlSafe, PgPool, Postgres, Row, Transaction};
 
-use crate::sql::driver::{Backend, Conn, Dialect, Sql, SqlRow, Tx, Val};
+use crate::sql::driver::{Backend, Dialect, Sql, Val, sqlx_driver};
 use crate::sql::error::db_error;
 use crate::sql::{SqlStore, schema};
 use crate::{Result, StoreError, redact};
@@ -93,66 +93,13 @@ fn query(sql: Sql) -> Result<sqlx::query::Query<'static, Postgres, PgArguments>>
     Ok(q)
 }
 
-macro_rules! pg_conn {
-    ($ty:ty) => {
-        #[async_trait]
-        impl Conn for $ty {
-            type Row = PgRow;
-
-            async fn execute(&mut self, sql: Sql) -> Result<u64> {
-                let q = query(sql)?;
-                q.execute(&mut **self)
-                    .await
-                    .map(|r| r.rows_affected())
-                    .map_err(db_error)
-            }
-
-            async fn fetch(&mut self, sql: Sql) -> Result<Vec<PgRow>> {
-                let q = query(sql)?;
-                q.fetch_all(&mut **self).await.map_err(db_error)
-            }
-
-            async fn execute_script(&mut self, script: &'static str) -> Result<()> {
-                sqlx::raw_sql(script)
-                    .execute(&mut **self)
-                    .await
-                    .map(|_| ())
-                    .map_err(db_error)
-            }
-        }
-    };
+/// A `jsonb` column, as its text.
+fn json_column(row: &PgRow, i: usize) -> Result<Option<String>> {
+    let v: Option<Json<Box<RawValue>>> = row.try_get(i).map_err(db_error)?;
+    Ok(v.map(|j| j.0.get().to_owned()))
 }
 
-pg_conn!(PoolConnection<Postgres>);
-pg_conn!(Transaction<'static, Postgres>);
-
-#[async_trait]
-impl Tx for Transaction<'static, Postgres> {
-    async fn commit(self) -> Result<()> {
-        Transaction::commit(self).await.map_err(db_error)
-    }
-}
-
-impl SqlRow for PgRow {
-    fn text(&self, i: usize) -> Result<Option<String>> {
-        self.try_get(i).map_err(db_error)
-    }
-
-    fn int(&self, i: usize) -> Result<Option<i64>> {
-        self.try_get(i).map_err(db_error)
-    }
-
-    fn boolean(&self, i: usize) -> Result<bool> {
-        self.try_get::<Option<bool>, _>(i)
-            .map(Option::unwrap_or_default)
-            .map_err(db_error)
-    }
-
-    fn json(&self, i: usize) -> Result<Option<String>> {
-        let v: Option<Json<Box<RawValue>>> = self.try_get(i).map_err(db_error)?;
-        Ok(v.map(|j| j.0.get().to_owned()))
-    }
-}
+sqlx_driver!(db: Postgres, row: PgRow, query: query, json: json_column);
 
 #[async_trait]
 impl Backend for PgBackend {

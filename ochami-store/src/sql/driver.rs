@@ -246,3 +246,73 @@ pub(crate) trait Backend: Send + Sync + 'static {
     /// read-check-write sequences never interleave with another writer.
     async fn begin_write(&self) -> Result<Self::Tx>;
 }
+
+/// Implement the driver layer for one sqlx database: [`Conn`] for its pooled connection and
+/// its transaction, [`Tx`] for the transaction and [`SqlRow`] for its row type. `query`
+/// turns a [`Sql`] into a bound sqlx query; `json` reads a JSON column as text (the one
+/// getter whose column type differs between databases).
+macro_rules! sqlx_driver {
+    (db: $db:ty, row: $row:ty, query: $query:path, json: $json:path $(,)?) => {
+        $crate::sql::driver::sqlx_driver!(@conn $row, $query, sqlx::pool::PoolConnection<$db>);
+        $crate::sql::driver::sqlx_driver!(@conn $row, $query, sqlx::Transaction<'static, $db>);
+
+        #[async_trait::async_trait]
+        impl $crate::sql::driver::Tx for sqlx::Transaction<'static, $db> {
+            async fn commit(self) -> $crate::Result<()> {
+                sqlx::Transaction::commit(self)
+                    .await
+                    .map_err($crate::sql::error::db_error)
+            }
+        }
+
+        impl $crate::sql::driver::SqlRow for $row {
+            fn text(&self, i: usize) -> $crate::Result<Option<String>> {
+                sqlx::Row::try_get(self, i).map_err($crate::sql::error::db_error)
+            }
+
+            fn int(&self, i: usize) -> $crate::Result<Option<i64>> {
+                sqlx::Row::try_get(self, i).map_err($crate::sql::error::db_error)
+            }
+
+            fn boolean(&self, i: usize) -> $crate::Result<bool> {
+                sqlx::Row::try_get::<Option<bool>, _>(self, i)
+                    .map(Option::unwrap_or_default)
+                    .map_err($crate::sql::error::db_error)
+            }
+
+            fn json(&self, i: usize) -> $crate::Result<Option<String>> {
+                $json(self, i)
+            }
+        }
+    };
+    (@conn $row:ty, $query:path, $conn:ty) => {
+        #[async_trait::async_trait]
+        impl $crate::sql::driver::Conn for $conn {
+            type Row = $row;
+
+            async fn execute(&mut self, sql: $crate::sql::driver::Sql) -> $crate::Result<u64> {
+                let q = $query(sql)?;
+                q.execute(&mut **self)
+                    .await
+                    .map(|r| r.rows_affected())
+                    .map_err($crate::sql::error::db_error)
+            }
+
+            async fn fetch(&mut self, sql: $crate::sql::driver::Sql) -> $crate::Result<Vec<$row>> {
+                let q = $query(sql)?;
+                q.fetch_all(&mut **self)
+                    .await
+                    .map_err($crate::sql::error::db_error)
+            }
+
+            async fn execute_script(&mut self, script: &'static str) -> $crate::Result<()> {
+                sqlx::raw_sql(script)
+                    .execute(&mut **self)
+                    .await
+                    .map(|_| ())
+                    .map_err($crate::sql::error::db_error)
+            }
+        }
+    };
+}
+pub(crate) use sqlx_driver;

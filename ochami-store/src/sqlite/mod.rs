@@ -22,7 +22,7 @@ use sqlx::sqlite::{
 };
 use sqlx::{AssertSqlSafe, Row, Sqlite, SqlitePool, Transaction};
 
-use crate::sql::driver::{Backend, Conn, Dialect, Sql, SqlRow, Tx, Val};
+use crate::sql::driver::{Backend, Dialect, Sql, Val, sqlx_driver};
 use crate::sql::error::db_error;
 use crate::sql::{SqlStore, schema};
 use crate::{Result, StoreError, redact};
@@ -107,65 +107,12 @@ fn json_text<T: serde::Serialize>(v: &T) -> Result<String> {
         .map_err(|e| StoreError::Backend(format!("cannot encode a parameter list: {e}")))
 }
 
-macro_rules! sqlite_conn {
-    ($ty:ty) => {
-        #[async_trait]
-        impl Conn for $ty {
-            type Row = SqliteRow;
-
-            async fn execute(&mut self, sql: Sql) -> Result<u64> {
-                let q = query(sql)?;
-                q.execute(&mut **self)
-                    .await
-                    .map(|r| r.rows_affected())
-                    .map_err(db_error)
-            }
-
-            async fn fetch(&mut self, sql: Sql) -> Result<Vec<SqliteRow>> {
-                let q = query(sql)?;
-                q.fetch_all(&mut **self).await.map_err(db_error)
-            }
-
-            async fn execute_script(&mut self, script: &'static str) -> Result<()> {
-                sqlx::raw_sql(script)
-                    .execute(&mut **self)
-                    .await
-                    .map(|_| ())
-                    .map_err(db_error)
-            }
-        }
-    };
+/// A JSON column (stored as text).
+fn json_column(row: &SqliteRow, i: usize) -> Result<Option<String>> {
+    row.try_get(i).map_err(db_error)
 }
 
-sqlite_conn!(PoolConnection<Sqlite>);
-sqlite_conn!(Transaction<'static, Sqlite>);
-
-#[async_trait]
-impl Tx for Transaction<'static, Sqlite> {
-    async fn commit(self) -> Result<()> {
-        Transaction::commit(self).await.map_err(db_error)
-    }
-}
-
-impl SqlRow for SqliteRow {
-    fn text(&self, i: usize) -> Result<Option<String>> {
-        self.try_get(i).map_err(db_error)
-    }
-
-    fn int(&self, i: usize) -> Result<Option<i64>> {
-        self.try_get(i).map_err(db_error)
-    }
-
-    fn boolean(&self, i: usize) -> Result<bool> {
-        self.try_get::<Option<bool>, _>(i)
-            .map(Option::unwrap_or_default)
-            .map_err(db_error)
-    }
-
-    fn json(&self, i: usize) -> Result<Option<String>> {
-        self.try_get(i).map_err(db_error)
-    }
-}
+sqlx_driver!(db: Sqlite, row: SqliteRow, query: query, json: json_column);
 
 #[async_trait]
 impl Backend for SqliteBackend {

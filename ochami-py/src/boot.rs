@@ -1,10 +1,13 @@
 //! `ochami.render_bootscript` and the cloud-init documents (`meta_data`, `user_data`,
 //! `vendor_data`), over `ochami-boot`, reading from a `Store`.
 
+use std::future::Future;
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use ochami_boot::{BootOptions, BootRequest};
 use ochami_core::Xname;
+use ochami_store::Store;
 use pyo3::prelude::*;
 
 use crate::args::xname_arg;
@@ -14,6 +17,20 @@ use crate::store::PyStore;
 
 fn boot_err(e: ochami_boot::BootError) -> PyErr {
     err(Family::Boot, e)
+}
+
+/// Runs a boot-service call on `store` on the shared runtime (GIL released), mapping its
+/// error.
+fn boot_call<T, Fut>(
+    py: Python<'_>,
+    store: &PyStore,
+    op: impl FnOnce(Arc<dyn Store>) -> Fut,
+) -> PyResult<T>
+where
+    Fut: Future<Output = Result<T, ochami_boot::BootError>> + Send + 'static,
+    T: Send + 'static,
+{
+    run(py, op(store.inner.clone()))?.map_err(boot_err)
 }
 
 /// Rendering options: `base_url` is the server nodes reach (both `/boot/v1` and
@@ -99,11 +116,9 @@ pub(crate) fn render_bootscript(
         retry_delay,
         unknown_delay,
     )?;
-    let s = store.inner.clone();
-    run(py, async move {
+    boot_call(py, store, move |s| async move {
         ochami_boot::bootscript(&*s, &req, &opts).await
-    })?
-    .map_err(boot_err)
+    })
 }
 
 /// The node a cloud-init request is about: `node` itself, or the owner of `ip`.
@@ -119,35 +134,48 @@ fn which_node(
             let addr: IpAddr = ip
                 .parse()
                 .map_err(|_| invalid(format!("bad ip {ip:?}: not an IP address")))?;
-            let s = store.inner.clone();
-            let found = run(py, async move { ochami_boot::node_for_ip(&*s, addr).await })?
-                .map_err(boot_err)?;
+            let found = boot_call(py, store, move |s| async move {
+                ochami_boot::node_for_ip(&*s, addr).await
+            })?;
             found.ok_or_else(|| err(Family::Boot, format!("no node has IP address {ip}")))
         }
         (None, None) => Err(invalid("give node= or ip=")),
     }
 }
 
-/// cloud-init ``meta-data`` (YAML) for a node, by xname or IP.
-#[pyfunction]
-#[pyo3(signature = (store, node = None, *, ip = None, base_url = None, cloud_init_url = None))]
-pub(crate) fn meta_data(
-    py: Python<'_>,
-    store: &PyStore,
-    node: Option<&Bound<'_, PyAny>>,
-    ip: Option<&str>,
-    base_url: Option<&str>,
-    cloud_init_url: Option<String>,
-) -> PyResult<String> {
-    let x = which_node(py, store, node, ip)?;
-    let opts = options(base_url, None, cloud_init_url, None, None)?;
-    let s = store.inner.clone();
-    run(
-        py,
-        async move { ochami_boot::meta_data(&*s, &x, &opts).await },
-    )?
-    .map_err(boot_err)
+/// Defines a cloud-init document function whose URLs come from `base_url` and
+/// `cloud_init_url`.
+macro_rules! document_with_urls {
+    ($(#[$doc:meta])* $name:ident, $document:expr) => {
+        $(#[$doc])*
+        #[pyfunction]
+        #[pyo3(signature = (store, node = None, *, ip = None, base_url = None, cloud_init_url = None))]
+        pub(crate) fn $name(
+            py: Python<'_>,
+            store: &PyStore,
+            node: Option<&Bound<'_, PyAny>>,
+            ip: Option<&str>,
+            base_url: Option<&str>,
+            cloud_init_url: Option<String>,
+        ) -> PyResult<String> {
+            let x = which_node(py, store, node, ip)?;
+            let opts = options(base_url, None, cloud_init_url, None, None)?;
+            $document.render(py, store, x, opts)
+        }
+    };
 }
+
+document_with_urls!(
+    /// cloud-init ``meta-data`` (YAML) for a node, by xname or IP.
+    meta_data,
+    Document::Meta
+);
+
+document_with_urls!(
+    /// cloud-init ``vendor-data`` (``#include`` of the node's group documents), by xname or IP.
+    vendor_data,
+    Document::Vendor
+);
 
 /// cloud-init ``user-data`` (``#cloud-config``) for a node, by xname or IP.
 #[pyfunction]
@@ -159,27 +187,32 @@ pub(crate) fn user_data(
     ip: Option<&str>,
 ) -> PyResult<String> {
     let x = which_node(py, store, node, ip)?;
-    let s = store.inner.clone();
-    run(py, async move { ochami_boot::user_data(&*s, &x).await })?.map_err(boot_err)
+    Document::User.render(py, store, x, BootOptions::default())
 }
 
-/// cloud-init ``vendor-data`` (``#include`` of the node's group documents), by xname or IP.
-#[pyfunction]
-#[pyo3(signature = (store, node = None, *, ip = None, base_url = None, cloud_init_url = None))]
-pub(crate) fn vendor_data(
-    py: Python<'_>,
-    store: &PyStore,
-    node: Option<&Bound<'_, PyAny>>,
-    ip: Option<&str>,
-    base_url: Option<&str>,
-    cloud_init_url: Option<String>,
-) -> PyResult<String> {
-    let x = which_node(py, store, node, ip)?;
-    let opts = options(base_url, None, cloud_init_url, None, None)?;
-    let s = store.inner.clone();
-    run(
-        py,
-        async move { ochami_boot::vendor_data(&*s, &x, &opts).await },
-    )?
-    .map_err(boot_err)
+/// A cloud-init document.
+#[derive(Clone, Copy)]
+enum Document {
+    Meta,
+    User,
+    Vendor,
+}
+
+impl Document {
+    /// Renders the document of node `x`.
+    fn render(
+        self,
+        py: Python<'_>,
+        store: &PyStore,
+        x: Xname,
+        opts: BootOptions,
+    ) -> PyResult<String> {
+        boot_call(py, store, move |s| async move {
+            match self {
+                Document::Meta => ochami_boot::meta_data(&*s, &x, &opts).await,
+                Document::User => ochami_boot::user_data(&*s, &x).await,
+                Document::Vendor => ochami_boot::vendor_data(&*s, &x, &opts).await,
+            }
+        })
+    }
 }

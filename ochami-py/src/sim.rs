@@ -73,6 +73,7 @@ impl PySimBmc {
             d.set_item("requests", s.requests)?;
             d.set_item("sessions_created", s.sessions_created)?;
             d.set_item("sessions_deleted", s.sessions_deleted)?;
+            d.set_item("sessions_expired", s.sessions_expired)?;
             d.set_item("active_sessions", s.active_sessions)?;
             d.set_item("unauthorized", s.unauthorized)?;
             d.set_item("faults", s.faults)?;
@@ -262,11 +263,14 @@ impl Behaviour {
     }
 }
 
+/// Serves each tree as one BMC behaving as `b`.
 fn spawn_all(
     py: Python<'_>,
-    configs: Vec<SimBmcConfig>,
-    ca_pem: Option<String>,
+    b: &Behaviour,
+    trees: impl Iterator<Item = Arc<MockupTree>>,
 ) -> PyResult<PySimFleet> {
+    let configs: Vec<SimBmcConfig> = trees.map(|t| b.config(t)).collect();
+    let ca_pem = b.tls.as_ref().map(|t| t.ca_pem.clone());
     let started = run(py, async move {
         let mut bmcs = Vec::with_capacity(configs.len());
         for c in configs {
@@ -317,13 +321,11 @@ pub(crate) fn start_synthetic(
     first_index: u32,
 ) -> PyResult<PySimFleet> {
     let b = Behaviour::new(latency, fault, fault_rate, username, password, tls)?;
-    let configs = (0..count)
-        .map(|i| {
-            let index = first_index.saturating_add(u32::try_from(i).unwrap_or(u32::MAX));
-            b.config(Arc::new(SyntheticBmc::new(index, systems).build()))
-        })
-        .collect();
-    spawn_all(py, configs, b.tls.as_ref().map(|t| t.ca_pem.clone()))
+    let trees = (0..count).map(|i| {
+        let index = first_index.saturating_add(u32::try_from(i).unwrap_or(u32::MAX));
+        Arc::new(SyntheticBmc::new(index, systems).build())
+    });
+    spawn_all(py, &b, trees)
 }
 
 /// Serves a mockup directory (DMTF short form) as ``count`` BMCs; see the stub.
@@ -349,6 +351,5 @@ pub(crate) fn start_mockup(
 ) -> PyResult<PySimFleet> {
     let b = Behaviour::new(latency, fault, fault_rate, username, password, tls)?;
     let tree = Arc::new(MockupTree::from_dir(&path).map_err(sim_err)?);
-    let configs = (0..count).map(|_| b.config(tree.clone())).collect();
-    spawn_all(py, configs, b.tls.as_ref().map(|t| t.ca_pem.clone()))
+    spawn_all(py, &b, std::iter::repeat_n(tree, count))
 }

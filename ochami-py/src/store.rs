@@ -16,6 +16,7 @@ use ochami_store::{ComponentUpdate, EthernetInterfaceFilter, RedfishEndpointFilt
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 use crate::args::{component_filter, parsed, strings, xname_arg, xnames};
 use crate::convert::{dict_of, json_of, record, records};
@@ -48,13 +49,6 @@ fn rows<T: Serialize>(kind: &str, items: &[T]) -> PyResult<Rows> {
     Ok(Rows::new(kind, values))
 }
 
-fn opt_dict<'py, T: Serialize>(
-    py: Python<'py>,
-    v: Option<T>,
-) -> PyResult<Option<Bound<'py, PyAny>>> {
-    v.map(|x| dict_of(py, &x)).transpose()
-}
-
 #[pymethods]
 impl PyStore {
     /// Opens (and migrates) a store.
@@ -83,8 +77,7 @@ impl PyStore {
 
     /// Checks that the database answers.
     fn ping(&self, py: Python<'_>) -> PyResult<()> {
-        let s = self.inner.clone();
-        call(py, async move { s.ping().await })
+        self.with(py, move |s| async move { s.ping().await })
     }
 
     fn __repr__(&self) -> String {
@@ -102,8 +95,7 @@ impl PyStore {
     fn components(&self, py: Python<'_>, filters: Option<&Bound<'_, PyDict>>) -> PyResult<Rows> {
         let f = component_filter(filters)?;
         let projection = f.projection;
-        let s = self.inner.clone();
-        let mut found = call(py, async move { s.list_components(&f).await })?;
+        let mut found = self.with(py, move |s| async move { s.list_components(&f).await })?;
         if let Some(p) = projection {
             found = found.iter().map(|c| p.apply(c)).collect();
         }
@@ -117,9 +109,7 @@ impl PyStore {
         id: &Bound<'py, PyAny>,
     ) -> PyResult<Option<Bound<'py, PyAny>>> {
         let id = xname_arg(id)?;
-        let s = self.inner.clone();
-        let c = call(py, async move { s.get_component(&id).await })?;
-        opt_dict(py, c)
+        self.one_of(py, move |s| async move { s.get_component(&id).await })
     }
 
     /// SMD's bulk ``POST /State/Components``: inserts new components; existing ones are
@@ -132,28 +122,27 @@ impl PyStore {
         force: bool,
     ) -> PyResult<()> {
         let cs: Vec<Component> = records(components, "component")?;
-        let s = self.inner.clone();
-        call(py, async move { s.upsert_components(&cs, force).await })
+        self.with(
+            py,
+            move |s| async move { s.upsert_components(&cs, force).await },
+        )
     }
 
     /// Creates or replaces one component.
     fn put_component(&self, py: Python<'_>, component: &Bound<'_, PyAny>) -> PyResult<()> {
         let c: Component = record(component, "component")?;
-        let s = self.inner.clone();
-        call(py, async move { s.put_component(&c).await })
+        self.with(py, move |s| async move { s.put_component(&c).await })
     }
 
     /// Deletes one component; ``False`` when absent.
     fn delete_component(&self, py: Python<'_>, id: &Bound<'_, PyAny>) -> PyResult<bool> {
         let id = xname_arg(id)?;
-        let s = self.inner.clone();
-        call(py, async move { s.delete_component(&id).await })
+        self.with(py, move |s| async move { s.delete_component(&id).await })
     }
 
     /// Deletes every component; the number removed.
     fn delete_all_components(&self, py: Python<'_>) -> PyResult<u64> {
-        let s = self.inner.clone();
-        call(py, async move { s.delete_all_components().await })
+        self.with(py, move |s| async move { s.delete_all_components().await })
     }
 
     /// SMD's ``StateData`` update of one or many components: every id must exist and every
@@ -224,8 +213,7 @@ impl PyStore {
             .iter()
             .map(|(k, v)| Ok((xname_arg(&k)?, v.extract::<i64>()?)))
             .collect::<PyResult<Vec<_>>>()?;
-        let s = self.inner.clone();
-        call(py, async move { s.set_nids(&pairs).await })
+        self.with(py, move |s| async move { s.set_nids(&pairs).await })
     }
 
     // ---- ethernet interfaces ----
@@ -248,9 +236,9 @@ impl PyStore {
             component_id: xnames(component_id)?,
             hms_type: parsed::<HmsType>(r#type, "type")?,
         };
-        let s = self.inner.clone();
-        let found = call(py, async move { s.list_ethernet_interfaces(&f).await })?;
-        rows("ethernet_interfaces", &found)
+        self.rows_of(py, "ethernet_interfaces", move |s| async move {
+            s.list_ethernet_interfaces(&f).await
+        })
     }
 
     /// One ethernet interface by MAC (any form), or ``None``.
@@ -260,24 +248,27 @@ impl PyStore {
         mac: &str,
     ) -> PyResult<Option<Bound<'py, PyAny>>> {
         let mac: MacAddr = mac.parse().map_err(crate::errors::core_err)?;
-        let s = self.inner.clone();
-        let found = call(py, async move { s.get_ethernet_interface(&mac).await })?;
-        opt_dict(py, found)
+        self.one_of(
+            py,
+            move |s| async move { s.get_ethernet_interface(&mac).await },
+        )
     }
 
     /// Adds one interface; an existing MAC raises ``StoreError``.
     fn add_ethernet_interface(&self, py: Python<'_>, interface: &Bound<'_, PyAny>) -> PyResult<()> {
-        let mut i: EthernetInterface = record(interface, "ethernet interface")?;
-        i.normalize().map_err(crate::errors::core_err)?;
-        let s = self.inner.clone();
-        call(py, async move { s.insert_ethernet_interface(&i).await })
+        let i: EthernetInterface = normalized(interface, "ethernet interface")?;
+        self.with(
+            py,
+            move |s| async move { s.insert_ethernet_interface(&i).await },
+        )
     }
 
     /// Deletes one interface; ``False`` when absent.
     fn delete_ethernet_interface(&self, py: Python<'_>, mac: &str) -> PyResult<bool> {
         let mac: MacAddr = mac.parse().map_err(crate::errors::core_err)?;
-        let s = self.inner.clone();
-        call(py, async move { s.delete_ethernet_interface(&mac).await })
+        self.with(py, move |s| async move {
+            s.delete_ethernet_interface(&mac).await
+        })
     }
 
     // ---- Redfish endpoints and discovered inventory ----
@@ -308,9 +299,9 @@ impl PyStore {
             ip: strings(ip)?,
             last_status: strings(last_status)?,
         };
-        let s = self.inner.clone();
-        let found = call(py, async move { s.list_redfish_endpoints(&f).await })?;
-        rows("redfish_endpoints", &found)
+        self.rows_of(py, "redfish_endpoints", move |s| async move {
+            s.list_redfish_endpoints(&f).await
+        })
     }
 
     /// One Redfish endpoint, or ``None``.
@@ -320,24 +311,25 @@ impl PyStore {
         id: &Bound<'py, PyAny>,
     ) -> PyResult<Option<Bound<'py, PyAny>>> {
         let id = xname_arg(id)?;
-        let s = self.inner.clone();
-        let found = call(py, async move { s.get_redfish_endpoint(&id).await })?;
-        opt_dict(py, found)
+        self.one_of(
+            py,
+            move |s| async move { s.get_redfish_endpoint(&id).await },
+        )
     }
 
     /// Creates or replaces one Redfish endpoint.
     fn put_redfish_endpoint(&self, py: Python<'_>, endpoint: &Bound<'_, PyAny>) -> PyResult<()> {
-        let mut e: RedfishEndpoint = record(endpoint, "Redfish endpoint")?;
-        e.normalize().map_err(crate::errors::core_err)?;
-        let s = self.inner.clone();
-        call(py, async move { s.put_redfish_endpoint(&e).await })
+        let e: RedfishEndpoint = normalized(endpoint, "Redfish endpoint")?;
+        self.with(py, move |s| async move { s.put_redfish_endpoint(&e).await })
     }
 
     /// Deletes an endpoint (its components become ``Empty``); ``False`` when absent.
     fn delete_redfish_endpoint(&self, py: Python<'_>, id: &Bound<'_, PyAny>) -> PyResult<bool> {
         let id = xname_arg(id)?;
-        let s = self.inner.clone();
-        call(py, async move { s.delete_redfish_endpoint(&id).await })
+        self.with(
+            py,
+            move |s| async move { s.delete_redfish_endpoint(&id).await },
+        )
     }
 
     /// Component endpoints, optionally of one Redfish endpoint and/or HMS type.
@@ -349,27 +341,21 @@ impl PyStore {
         r#type: Option<&str>,
     ) -> PyResult<Rows> {
         let ep = redfish_endpoint.map(xname_arg).transpose()?;
-        let ty = r#type
-            .map(HmsType::from_str)
-            .transpose()
-            .map_err(|e| err(Family::Xname, e))?;
-        let s = self.inner.clone();
-        let found = call(py, async move {
+        let ty = hms_type(r#type)?;
+        self.rows_of(py, "component_endpoints", move |s| async move {
             s.list_component_endpoints(ep.as_ref(), ty).await
-        })?;
-        rows("component_endpoints", &found)
+        })
     }
 
     /// Hardware inventory, optionally of one HMS type.
     #[pyo3(signature = (*, r#type = None))]
     fn hardware(&self, py: Python<'_>, r#type: Option<&str>) -> PyResult<Rows> {
-        let ty = r#type
-            .map(HmsType::from_str)
-            .transpose()
-            .map_err(|e| err(Family::Xname, e))?;
-        let s = self.inner.clone();
-        let found = call(py, async move { s.list_hardware(ty).await })?;
-        rows("hardware", &found)
+        let ty = hms_type(r#type)?;
+        self.rows_of(
+            py,
+            "hardware",
+            move |s| async move { s.list_hardware(ty).await },
+        )
     }
 
     /// Stores a discovered inventory (a dict with ``endpoints``, ``components``,
@@ -384,30 +370,23 @@ impl PyStore {
 
     /// All groups, sorted by label.
     fn groups(&self, py: Python<'_>) -> PyResult<Rows> {
-        let s = self.inner.clone();
-        let found = call(py, async move { s.list_groups().await })?;
-        rows("groups", &found)
+        self.rows_of(py, "groups", move |s| async move { s.list_groups().await })
     }
 
     /// One group, or ``None``.
     fn group<'py>(&self, py: Python<'py>, label: String) -> PyResult<Option<Bound<'py, PyAny>>> {
-        let s = self.inner.clone();
-        let found = call(py, async move { s.get_group(&label).await })?;
-        opt_dict(py, found)
+        self.one_of(py, move |s| async move { s.get_group(&label).await })
     }
 
     /// Creates a group (``{"label": ..., "members": {"ids": [...]}}``).
     fn create_group(&self, py: Python<'_>, group: &Bound<'_, PyAny>) -> PyResult<()> {
-        let mut g: Group = record(group, "group")?;
-        g.normalize().map_err(crate::errors::core_err)?;
-        let s = self.inner.clone();
-        call(py, async move { s.create_group(&g).await })
+        let g: Group = normalized(group, "group")?;
+        self.with(py, move |s| async move { s.create_group(&g).await })
     }
 
     /// Deletes a group; ``False`` when absent.
     fn delete_group(&self, py: Python<'_>, label: String) -> PyResult<bool> {
-        let s = self.inner.clone();
-        call(py, async move { s.delete_group(&label).await })
+        self.with(py, move |s| async move { s.delete_group(&label).await })
     }
 
     /// Adds a member to a group.
@@ -418,8 +397,10 @@ impl PyStore {
         id: &Bound<'_, PyAny>,
     ) -> PyResult<()> {
         let id = xname_arg(id)?;
-        let s = self.inner.clone();
-        call(py, async move { s.add_group_member(&label, &id).await })
+        self.with(
+            py,
+            move |s| async move { s.add_group_member(&label, &id).await },
+        )
     }
 
     /// Removes a member from a group; ``False`` when it was not one.
@@ -430,32 +411,31 @@ impl PyStore {
         id: &Bound<'_, PyAny>,
     ) -> PyResult<bool> {
         let id = xname_arg(id)?;
-        let s = self.inner.clone();
-        call(py, async move { s.remove_group_member(&label, &id).await })
+        self.with(py, move |s| async move {
+            s.remove_group_member(&label, &id).await
+        })
     }
 
     /// All partitions, sorted by name.
     fn partitions(&self, py: Python<'_>) -> PyResult<Rows> {
-        let s = self.inner.clone();
-        let found = call(py, async move { s.list_partitions().await })?;
-        rows("partitions", &found)
+        self.rows_of(py, "partitions", move |s| async move {
+            s.list_partitions().await
+        })
     }
 
     /// Creates a partition (``{"name": "p1", "members": {"ids": [...]}}``).
     fn create_partition(&self, py: Python<'_>, partition: &Bound<'_, PyAny>) -> PyResult<()> {
-        let mut p: Partition = record(partition, "partition")?;
-        p.normalize().map_err(crate::errors::core_err)?;
-        let s = self.inner.clone();
-        call(py, async move { s.create_partition(&p).await })
+        let p: Partition = normalized(partition, "partition")?;
+        self.with(py, move |s| async move { s.create_partition(&p).await })
     }
 
     /// Group and partition memberships of the components matching the filters.
     #[pyo3(signature = (**filters))]
     fn memberships(&self, py: Python<'_>, filters: Option<&Bound<'_, PyDict>>) -> PyResult<Rows> {
         let f = component_filter(filters)?;
-        let s = self.inner.clone();
-        let found = call(py, async move { s.list_memberships(&f).await })?;
-        rows("memberships", &found)
+        self.rows_of(py, "memberships", move |s| async move {
+            s.list_memberships(&f).await
+        })
     }
 
     // ---- boot parameters ----
@@ -479,54 +459,48 @@ impl PyStore {
         if !(q.hosts.is_empty() && q.macs.is_empty() && q.nids.is_empty()) {
             q.normalize().map_err(crate::errors::core_err)?;
         }
-        let s = self.inner.clone();
-        let found = call(py, async move { s.list_boot_params(&q).await })?;
-        rows("boot_params", &found)
+        self.rows_of(py, "boot_params", move |s| async move {
+            s.list_boot_params(&q).await
+        })
     }
 
     /// BSS ``PUT``: stores the config under every name, replacing what was there.
     fn set_boot_params(&self, py: Python<'_>, params: &Bound<'_, PyAny>) -> PyResult<()> {
         let bp = boot_params_arg(params)?;
-        let s = self.inner.clone();
-        call(py, async move { s.set_boot_params(&bp).await })
+        self.with(py, move |s| async move { s.set_boot_params(&bp).await })
     }
 
     /// BSS ``POST``: stores the config under every name not yet present.
     fn add_boot_params(&self, py: Python<'_>, params: &Bound<'_, PyAny>) -> PyResult<()> {
         let bp = boot_params_arg(params)?;
-        let s = self.inner.clone();
-        call(py, async move { s.add_boot_params(&bp).await })
+        self.with(py, move |s| async move { s.add_boot_params(&bp).await })
     }
 
     /// BSS ``PATCH``: updates the named entries (all must exist).
     fn update_boot_params(&self, py: Python<'_>, params: &Bound<'_, PyAny>) -> PyResult<()> {
         let bp = boot_params_arg(params)?;
-        let s = self.inner.clone();
-        call(py, async move { s.update_boot_params(&bp).await })
+        self.with(py, move |s| async move { s.update_boot_params(&bp).await })
     }
 
     /// BSS ``DELETE``: removes every named entry; the number removed.
     fn delete_boot_params(&self, py: Python<'_>, params: &Bound<'_, PyAny>) -> PyResult<u64> {
         let bp = boot_params_arg(params)?;
-        let s = self.inner.clone();
-        call(py, async move { s.delete_boot_params(&bp).await })
+        self.with(py, move |s| async move { s.delete_boot_params(&bp).await })
     }
 
     // ---- cloud-init ----
 
     /// cloud-init group data of every group.
     fn cloud_init_groups(&self, py: Python<'_>) -> PyResult<Rows> {
-        let s = self.inner.clone();
-        let found = call(py, async move { s.list_group_data().await })?;
-        rows("cloud_init_groups", &found)
+        self.rows_of(py, "cloud_init_groups", move |s| async move {
+            s.list_group_data().await
+        })
     }
 
     /// Creates or replaces one group's cloud-init data.
     fn put_cloud_init_group(&self, py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<()> {
-        let mut g: GroupData = record(data, "cloud-init group data")?;
-        g.normalize().map_err(crate::errors::core_err)?;
-        let s = self.inner.clone();
-        call(py, async move { s.put_group_data(&g).await })
+        let g: GroupData = normalized(data, "cloud-init group data")?;
+        self.with(py, move |s| async move { s.put_group_data(&g).await })
     }
 
     /// One node's cloud-init data, or ``None``.
@@ -536,9 +510,7 @@ impl PyStore {
         id: &Bound<'py, PyAny>,
     ) -> PyResult<Option<Bound<'py, PyAny>>> {
         let id = xname_arg(id)?;
-        let s = self.inner.clone();
-        let found = call(py, async move { s.get_node_data(&id).await })?;
-        opt_dict(py, found)
+        self.one_of(py, move |s| async move { s.get_node_data(&id).await })
     }
 
     /// Creates or replaces one node's cloud-init data.
@@ -550,26 +522,63 @@ impl PyStore {
     ) -> PyResult<()> {
         let id = xname_arg(id)?;
         let d: NodeData = record(data, "cloud-init node data")?;
-        let s = self.inner.clone();
-        call(py, async move { s.put_node_data(&id, &d).await })
+        self.with(py, move |s| async move { s.put_node_data(&id, &d).await })
     }
 
     /// The cloud-init cluster defaults.
     fn cluster_defaults<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let s = self.inner.clone();
-        let found = call(py, async move { s.get_cluster_defaults().await })?;
+        let found = self.with(py, |s| async move { s.get_cluster_defaults().await })?;
         dict_of(py, &found)
     }
 
     /// Replaces the cloud-init cluster defaults.
     fn set_cluster_defaults(&self, py: Python<'_>, defaults: &Bound<'_, PyAny>) -> PyResult<()> {
         let d: ClusterDefaults = record(defaults, "cluster defaults")?;
-        let s = self.inner.clone();
-        call(py, async move { s.put_cluster_defaults(&d).await })
+        self.with(py, move |s| async move { s.put_cluster_defaults(&d).await })
     }
 }
 
 impl PyStore {
+    /// Runs `op` on the store on the shared runtime (GIL released), mapping its error.
+    pub(crate) fn with<T, Fut>(
+        &self,
+        py: Python<'_>,
+        op: impl FnOnce(Arc<dyn Store>) -> Fut,
+    ) -> PyResult<T>
+    where
+        Fut: Future<Output = ochami_store::Result<T>> + Send + 'static,
+        T: Send + 'static,
+    {
+        call(py, op(self.inner.clone()))
+    }
+
+    /// [`with`](Self::with) for a listing: the records as [`Rows`] of `kind`.
+    fn rows_of<T, Fut>(
+        &self,
+        py: Python<'_>,
+        kind: &str,
+        op: impl FnOnce(Arc<dyn Store>) -> Fut,
+    ) -> PyResult<Rows>
+    where
+        Fut: Future<Output = ochami_store::Result<Vec<T>>> + Send + 'static,
+        T: Serialize + Send + 'static,
+    {
+        rows(kind, &self.with(py, op)?)
+    }
+
+    /// [`with`](Self::with) for a look-up: the record as a dict, or `None`.
+    fn one_of<'py, T, Fut>(
+        &self,
+        py: Python<'py>,
+        op: impl FnOnce(Arc<dyn Store>) -> Fut,
+    ) -> PyResult<Option<Bound<'py, PyAny>>>
+    where
+        Fut: Future<Output = ochami_store::Result<Option<T>>> + Send + 'static,
+        T: Serialize + Send + 'static,
+    {
+        self.with(py, op)?.map(|x| dict_of(py, &x)).transpose()
+    }
+
     /// Applies one bulk update to `ids` (one xname or a list of them).
     fn update(
         &self,
@@ -578,8 +587,9 @@ impl PyStore {
         update: ComponentUpdate,
     ) -> PyResult<()> {
         let ids = xnames(Some(ids))?;
-        let s = self.inner.clone();
-        call(py, async move { s.update_components(&ids, &update).await })
+        self.with(py, move |s| async move {
+            s.update_components(&ids, &update).await
+        })
     }
 
     /// Stores an inventory (from a dict or a discovery report).
@@ -589,13 +599,48 @@ impl PyStore {
         inv: Inventory,
         force: bool,
     ) -> PyResult<()> {
-        let s = self.inner.clone();
-        call(py, async move { s.ingest(&inv, force).await })
+        self.with(py, move |s| async move { s.ingest(&inv, force).await })
     }
 }
 
 fn boot_params_arg(params: &Bound<'_, PyAny>) -> PyResult<BootParams> {
-    let mut bp: BootParams = record(params, "boot parameters")?;
-    bp.normalize().map_err(crate::errors::core_err)?;
-    Ok(bp)
+    normalized(params, "boot parameters")
+}
+
+/// An optional HMS type argument.
+fn hms_type(arg: Option<&str>) -> PyResult<Option<HmsType>> {
+    arg.map(HmsType::from_str)
+        .transpose()
+        .map_err(|e| err(Family::Xname, e))
+}
+
+/// Records that are checked and put in canonical form before they are stored.
+trait Normalize {
+    fn normalize_record(&mut self) -> Result<(), ochami_core::Error>;
+}
+
+macro_rules! normalize_with_inherent {
+    ($($t:ty),*) => {
+        $(impl Normalize for $t {
+            fn normalize_record(&mut self) -> Result<(), ochami_core::Error> {
+                self.normalize()
+            }
+        })*
+    };
+}
+
+normalize_with_inherent!(
+    BootParams,
+    EthernetInterface,
+    Group,
+    GroupData,
+    Partition,
+    RedfishEndpoint
+);
+
+/// A record from a dict, normalized (a bad value raises, naming `what`).
+fn normalized<T: DeserializeOwned + Normalize>(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<T> {
+    let mut r: T = record(obj, what)?;
+    r.normalize_record().map_err(crate::errors::core_err)?;
+    Ok(r)
 }

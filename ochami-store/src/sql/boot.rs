@@ -282,19 +282,17 @@ impl<B: Backend> BootStore for SqlStore<B> {
     }
 
     async fn record_access(&self, access: &EndpointAccess) -> Result<()> {
-        write_tx!(self, |tx| {
-            tx.execute(self.sql(
-                "INSERT INTO endpoint_access (name, endpoint, last_epoch) VALUES ($1, $2, $3) \
-                 ON CONFLICT (name, endpoint) DO UPDATE SET last_epoch = excluded.last_epoch",
-                vec![
-                    access.name.clone().into(),
-                    access.endpoint.clone().into(),
-                    access.last_epoch.into(),
-                ],
-            ))
-            .await
-            .map(|_| ())
-        })
+        self.write_one(
+            "INSERT INTO endpoint_access (name, endpoint, last_epoch) VALUES ($1, $2, $3) \
+             ON CONFLICT (name, endpoint) DO UPDATE SET last_epoch = excluded.last_epoch",
+            vec![
+                access.name.clone().into(),
+                access.endpoint.clone().into(),
+                access.last_epoch.into(),
+            ],
+        )
+        .await
+        .map(|_| ())
     }
 
     async fn record_accesses(&self, accesses: &[EndpointAccess]) -> Result<()> {

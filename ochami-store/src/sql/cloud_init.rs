@@ -5,37 +5,29 @@ use async_trait::async_trait;
 use ochami_core::Xname;
 use ochami_core::cloud_init::{ClusterDefaults, GroupData, NodeData};
 
-use super::driver::{Backend, Conn, SqlRow, Val};
+use super::SqlStore;
+use super::driver::{Backend, SqlRow, Val};
 use super::rows::{from_json, to_json};
-use super::{SqlStore, write_tx};
 use crate::{CloudInitStore, Result};
 
 #[async_trait]
 impl<B: Backend> CloudInitStore for SqlStore<B> {
     async fn get_group_data(&self, name: &str) -> Result<Option<GroupData>> {
         let name = ochami_core::Group::normalize_label(name)?;
-        let rows = self
-            .fetch(self.sql(
-                "SELECT payload FROM cloud_init_groups WHERE name = $1",
-                vec![name.into()],
-            ))
-            .await?;
-        rows.first()
-            .map(|r| from_json("cloud-init group data", r.json(0)?))
-            .transpose()
+        self.payload(
+            "cloud-init group data",
+            "SELECT payload FROM cloud_init_groups WHERE name = $1",
+            name,
+        )
+        .await
     }
 
     async fn list_group_data(&self) -> Result<Vec<GroupData>> {
-        let rows = self
-            .fetch(self.sql(
-                "SELECT payload FROM cloud_init_groups ORDER BY name",
-                vec![],
-            ))
-            .await?;
-        let mut out = rows
-            .iter()
-            .map(|r| from_json::<GroupData>("cloud-init group data", r.json(0)?))
-            .collect::<Result<Vec<_>>>()?;
+        let sql = self.sql(
+            "SELECT payload FROM cloud_init_groups ORDER BY name",
+            vec![],
+        );
+        let mut out: Vec<GroupData> = self.payloads("cloud-init group data", sql).await?;
         out.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(out)
     }
@@ -44,39 +36,28 @@ impl<B: Backend> CloudInitStore for SqlStore<B> {
         let mut g = data.clone();
         g.normalize()?;
         let payload = to_json(&g)?;
-        write_tx!(self, |tx| {
-            tx.execute(self.sql(
-                "INSERT INTO cloud_init_groups (name, payload) VALUES ($1, $2) \
-                 ON CONFLICT (name) DO UPDATE SET payload = excluded.payload",
-                vec![g.name.clone().into(), Val::Json(Some(payload.clone()))],
-            ))
-            .await
-            .map(|_| ())
-        })
+        self.write_one(
+            "INSERT INTO cloud_init_groups (name, payload) VALUES ($1, $2) \
+             ON CONFLICT (name) DO UPDATE SET payload = excluded.payload",
+            vec![g.name.clone().into(), Val::Json(Some(payload))],
+        )
+        .await
+        .map(|_| ())
     }
 
     async fn delete_group_data(&self, name: &str) -> Result<bool> {
         let name = ochami_core::Group::normalize_label(name)?;
-        let n = write_tx!(self, |tx| {
-            tx.execute(self.sql(
-                "DELETE FROM cloud_init_groups WHERE name = $1",
-                vec![name.clone().into()],
-            ))
+        self.delete_keyed("DELETE FROM cloud_init_groups WHERE name = $1", name)
             .await
-        })?;
-        Ok(n > 0)
     }
 
     async fn get_node_data(&self, id: &Xname) -> Result<Option<NodeData>> {
-        let rows = self
-            .fetch(self.sql(
-                "SELECT payload FROM cloud_init_nodes WHERE id = $1",
-                vec![id.to_string().into()],
-            ))
-            .await?;
-        rows.first()
-            .map(|r| from_json("cloud-init node data", r.json(0)?))
-            .transpose()
+        self.payload(
+            "cloud-init node data",
+            "SELECT payload FROM cloud_init_nodes WHERE id = $1",
+            id.to_string(),
+        )
+        .await
     }
 
     async fn put_node_data(&self, id: &Xname, data: &NodeData) -> Result<()> {
@@ -84,26 +65,18 @@ impl<B: Backend> CloudInitStore for SqlStore<B> {
         // The record is stored under `id`, so it names `id`.
         data.id = Some(*id);
         let payload = to_json(&data)?;
-        write_tx!(self, |tx| {
-            tx.execute(self.sql(
-                "INSERT INTO cloud_init_nodes (id, payload) VALUES ($1, $2) \
-                 ON CONFLICT (id) DO UPDATE SET payload = excluded.payload",
-                vec![id.to_string().into(), Val::Json(Some(payload.clone()))],
-            ))
-            .await
-            .map(|_| ())
-        })
+        self.write_one(
+            "INSERT INTO cloud_init_nodes (id, payload) VALUES ($1, $2) \
+             ON CONFLICT (id) DO UPDATE SET payload = excluded.payload",
+            vec![id.to_string().into(), Val::Json(Some(payload))],
+        )
+        .await
+        .map(|_| ())
     }
 
     async fn delete_node_data(&self, id: &Xname) -> Result<bool> {
-        let n = write_tx!(self, |tx| {
-            tx.execute(self.sql(
-                "DELETE FROM cloud_init_nodes WHERE id = $1",
-                vec![id.to_string().into()],
-            ))
+        self.delete_keyed("DELETE FROM cloud_init_nodes WHERE id = $1", id.to_string())
             .await
-        })?;
-        Ok(n > 0)
     }
 
     async fn get_cluster_defaults(&self) -> Result<ClusterDefaults> {
@@ -121,14 +94,12 @@ impl<B: Backend> CloudInitStore for SqlStore<B> {
 
     async fn put_cluster_defaults(&self, defaults: &ClusterDefaults) -> Result<()> {
         let payload = to_json(defaults)?;
-        write_tx!(self, |tx| {
-            tx.execute(self.sql(
-                "INSERT INTO cloud_init_defaults (id, payload) VALUES (1, $1) \
-                 ON CONFLICT (id) DO UPDATE SET payload = excluded.payload",
-                vec![Val::Json(Some(payload.clone()))],
-            ))
-            .await
-            .map(|_| ())
-        })
+        self.write_one(
+            "INSERT INTO cloud_init_defaults (id, payload) VALUES (1, $1) \
+             ON CONFLICT (id) DO UPDATE SET payload = excluded.payload",
+            vec![Val::Json(Some(payload))],
+        )
+        .await
+        .map(|_| ())
     }
 }

@@ -252,20 +252,12 @@ impl<B: Backend> ComponentStore for SqlStore<B> {
     }
 
     async fn delete_component(&self, id: &Xname) -> Result<bool> {
-        let n = write_tx!(self, |tx| {
-            tx.execute(self.sql(
-                "DELETE FROM components WHERE id = $1",
-                vec![id.to_string().into()],
-            ))
+        self.delete_keyed("DELETE FROM components WHERE id = $1", id.to_string())
             .await
-        })?;
-        Ok(n > 0)
     }
 
     async fn delete_all_components(&self) -> Result<u64> {
-        write_tx!(self, |tx| tx
-            .execute(self.sql("DELETE FROM components", vec![]))
-            .await)
+        self.write_one("DELETE FROM components", vec![]).await
     }
 
     async fn update_components(&self, ids: &[Xname], update: &ComponentUpdate) -> Result<()> {

@@ -253,13 +253,12 @@ impl<B: Backend> SqlStore<B> {
 
     async fn delete(&self, kind: Kind, name: &str) -> Result<bool> {
         let name = lookup_name(kind, name)?;
-        let n = write_tx!(self, |tx| {
-            tx.execute(self.sql(
+        let n = self
+            .write_one(
                 "DELETE FROM component_groups WHERE kind = $1 AND name = $2",
                 vec![kind.as_str().into(), name.clone().into()],
-            ))
-            .await
-        })?;
+            )
+            .await?;
         Ok(n > 0)
     }
 

@@ -11,8 +11,8 @@ use ochami_core::{
 };
 
 use super::components::prepare_components;
-use super::driver::{Backend, Conn, SqlRow, Val};
-use super::rows::{self, COMPONENT_COLS, ETH_COLS, ETH_COLS_E, REDFISH_COLS, from_json, to_json};
+use super::driver::{Backend, Conn, Val};
+use super::rows::{self, COMPONENT_COLS, ETH_COLS, ETH_COLS_E, REDFISH_COLS, to_json};
 use super::{SqlStore, write_tx};
 use crate::model::{EthernetInterfacePatch, RedfishEndpointFilter};
 use crate::{EthernetInterfaceFilter, InventoryStore, Result, StoreError};
@@ -493,15 +493,12 @@ impl<B: Backend> InventoryStore for SqlStore<B> {
     }
 
     async fn get_component_endpoint(&self, id: &Xname) -> Result<Option<ComponentEndpoint>> {
-        let rows = self
-            .fetch(self.sql(
-                "SELECT payload FROM component_endpoints WHERE id = $1",
-                vec![id.to_string().into()],
-            ))
-            .await?;
-        rows.first()
-            .map(|r| from_json("ComponentEndpoint", r.json(0)?))
-            .transpose()
+        self.payload(
+            "ComponentEndpoint",
+            "SELECT payload FROM component_endpoints WHERE id = $1",
+            id.to_string(),
+        )
+        .await
     }
 
     async fn list_component_endpoints(
@@ -516,30 +513,21 @@ impl<B: Backend> InventoryStore for SqlStore<B> {
         if let Some(t) = hms_type {
             sql.push(" AND type = ").bind(t.to_string());
         }
-        let out = self
-            .fetch(sql)
-            .await?
-            .iter()
-            .map(|r| from_json::<ComponentEndpoint>("ComponentEndpoint", r.json(0)?))
-            .collect::<Result<Vec<_>>>()?;
+        let out: Vec<ComponentEndpoint> = self.payloads("ComponentEndpoint", sql).await?;
         Ok(sorted(out, |c| c.id))
     }
 
     async fn delete_component_endpoint(&self, id: &Xname) -> Result<bool> {
-        let n = write_tx!(self, |tx| {
-            tx.execute(self.sql(
-                "DELETE FROM component_endpoints WHERE id = $1",
-                vec![id.to_string().into()],
-            ))
-            .await
-        })?;
-        Ok(n > 0)
+        self.delete_keyed(
+            "DELETE FROM component_endpoints WHERE id = $1",
+            id.to_string(),
+        )
+        .await
     }
 
     async fn delete_all_component_endpoints(&self) -> Result<u64> {
-        write_tx!(self, |tx| tx
-            .execute(self.sql("DELETE FROM component_endpoints", vec![]))
-            .await)
+        self.write_one("DELETE FROM component_endpoints", vec![])
+            .await
     }
 
     async fn get_ethernet_interface(&self, mac: &MacAddr) -> Result<Option<EthernetInterface>> {
@@ -628,20 +616,13 @@ impl<B: Backend> InventoryStore for SqlStore<B> {
     }
 
     async fn delete_ethernet_interface(&self, mac: &MacAddr) -> Result<bool> {
-        let n = write_tx!(self, |tx| {
-            tx.execute(self.sql(
-                "DELETE FROM ethernet_interfaces WHERE id = $1",
-                vec![mac.to_id().into()],
-            ))
+        self.delete_keyed("DELETE FROM ethernet_interfaces WHERE id = $1", mac.to_id())
             .await
-        })?;
-        Ok(n > 0)
     }
 
     async fn delete_all_ethernet_interfaces(&self) -> Result<u64> {
-        write_tx!(self, |tx| tx
-            .execute(self.sql("DELETE FROM ethernet_interfaces", vec![]))
-            .await)
+        self.write_one("DELETE FROM ethernet_interfaces", vec![])
+            .await
     }
 
     async fn find_ethernet_interfaces_by_ip(&self, ip: &str) -> Result<Vec<EthernetInterface>> {
@@ -662,15 +643,12 @@ impl<B: Backend> InventoryStore for SqlStore<B> {
     }
 
     async fn get_hardware(&self, id: &Xname) -> Result<Option<HardwareRecord>> {
-        let rows = self
-            .fetch(self.sql(
-                "SELECT payload FROM hardware WHERE id = $1",
-                vec![id.to_string().into()],
-            ))
-            .await?;
-        rows.first()
-            .map(|r| from_json("hardware record", r.json(0)?))
-            .transpose()
+        self.payload(
+            "hardware record",
+            "SELECT payload FROM hardware WHERE id = $1",
+            id.to_string(),
+        )
+        .await
     }
 
     async fn list_hardware(&self, hms_type: Option<HmsType>) -> Result<Vec<HardwareRecord>> {
@@ -678,12 +656,7 @@ impl<B: Backend> InventoryStore for SqlStore<B> {
         if let Some(t) = hms_type {
             sql.push(" AND type = ").bind(t.to_string());
         }
-        let out = self
-            .fetch(sql)
-            .await?
-            .iter()
-            .map(|r| from_json::<HardwareRecord>("hardware record", r.json(0)?))
-            .collect::<Result<Vec<_>>>()?;
+        let out: Vec<HardwareRecord> = self.payloads("hardware record", sql).await?;
         Ok(sorted(out, |h| h.id))
     }
 
@@ -697,13 +670,7 @@ impl<B: Backend> InventoryStore for SqlStore<B> {
     }
 
     async fn delete_hardware(&self, id: &Xname) -> Result<bool> {
-        let n = write_tx!(self, |tx| {
-            tx.execute(self.sql(
-                "DELETE FROM hardware WHERE id = $1",
-                vec![id.to_string().into()],
-            ))
+        self.delete_keyed("DELETE FROM hardware WHERE id = $1", id.to_string())
             .await
-        })?;
-        Ok(n > 0)
     }
 }

@@ -9,7 +9,8 @@
 use async_trait::async_trait;
 
 use crate::{BootCandidates, Result, Store};
-use driver::{Backend, Conn, Sql, Val};
+use driver::{Backend, Conn, Sql, SqlRow, Val};
+use serde::de::DeserializeOwned;
 
 mod boot;
 mod cloud_init;
@@ -70,6 +71,46 @@ impl<B: Backend> SqlStore<B> {
     /// A statement in this backend's dialect.
     pub(crate) fn sql(&self, text: &'static str, args: Vec<Val>) -> Sql {
         Sql::new(B::DIALECT, text, args)
+    }
+
+    /// Run one write statement in a transaction of its own; the number of rows it affected.
+    pub(crate) async fn write_one(&self, text: &'static str, args: Vec<Val>) -> Result<u64> {
+        write_tx!(self, |tx| tx.execute(self.sql(text, args.clone())).await)
+    }
+
+    /// Run a `DELETE` whose one parameter `$1` is `key`; whether anything was removed.
+    pub(crate) async fn delete_keyed(
+        &self,
+        text: &'static str,
+        key: impl Into<Val>,
+    ) -> Result<bool> {
+        Ok(self.write_one(text, vec![key.into()]).await? > 0)
+    }
+
+    /// The JSON documents in the first column of a query's rows, read as `T` (`what` names
+    /// them in a corrupt-data error).
+    pub(crate) async fn payloads<T: DeserializeOwned>(
+        &self,
+        what: &'static str,
+        sql: Sql,
+    ) -> Result<Vec<T>> {
+        let rows = self.fetch(sql).await?;
+        rows.iter()
+            .map(|r| rows::from_json(what, r.json(0)?))
+            .collect()
+    }
+
+    /// The one JSON document `text` (`SELECT payload ... WHERE <key> = $1`) finds for `key`.
+    pub(crate) async fn payload<T: DeserializeOwned>(
+        &self,
+        what: &'static str,
+        text: &'static str,
+        key: impl Into<Val>,
+    ) -> Result<Option<T>> {
+        let found = self
+            .payloads(what, self.sql(text, vec![key.into()]))
+            .await?;
+        Ok(found.into_iter().next())
     }
 
     /// Run one query on a pooled connection.

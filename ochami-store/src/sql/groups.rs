@@ -426,22 +426,35 @@ fn partition_of(head: Head, ids: Vec<Xname>) -> Partition {
     }
 }
 
+impl<B: Backend> SqlStore<B> {
+    /// One group or partition, built by `of`.
+    async fn get_as<T: Send>(
+        &self,
+        kind: Kind,
+        name: &str,
+        of: fn(Head, Vec<Xname>) -> T,
+    ) -> Result<Option<T>> {
+        Ok(self
+            .read_group(kind, name)
+            .await?
+            .map(|(h, ids)| of(h, ids)))
+    }
+
+    /// Every group or partition, built by `of`.
+    async fn list_as<T: Send>(&self, kind: Kind, of: fn(Head, Vec<Xname>) -> T) -> Result<Vec<T>> {
+        let all = self.read_all(kind).await?;
+        Ok(all.into_iter().map(|(h, ids)| of(h, ids)).collect())
+    }
+}
+
 #[async_trait]
 impl<B: Backend> GroupStore for SqlStore<B> {
     async fn get_group(&self, label: &str) -> Result<Option<Group>> {
-        Ok(self
-            .read_group(Kind::Group, label)
-            .await?
-            .map(|(h, ids)| group_of(h, ids)))
+        self.get_as(Kind::Group, label, group_of).await
     }
 
     async fn list_groups(&self) -> Result<Vec<Group>> {
-        Ok(self
-            .read_all(Kind::Group)
-            .await?
-            .into_iter()
-            .map(|(h, ids)| group_of(h, ids))
-            .collect())
+        self.list_as(Kind::Group, group_of).await
     }
 
     async fn create_group(&self, group: &Group) -> Result<()> {
@@ -496,19 +509,11 @@ impl<B: Backend> GroupStore for SqlStore<B> {
     }
 
     async fn get_partition(&self, name: &str) -> Result<Option<Partition>> {
-        Ok(self
-            .read_group(Kind::Partition, name)
-            .await?
-            .map(|(h, ids)| partition_of(h, ids)))
+        self.get_as(Kind::Partition, name, partition_of).await
     }
 
     async fn list_partitions(&self) -> Result<Vec<Partition>> {
-        Ok(self
-            .read_all(Kind::Partition)
-            .await?
-            .into_iter()
-            .map(|(h, ids)| partition_of(h, ids))
-            .collect())
+        self.list_as(Kind::Partition, partition_of).await
     }
 
     async fn create_partition(&self, partition: &Partition) -> Result<()> {

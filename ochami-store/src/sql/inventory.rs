@@ -11,7 +11,7 @@ use ochami_core::{
 };
 
 use super::components::prepare_components;
-use super::driver::{Backend, Conn, Val};
+use super::driver::{Backend, Conn, Sql, Val};
 use super::rows::{self, COMPONENT_COLS, ETH_COLS, ETH_COLS_E, REDFISH_COLS, to_json};
 use super::{SqlStore, write_tx};
 use crate::model::{EthernetInterfacePatch, RedfishEndpointFilter};
@@ -176,6 +176,17 @@ impl<B: Backend> SqlStore<B> {
         }
         self.replace_components(tx, &rows).await?;
         Ok(rows)
+    }
+
+    /// The interfaces a query selects (columns [`ETH_COLS_E`]), sorted by id.
+    async fn interfaces(&self, sql: Sql) -> Result<Vec<EthernetInterface>> {
+        let found = self.fetch(sql).await?;
+        let mut out = found
+            .iter()
+            .map(rows::ethernet_interface)
+            .collect::<Result<Vec<_>>>()?;
+        out.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(out)
     }
 
     async fn read_ethernet_interface<C: Conn>(
@@ -562,14 +573,7 @@ impl<B: Backend> InventoryStore for SqlStore<B> {
                 sql.push(")");
             }
         }
-        let mut out = self
-            .fetch(sql)
-            .await?
-            .iter()
-            .map(rows::ethernet_interface)
-            .collect::<Result<Vec<_>>>()?;
-        out.sort_by(|a, b| a.id.cmp(&b.id));
-        Ok(out)
+        self.interfaces(sql).await
     }
 
     async fn insert_ethernet_interface(&self, iface: &EthernetInterface) -> Result<()> {
@@ -632,14 +636,7 @@ impl<B: Backend> InventoryStore for SqlStore<B> {
              (SELECT i.interface_id FROM ethernet_interface_ips i WHERE i.ip_address = ",
         );
         sql.bind(ip).push(")");
-        let mut out = self
-            .fetch(sql)
-            .await?
-            .iter()
-            .map(rows::ethernet_interface)
-            .collect::<Result<Vec<_>>>()?;
-        out.sort_by(|a, b| a.id.cmp(&b.id));
-        Ok(out)
+        self.interfaces(sql).await
     }
 
     async fn get_hardware(&self, id: &Xname) -> Result<Option<HardwareRecord>> {

@@ -94,8 +94,9 @@ impl<B: Backend> SqlStore<B> {
         what: &'static str,
         sql: Sql,
     ) -> Result<Vec<T>> {
-        let rows = self.fetch(sql).await?;
-        rows.iter()
+        let found = self.fetch(sql).await?;
+        found
+            .iter()
             .map(|r| rows::from_json(what, r.json(0)?))
             .collect()
     }

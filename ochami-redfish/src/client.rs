@@ -383,31 +383,23 @@ pub(crate) async fn fetch_service_root(
     options: &ClientOptions,
 ) -> Result<Value> {
     let url = format!("{base}{SERVICE_ROOT}");
-    let mut response = send_with_retry(
-        transport,
-        base,
-        options,
-        Method::Get,
-        SERVICE_ROOT,
-        &url,
-        RequestAuth::None,
-        RequestBody::Empty,
-    )
-    .await?;
-    if matches!(response.status, 401 | 403)
-        && let Some(c) = &options.credentials
-    {
-        response = send_with_retry(
+    let get = |auth| {
+        send_with_retry(
             transport,
             base,
             options,
             Method::Get,
             SERVICE_ROOT,
             &url,
-            RequestAuth::Basic(c.clone()),
+            auth,
             RequestBody::Empty,
         )
-        .await?;
+    };
+    let mut response = get(RequestAuth::None).await?;
+    if matches!(response.status, 401 | 403)
+        && let Some(c) = &options.credentials
+    {
+        response = get(RequestAuth::Basic(c.clone())).await?;
     }
     check_status(base, SERVICE_ROOT, options, &response)?;
     let body = response.body.trim_ascii_start();
@@ -578,46 +570,32 @@ mod tests {
         assert_eq!(calls.load(Ordering::SeqCst), 3);
     }
 
+    type Answer = fn() -> std::result::Result<HttpResponse, TransportError>;
+
+    /// The error reading the service root gives when the transport always gives `answer`,
+    /// checking it was asked exactly `sends` times.
+    async fn root_error(sends: usize, max_retries: u32, answer: Answer) -> Error {
+        let mut mock = MockTransport::new();
+        mock.expect_send().times(sends).returning(move |_| answer());
+        fetch_service_root(&mock, "https://bmc", &fast_retry(max_retries))
+            .await
+            .unwrap_err()
+    }
+
     #[tokio::test]
     async fn retries_are_bounded() {
-        let mut mock = MockTransport::new();
         // 1 try + 2 retries, then the 503 is reported.
-        mock.expect_send()
-            .times(3)
-            .returning(|_| Ok(HttpResponse::new(503, "")));
-        let err = fetch_service_root(&mock, "https://bmc", &fast_retry(2))
-            .await
-            .unwrap_err();
+        let err = root_error(3, 2, || Ok(HttpResponse::new(503, ""))).await;
         assert!(matches!(err, Error::Http { status: 503, .. }), "{err}");
     }
 
     #[tokio::test]
     async fn connect_errors_are_retried_timeouts_are_not() {
-        let mut mock = MockTransport::new();
-        mock.expect_send()
-            .times(2)
-            .returning(|_| Err(TransportError::Connect("refused".into())));
-        let err = fetch_service_root(&mock, "https://bmc", &fast_retry(1))
-            .await
-            .unwrap_err();
+        let err = root_error(2, 1, || Err(TransportError::Connect("refused".into()))).await;
         assert_eq!(err.kind(), crate::ErrorKind::Unreachable);
-
-        let mut mock = MockTransport::new();
-        mock.expect_send()
-            .times(1)
-            .returning(|_| Err(TransportError::Timeout));
-        let err = fetch_service_root(&mock, "https://bmc", &fast_retry(5))
-            .await
-            .unwrap_err();
+        let err = root_error(1, 5, || Err(TransportError::Timeout)).await;
         assert_eq!(err.kind(), crate::ErrorKind::Timeout);
-
-        let mut mock = MockTransport::new();
-        mock.expect_send()
-            .times(1)
-            .returning(|_| Err(TransportError::Tls("UnknownIssuer".into())));
-        let err = fetch_service_root(&mock, "https://bmc", &fast_retry(5))
-            .await
-            .unwrap_err();
+        let err = root_error(1, 5, || Err(TransportError::Tls("UnknownIssuer".into()))).await;
         assert_eq!(err.kind(), crate::ErrorKind::Tls);
     }
 
@@ -647,26 +625,11 @@ mod tests {
 
     #[tokio::test]
     async fn not_redfish_and_not_json() {
-        let mut mock = MockTransport::new();
-        mock.expect_send()
-            .returning(|_| Ok(HttpResponse::new(200, "<html>router</html>")));
-        let err = fetch_service_root(&mock, "https://bmc", &fast_retry(0))
-            .await
-            .unwrap_err();
+        let err = root_error(1, 0, || Ok(HttpResponse::new(200, "<html>router</html>"))).await;
         assert_eq!(err.kind(), crate::ErrorKind::Protocol);
-        let mut mock = MockTransport::new();
-        mock.expect_send()
-            .returning(|_| Ok(HttpResponse::new(200, "{\"RedfishVersion\": ")));
-        let err = fetch_service_root(&mock, "https://bmc", &fast_retry(0))
-            .await
-            .unwrap_err();
+        let err = root_error(1, 0, || Ok(HttpResponse::new(200, "{\"RedfishVersion\": "))).await;
         assert_eq!(err.kind(), crate::ErrorKind::Parse);
-        let mut mock = MockTransport::new();
-        mock.expect_send()
-            .returning(|_| Ok(HttpResponse::new(200, "{\"hello\": 1}")));
-        let err = fetch_service_root(&mock, "https://bmc", &fast_retry(0))
-            .await
-            .unwrap_err();
+        let err = root_error(1, 0, || Ok(HttpResponse::new(200, "{\"hello\": 1}"))).await;
         assert_eq!(err.kind(), crate::ErrorKind::Protocol);
     }
 

@@ -160,22 +160,15 @@ pub async fn crawl(
             let mut controls = Vec::new();
             if !ch.computer_systems.is_empty()
                 && let Some(power) = &ch.power
+                && let Some(p) = tolerate(client.get(power).await, &mut warnings)?
             {
-                match client.get(power).await {
-                    Ok(p) => controls = power_control_ids(&p),
-                    Err(e) if soft(&e) => warnings.push(e.to_string()),
-                    Err(e) => return Err(e),
-                }
+                controls = power_control_ids(&p);
             }
             for sys_id in &ch.computer_systems {
                 if !systems.contains_key(sys_id) {
-                    match client.get(sys_id).await {
-                        Ok(v) => insert_system(&mut systems, v),
-                        Err(e) if soft(&e) => {
-                            warnings.push(e.to_string());
-                            continue;
-                        }
-                        Err(e) => return Err(e),
+                    match tolerate(client.get(sys_id).await, &mut warnings)? {
+                        Some(v) => insert_system(&mut systems, v),
+                        None => continue,
                     }
                 }
                 if let Some((_, s)) = systems.get_mut(sys_id) {
@@ -219,17 +212,7 @@ pub async fn crawl(
     if let Some(path) = &root.managers {
         for v in client.get_members(path).await? {
             let m = Manager::from_value(&v);
-            let nics = match &m.ethernet_interfaces {
-                Some(p) => match read_nics(client, p).await {
-                    Ok(n) => n,
-                    Err(e) if soft(&e) => {
-                        warnings.push(e.to_string());
-                        Vec::new()
-                    }
-                    Err(e) => return Err(e),
-                },
-                None => Vec::new(),
-            };
+            let nics = read_nics(client, m.ethernet_interfaces.as_deref(), &mut warnings).await?;
             managers.push((m, nics));
         }
     }
@@ -307,13 +290,30 @@ fn soft(e: &Error) -> bool {
     )
 }
 
-async fn read_nics(client: &RedfishClient, path: &str) -> Result<Vec<EthernetInterface>> {
-    Ok(client
-        .get_members(path)
-        .await?
-        .iter()
-        .map(EthernetInterface::from_value)
-        .collect())
+/// The value of an optional read; a soft error becomes a warning and `None`.
+fn tolerate<T>(result: Result<T>, warnings: &mut Vec<String>) -> Result<Option<T>> {
+    match result {
+        Ok(v) => Ok(Some(v)),
+        Err(e) if soft(&e) => {
+            warnings.push(e.to_string());
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The NICs of an EthernetInterfaces collection, if linked; none (and a warning) when
+/// it cannot be read.
+async fn read_nics(
+    client: &RedfishClient,
+    path: Option<&str>,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<EthernetInterface>> {
+    let Some(path) = path else {
+        return Ok(Vec::new());
+    };
+    let members = tolerate(client.get_members(path).await, warnings)?.unwrap_or_default();
+    Ok(members.iter().map(EthernetInterface::from_value).collect())
 }
 
 async fn system_detail(
@@ -324,66 +324,45 @@ async fn system_detail(
 ) -> Result<(SystemDetail, Vec<String>)> {
     let mut warnings = Vec::new();
     let base = client.base_url();
-    let nics = match &s.ethernet_interfaces {
-        Some(p) => match read_nics(client, p).await {
-            Ok(n) => n,
-            Err(e) if soft(&e) => {
-                warnings.push(e.to_string());
-                Vec::new()
-            }
-            Err(e) => return Err(e),
-        },
-        None => Vec::new(),
-    };
+    let nics = read_nics(client, s.ethernet_interfaces.as_deref(), &mut warnings).await?;
 
     let mut processor_count = s.processor_count.filter(|c| *c > 0);
     let mut processor_model = s.processor_model.clone();
     if options.summaries_fallback
         && (processor_count.is_none() || processor_model.is_none())
         && let Some(p) = &s.processors
+        && let Some(members) = tolerate(client.get_members(p).await, &mut warnings)?
     {
-        match client.get_members(p).await {
-            Ok(members) => {
-                let cpus: Vec<Processor> = members
-                    .iter()
-                    .map(Processor::from_value)
-                    .filter(Processor::is_present_cpu)
-                    .collect();
-                processor_count = processor_count.or(Some(cpus.len() as u64));
-                processor_model =
-                    processor_model.or_else(|| cpus.iter().find_map(|c| c.model.clone()));
-            }
-            Err(e) if soft(&e) => warnings.push(e.to_string()),
-            Err(e) => return Err(e),
-        }
+        let cpus: Vec<Processor> = members
+            .iter()
+            .map(Processor::from_value)
+            .filter(Processor::is_present_cpu)
+            .collect();
+        processor_count = processor_count.or(Some(cpus.len() as u64));
+        processor_model = processor_model.or_else(|| cpus.iter().find_map(|c| c.model.clone()));
     }
 
     let mut memory_gib = s.memory_gib.filter(|g| *g > 0.0);
     if options.summaries_fallback
         && memory_gib.is_none()
         && let Some(p) = &s.memory
+        && let Some(members) = tolerate(client.get_members(p).await, &mut warnings)?
     {
-        match client.get_members(p).await {
-            Ok(members) => {
-                let mib: u64 = members
-                    .iter()
-                    .map(|m| Memory::from_value(m).installed_mib())
-                    .sum();
-                memory_gib = Some(mib as f64 / 1024.0);
-            }
-            Err(e) if soft(&e) => warnings.push(e.to_string()),
-            Err(e) => return Err(e),
-        }
+        let mib: u64 = members
+            .iter()
+            .map(|m| Memory::from_value(m).installed_mib())
+            .sum();
+        memory_gib = Some(mib as f64 / 1024.0);
     }
 
     let detail = SystemDetail {
         uri: full_uri(base, s.odata_id.as_deref()),
         uuid: s.uuid.clone().unwrap_or_default(),
-        manufacturer: s.manufacturer.clone().unwrap_or_default(),
+        manufacturer: s.asset.manufacturer.clone().unwrap_or_default(),
         system_type: s.system_type.clone().unwrap_or_default(),
         name: s.name.clone().unwrap_or_default(),
-        model: s.model.clone().unwrap_or_default(),
-        serial: s.serial_number.clone().unwrap_or_default(),
+        model: s.asset.model.clone().unwrap_or_default(),
+        serial: s.asset.serial_number.clone().unwrap_or_default(),
         bios_version: s.bios_version.clone().unwrap_or_default(),
         ethernet_interfaces: nics.iter().map(|n| interface_detail(base, n)).collect(),
         actions: s.reset_types.clone(),

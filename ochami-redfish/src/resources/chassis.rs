@@ -4,6 +4,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
+use super::Asset;
 use super::lenient::{self, tolerant_deserialize};
 
 /// `GET /redfish/v1/Chassis/<id>`.
@@ -17,18 +18,9 @@ pub struct Chassis {
     pub name: Option<String>,
     /// `ChassisType` (`RackMount`, `Blade`, `Enclosure`, ...).
     pub chassis_type: Option<String>,
-    /// `Manufacturer`.
-    pub manufacturer: Option<String>,
-    /// `Model`.
-    pub model: Option<String>,
-    /// `SerialNumber`.
-    pub serial_number: Option<String>,
-    /// `SKU`.
-    pub sku: Option<String>,
-    /// `PartNumber`.
-    pub part_number: Option<String>,
-    /// `AssetTag`.
-    pub asset_tag: Option<String>,
+    /// Manufacturer, model, serial number, SKU, part number and asset tag.
+    #[serde(flatten)]
+    pub asset: Asset,
     /// `Links.ComputerSystems`.
     pub computer_systems: Vec<String>,
     /// `Links.ManagedBy`.
@@ -48,12 +40,7 @@ impl Chassis {
             id: lenient::text(v, "Id"),
             name: lenient::text(v, "Name"),
             chassis_type: lenient::text(v, "ChassisType"),
-            manufacturer: lenient::text(v, "Manufacturer"),
-            model: lenient::text(v, "Model"),
-            serial_number: lenient::text(v, "SerialNumber"),
-            sku: lenient::text(v, "SKU"),
-            part_number: lenient::text(v, "PartNumber"),
-            asset_tag: lenient::text(v, "AssetTag"),
+            asset: Asset::from_value(v),
             computer_systems: lenient::link_list(links, "ComputerSystems"),
             managed_by: lenient::link_list(links, "ManagedBy"),
             power: lenient::link(v, "Power"),

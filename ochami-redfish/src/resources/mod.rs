@@ -6,6 +6,7 @@
 //! sections are kept as raw JSON. `Deserialize` goes through the same path, so
 //! `serde_json::from_str::<ComputerSystem>(..)` only fails on text that is not JSON.
 
+mod asset;
 mod chassis;
 mod collection;
 mod ethernet;
@@ -16,6 +17,7 @@ mod processor;
 mod service_root;
 mod system;
 
+pub use asset::Asset;
 pub use chassis::Chassis;
 pub use collection::Collection;
 pub use ethernet::EthernetInterface;

@@ -3,6 +3,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
+use super::Asset;
 use super::lenient::{self, tolerant_deserialize};
 
 /// `GET /redfish/v1/Systems/<id>`.
@@ -18,18 +19,9 @@ pub struct ComputerSystem {
     pub description: Option<String>,
     /// `UUID` (absent on some blades, e.g. HPE Cray EX).
     pub uuid: Option<String>,
-    /// `Manufacturer`.
-    pub manufacturer: Option<String>,
-    /// `Model`.
-    pub model: Option<String>,
-    /// `SerialNumber`.
-    pub serial_number: Option<String>,
-    /// `SKU`.
-    pub sku: Option<String>,
-    /// `PartNumber`.
-    pub part_number: Option<String>,
-    /// `AssetTag`.
-    pub asset_tag: Option<String>,
+    /// Manufacturer, model, serial number, SKU, part number and asset tag.
+    #[serde(flatten)]
+    pub asset: Asset,
     /// `SystemType` (`Physical`, `Virtual`, ...).
     pub system_type: Option<String>,
     /// `BiosVersion`.
@@ -75,12 +67,7 @@ impl ComputerSystem {
             name: lenient::text(v, "Name"),
             description: lenient::text(v, "Description"),
             uuid: lenient::text(v, "UUID"),
-            manufacturer: lenient::text(v, "Manufacturer"),
-            model: lenient::text(v, "Model"),
-            serial_number: lenient::text(v, "SerialNumber"),
-            sku: lenient::text(v, "SKU"),
-            part_number: lenient::text(v, "PartNumber"),
-            asset_tag: lenient::text(v, "AssetTag"),
+            asset: Asset::from_value(v),
             system_type: lenient::text(v, "SystemType"),
             bios_version: lenient::text(v, "BiosVersion"),
             power_state: lenient::text(v, "PowerState"),
@@ -120,9 +107,9 @@ mod tests {
         }))
         .unwrap();
         assert_eq!(s.uuid, None);
-        assert_eq!(s.manufacturer, None);
-        assert_eq!(s.model, None);
-        assert_eq!(s.serial_number.as_deref(), Some("1234"));
+        assert_eq!(s.asset.manufacturer, None);
+        assert_eq!(s.asset.model, None);
+        assert_eq!(s.asset.serial_number.as_deref(), Some("1234"));
         assert_eq!(s.processor_count, None);
         assert_eq!(s.processor_model.as_deref(), Some("EPYC"));
         assert_eq!(s.memory_gib, Some(256.0));
@@ -130,6 +117,16 @@ mod tests {
         assert_eq!(s.managed_by, vec!["/redfish/v1/Managers/1"]);
         assert_eq!(s.reset_types, vec!["On"]);
         assert_eq!(s.oem, Some(json!({"Hpe": {"x": 1}})));
+    }
+
+    #[test]
+    fn asset_fields_serialize_flat() {
+        let s = ComputerSystem::from_value(&json!({"Id": "1", "SerialNumber": "SN1", "SKU": "k"}));
+        let v = serde_json::to_value(&s).unwrap();
+        assert_eq!(v["serial_number"], "SN1");
+        assert_eq!(v["sku"], "k");
+        assert_eq!(v["manufacturer"], Value::Null);
+        assert!(v.get("asset").is_none());
     }
 
     #[test]

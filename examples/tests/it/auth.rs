@@ -336,6 +336,20 @@ async fn jwks_server(keys: Arc<RwLock<String>>) -> String {
     format!("http://{addr}/jwks.json")
 }
 
+/// `POST /hsm/v2/groups` of group `label`, with a `smd:write` token signed by `key`.
+async fn create_group(api: &Api, label: &str, key: &Key) -> crate::common::Resp {
+    let body = json!({"label": label});
+    let token = key.token(json!({"scope": "smd:write"}));
+    send(
+        api,
+        Method::POST,
+        "/hsm/v2/groups",
+        Some(&body),
+        Some(&token),
+    )
+    .await
+}
+
 #[tokio::test]
 async fn jwks_url_is_fetched_and_refreshed_on_unknown_kid() {
     let old = Key::ec("old");
@@ -358,39 +372,14 @@ async fn jwks_url_is_fetched_and_refreshed_on_unknown_kid() {
         Some(auth),
     )
     .await;
-    let body = json!({"label": "g1"});
-    send(
-        &api,
-        Method::POST,
-        "/hsm/v2/groups",
-        Some(&body),
-        Some(&old.token(json!({"scope": "smd:write"}))),
-    )
-    .await
-    .assert_status(201);
+    create_group(&api, "g1", &old).await.assert_status(201);
     // The provider rotates its key: the unknown kid makes the server refetch.
     *served.write().unwrap() = jwks(&[&new]);
-    let body = json!({"label": "g2"});
-    send(
-        &api,
-        Method::POST,
-        "/hsm/v2/groups",
-        Some(&body),
-        Some(&new.token(json!({"scope": "smd:write"}))),
-    )
-    .await
-    .assert_status(201);
+    create_group(&api, "g2", &new).await.assert_status(201);
     // The old key is gone now.
-    let body = json!({"label": "g3"});
-    send(
-        &api,
-        Method::POST,
-        "/hsm/v2/groups",
-        Some(&body),
-        Some(&old.token(json!({"scope": "smd:write"}))),
-    )
-    .await
-    .assert_problem(401, "key id");
+    create_group(&api, "g3", &old)
+        .await
+        .assert_problem(401, "key id");
 }
 
 #[tokio::test]

@@ -160,6 +160,11 @@ impl Api {
         self.send(Method::GET, path, None, &[]).await
     }
 
+    /// How many entries the JSON array a `GET` answers holds; `None` when it is no array.
+    pub(crate) async fn count(&self, path: &str) -> Option<usize> {
+        self.get(path).await.json().as_array().map(Vec::len)
+    }
+
     pub(crate) async fn delete(&self, path: &str) -> Resp {
         self.send(Method::DELETE, path, None, &[]).await
     }

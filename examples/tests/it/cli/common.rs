@@ -48,6 +48,18 @@ pub(crate) fn texts(out: &Output) -> (String, String) {
     )
 }
 
+/// Run `ochami` and require exit 0 (the failure shows both streams); its stdout.
+pub(crate) async fn ochami_ok(args: &[&str], envs: &[(&str, &str)]) -> String {
+    let out = ochami(args, envs).await;
+    let (stdout, stderr) = texts(&out);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "ochami {args:?}\nstdout:\n{stdout}\nstderr:\n{stderr}"
+    );
+    stdout
+}
+
 /// Synthetic BMCs `(index, nodes)` requiring [`USER`]/[`PASSWORD`].
 pub(crate) async fn bmcs(specs: &[(u32, usize)]) -> Vec<SimBmc> {
     let mut v = Vec::new();

@@ -5,7 +5,9 @@ use ochami_core::ComponentFilter;
 use ochami_store::{EthernetInterfaceFilter, RedfishEndpointFilter, Store};
 use serde_json::Value;
 
-use super::common::{PASSWORD, USER, bmcs, closed_port, host_args, ochami, server, texts};
+use super::common::{
+    PASSWORD, USER, bmcs, closed_port, host_args, ochami, ochami_ok, server, texts,
+};
 
 /// Everything discovery writes, as JSON with volatile timestamps removed.
 async fn snapshot(store: &dyn Store) -> Value {
@@ -45,26 +47,14 @@ async fn server_and_store_end_with_the_same_inventory() {
 
     let mut args: Vec<&str> = vec!["discover", "--store", &direct_url];
     args.extend(hosts.iter().map(String::as_str));
-    let out = ochami(&args, &auth).await;
-    let (stdout, stderr) = texts(&out);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "stdout:\n{stdout}\nstderr:\n{stderr}"
-    );
+    let stdout = ochami_ok(&args, &auth).await;
     assert!(stdout.contains("3 BMC(s) found, 6 node(s)"), "{stdout}");
 
     let served = ochami_store::open("memory:").await.expect("memory store");
     let (base, _stop) = server(served.clone()).await;
     let mut args: Vec<&str> = vec!["discover", "--server", &base];
     args.extend(hosts.iter().map(String::as_str));
-    let out = ochami(&args, &auth).await;
-    let (stdout, stderr) = texts(&out);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "stdout:\n{stdout}\nstderr:\n{stderr}"
-    );
+    let stdout = ochami_ok(&args, &auth).await;
     assert_eq!(stdout.matches("posted").count(), 3, "{stdout}");
 
     let direct = ochami_store::open(&direct_url)
@@ -256,13 +246,7 @@ async fn empty_subnet_addresses_are_not_failures() {
         "--port",
         &closed,
     ];
-    let out = ochami(&scan, &auth).await;
-    let (stdout, stderr) = texts(&out);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "stdout:\n{stdout}\nstderr:\n{stderr}"
-    );
+    let stdout = ochami_ok(&scan, &auth).await;
     assert!(stdout.contains("1 BMC(s) found, 2 node(s)"), "{stdout}");
     assert!(
         stdout.contains("no Redfish service: 1 scanned address(es)"),

@@ -48,16 +48,26 @@ pub(crate) fn texts(out: &Output) -> (String, String) {
     )
 }
 
-/// Run `ochami` and require exit 0 (the failure shows both streams); its stdout.
-pub(crate) async fn ochami_ok(args: &[&str], envs: &[(&str, &str)]) -> String {
+/// Run `ochami` and require exit `code` (the failure shows both streams); stdout and
+/// stderr.
+pub(crate) async fn ochami_exits(
+    args: &[&str],
+    envs: &[(&str, &str)],
+    code: i32,
+) -> (String, String) {
     let out = ochami(args, envs).await;
     let (stdout, stderr) = texts(&out);
     assert_eq!(
         out.status.code(),
-        Some(0),
+        Some(code),
         "ochami {args:?}\nstdout:\n{stdout}\nstderr:\n{stderr}"
     );
-    stdout
+    (stdout, stderr)
+}
+
+/// Run `ochami` and require exit 0; its stdout.
+pub(crate) async fn ochami_ok(args: &[&str], envs: &[(&str, &str)]) -> String {
+    ochami_exits(args, envs, 0).await.0
 }
 
 /// Synthetic BMCs `(index, nodes)` requiring [`USER`]/[`PASSWORD`].

@@ -6,7 +6,7 @@ use ochami_store::{EthernetInterfaceFilter, RedfishEndpointFilter, Store};
 use serde_json::Value;
 
 use super::common::{
-    PASSWORD, USER, bmcs, closed_port, host_args, ochami, ochami_ok, server, texts,
+    PASSWORD, USER, bmcs, closed_port, host_args, ochami, ochami_exits, ochami_ok, server, texts,
 };
 
 /// Everything discovery writes, as JSON with volatile timestamps removed.
@@ -79,7 +79,7 @@ async fn some_failed_targets_exit_2_and_json_lists_every_outcome() {
     let sims = bmcs(&[(7, 2)]).await;
     let closed = format!("127.0.0.1:{}", closed_port());
     let good = sims[0].base_url();
-    let out = ochami(
+    let (stdout, stderr) = ochami_exits(
         &[
             "discover",
             "--host",
@@ -97,14 +97,9 @@ async fn some_failed_targets_exit_2_and_json_lists_every_outcome() {
             "--json",
         ],
         &[],
+        2,
     )
     .await;
-    let (stdout, stderr) = texts(&out);
-    assert_eq!(
-        out.status.code(),
-        Some(2),
-        "stdout:\n{stdout}\nstderr:\n{stderr}"
-    );
     let report: Value = serde_json::from_str(&stdout).expect("--json prints one JSON document");
     assert_eq!(report["targets"], 2);
     assert_eq!(report["discovered"], 1);
@@ -149,7 +144,7 @@ async fn some_failed_targets_exit_2_and_json_lists_every_outcome() {
 async fn wrong_password_is_an_auth_failure_and_never_printed() {
     let sims = bmcs(&[(9, 1)]).await;
     let wrong = "Wr0ng-but-still-secret";
-    let out = ochami(
+    let (stdout, stderr) = ochami_exits(
         &[
             "discover",
             "--host",
@@ -158,14 +153,9 @@ async fn wrong_password_is_an_auth_failure_and_never_printed() {
             USER,
         ],
         &[("OCHAMI_BMC_PASSWORD", wrong)],
+        2,
     )
     .await;
-    let (stdout, stderr) = texts(&out);
-    assert_eq!(
-        out.status.code(),
-        Some(2),
-        "stdout:\n{stdout}\nstderr:\n{stderr}"
-    );
     assert!(stdout.contains("failed: auth 1"), "{stdout}");
     for text in [&stdout, &stderr] {
         assert!(

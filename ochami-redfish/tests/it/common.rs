@@ -4,10 +4,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use ochami_redfish::discovery::discover_targets;
 use ochami_redfish::sim::{SimBmc, SimBmcConfig};
 use ochami_redfish::{
     BmcInventory, ClientOptions, CrawlOptions, Credentials, DiscoveryOptions, HttpTransport,
-    RedfishClient, RetryPolicy, Scheme, TransportOptions, crawl,
+    RedfishClient, RetryPolicy, Scheme, TargetOutcome, TransportOptions, crawl,
 };
 
 /// The shared mockup trees, or `None` (with a notice) when absent; under `CI=true` their
@@ -83,4 +84,19 @@ pub(crate) async fn crawl_bmc(
         &CrawlOptions::default(),
     )
     .await
+}
+
+/// Discovers `bmc` alone with `options`; its outcome.
+pub(crate) async fn discover_one(bmc: &SimBmc, options: &DiscoveryOptions) -> TargetOutcome {
+    let mut report = discover_targets(vec![bmc.target()], options, |_| {})
+        .await
+        .unwrap();
+    report.outcomes.remove(0)
+}
+
+/// The inventory of a successful outcome; panics with the error otherwise.
+pub(crate) fn discovered(outcome: &TargetOutcome) -> &BmcInventory {
+    outcome
+        .inventory()
+        .unwrap_or_else(|| panic!("not discovered: {:?}", outcome.error()))
 }

@@ -9,38 +9,27 @@ use ochami_redfish::sim::{
 };
 use ochami_redfish::{Credentials, ErrorKind, ScanTarget, Scheme};
 
-use crate::common::{creds, fast_options};
+use crate::common::{creds, discover_one, discovered, fast_options, spawn};
 
 #[tokio::test]
 async fn every_fault_has_its_kind() {
     let good = |i| SimBmcConfig::new(SyntheticBmc::new(i, 2).build()).credentials(creds());
     let tls = Arc::new(SimTls::generate().unwrap());
     let bmcs = vec![
-        SimBmc::spawn(good(0)).await.unwrap(),
-        SimBmc::spawn(good(1).faults(Faults::always(FaultKind::Status500)))
-            .await
-            .unwrap(),
-        SimBmc::spawn(good(2).faults(Faults::always(FaultKind::Reset)))
-            .await
-            .unwrap(),
-        SimBmc::spawn(good(3).faults(Faults::always(FaultKind::Hang)))
-            .await
-            .unwrap(),
-        SimBmc::spawn(good(4).faults(Faults::always(FaultKind::MalformedJson)))
-            .await
-            .unwrap(),
-        SimBmc::spawn(good(5).credentials(Credentials::new("root", "other-password")))
-            .await
-            .unwrap(),
-        SimBmc::spawn(good(6).tls(tls)).await.unwrap(),
+        spawn(good(0)).await,
+        spawn(good(1).faults(Faults::always(FaultKind::Status500))).await,
+        spawn(good(2).faults(Faults::always(FaultKind::Reset))).await,
+        spawn(good(3).faults(Faults::always(FaultKind::Hang))).await,
+        spawn(good(4).faults(Faults::always(FaultKind::MalformedJson))).await,
+        spawn(good(5).credentials(Credentials::new("root", "other-password"))).await,
+        spawn(good(6).tls(tls)).await,
         // Answers HTTP, but has no Redfish service root.
-        SimBmc::spawn(SimBmcConfig::new(MockupTree::from_entries([(
+        spawn(SimBmcConfig::new(MockupTree::from_entries([(
             "Systems",
             serde_json::json!({"Members": []}),
         )])))
-        .await
-        .unwrap(),
-        SimBmc::spawn(good(8)).await.unwrap(),
+        .await,
+        spawn(good(8)).await,
     ];
     let mut targets: Vec<ScanTarget> = bmcs.iter().map(SimBmc::target).collect();
     // Nothing listens on a port just released.
@@ -96,19 +85,16 @@ async fn every_fault_has_its_kind() {
 #[tokio::test]
 async fn a_per_bmc_deadline_bounds_slow_bmcs() {
     // Every request is answered, but slowly: only the deadline stops the crawl.
-    let slow = SimBmc::spawn(
+    let slow = spawn(
         SimBmcConfig::new(SyntheticBmc::new(1, 4).build()).latency(Duration::from_millis(150)),
     )
-    .await
-    .unwrap();
+    .await;
     let mut options = fast_options();
     options.bmc_deadline = Duration::from_millis(500);
     let started = Instant::now();
-    let report = discover_targets(vec![slow.target()], &options, |_| {})
-        .await
-        .unwrap();
+    let outcome = discover_one(&slow, &options).await;
     assert!(started.elapsed() < Duration::from_millis(2000));
-    let e = report.outcomes[0].error().unwrap();
+    let e = outcome.error().unwrap();
     assert_eq!(e.kind, ErrorKind::Timeout);
     assert!(e.message.contains("per-BMC deadline"), "{}", e.message);
 }
@@ -117,25 +103,11 @@ async fn a_per_bmc_deadline_bounds_slow_bmcs() {
 async fn seeded_500s_are_retried_away() {
     // A third of requests fail with 500; three retries make success near certain, and the
     // seed makes it deterministic.
-    let bmc = SimBmc::spawn(
-        SimBmcConfig::new(SyntheticBmc::new(3, 2).build()).faults(Faults::rate(
-            FaultKind::Status500,
-            0.3,
-            42,
-        )),
-    )
-    .await
-    .unwrap();
+    let faults = Faults::rate(FaultKind::Status500, 0.3, 42);
+    let bmc = spawn(SimBmcConfig::new(SyntheticBmc::new(3, 2).build()).faults(faults)).await;
     let mut options = fast_options();
     options.retry.max_retries = 4;
     options.per_bmc_parallelism = 1;
-    let report = discover_targets(vec![bmc.target()], &options, |_| {})
-        .await
-        .unwrap();
-    assert!(
-        report.outcomes[0].inventory().is_some(),
-        "{:?}",
-        report.outcomes[0].error()
-    );
+    discovered(&discover_one(&bmc, &options).await);
     assert!(bmc.stats().faults > 0);
 }

@@ -1,20 +1,8 @@
 //! `Members@odata.nextLink` pagination, `$expand` and its fallbacks.
 
-use std::sync::Arc;
+use ochami_redfish::sim::{ExpandMode, SimBmcConfig, SyntheticBmc};
 
-use ochami_redfish::sim::{ExpandMode, SimBmc, SimBmcConfig, SyntheticBmc};
-use ochami_redfish::{
-    ClientOptions, CrawlOptions, HttpTransport, RedfishClient, TransportOptions, crawl,
-};
-
-use crate::common::creds;
-
-async fn client_for(bmc: &SimBmc) -> RedfishClient {
-    let t = Arc::new(HttpTransport::new(&TransportOptions::default()).unwrap());
-    RedfishClient::connect(t, &bmc.base_url(), ClientOptions::with_credentials(creds()))
-        .await
-        .unwrap()
-}
+use crate::common::{connect_with_creds, crawl_bmc, spawn};
 
 fn synthetic(systems: usize, expand: bool) -> SyntheticBmc {
     let mut s = SyntheticBmc::new(9, systems);
@@ -24,10 +12,8 @@ fn synthetic(systems: usize, expand: bool) -> SyntheticBmc {
 
 #[tokio::test]
 async fn next_link_pages_are_followed() {
-    let bmc = SimBmc::spawn(SimBmcConfig::new(synthetic(5, false).build()).page_size(2))
-        .await
-        .unwrap();
-    let client = client_for(&bmc).await;
+    let bmc = spawn(SimBmcConfig::new(synthetic(5, false).build()).page_size(2)).await;
+    let client = connect_with_creds(&bmc).await;
     let c = client.get_collection("/redfish/v1/Systems").await.unwrap();
     let want: Vec<String> = (0..5)
         .map(|k| format!("/redfish/v1/Systems/Node{k}"))
@@ -35,14 +21,7 @@ async fn next_link_pages_are_followed() {
     assert_eq!(c.members, want);
     let members = client.get_members("/redfish/v1/Systems").await.unwrap();
     assert_eq!(members.len(), 5);
-    let inv = crawl(
-        &client,
-        &bmc.target(),
-        "x1000c0s0b0".parse().unwrap(),
-        &CrawlOptions::default(),
-    )
-    .await
-    .unwrap();
+    let inv = crawl_bmc(&client, &bmc).await.unwrap();
     assert_eq!(inv.nodes().len(), 5);
     client.close().await;
 }
@@ -56,16 +35,9 @@ async fn crawl_with(
     if let Some(p) = page {
         config = config.page_size(p);
     }
-    let bmc = SimBmc::spawn(config).await.unwrap();
-    let client = client_for(&bmc).await;
-    let inv = crawl(
-        &client,
-        &bmc.target(),
-        "x1000c0s0b0".parse().unwrap(),
-        &CrawlOptions::default(),
-    )
-    .await
-    .unwrap();
+    let bmc = spawn(config).await;
+    let client = connect_with_creds(&bmc).await;
+    let inv = crawl_bmc(&client, &bmc).await.unwrap();
     client.close().await;
     // Same answer whatever the expand support.
     let macs: Vec<String> = inv
@@ -114,16 +86,9 @@ async fn collections_fall_back_when_summaries_are_missing() {
     syn.summaries = false;
     syn.processors = 3;
     syn.dimms = 6;
-    let bmc = SimBmc::spawn(SimBmcConfig::new(syn.build())).await.unwrap();
-    let client = client_for(&bmc).await;
-    let inv = crawl(
-        &client,
-        &bmc.target(),
-        "x1000c0s0b0".parse().unwrap(),
-        &CrawlOptions::default(),
-    )
-    .await
-    .unwrap();
+    let bmc = spawn(SimBmcConfig::new(syn.build())).await;
+    let client = connect_with_creds(&bmc).await;
+    let inv = crawl_bmc(&client, &bmc).await.unwrap();
     let s = &inv.ingest.systems[0];
     assert_eq!(s.processor_count, 3);
     assert_eq!(s.memory_total, 96.0);

@@ -1,43 +1,35 @@
 //! Redfish sessions: created, token reused, deleted on close, renewed when they expire;
 //! Basic fallback.
 
-use std::sync::Arc;
-
 use ochami_redfish::discovery::discover_targets;
-use ochami_redfish::sim::{SimBmc, SimBmcConfig, SimFleet, SyntheticBmc};
+use ochami_redfish::sim::{SimBmcConfig, SimFleet, SyntheticBmc};
 use ochami_redfish::{
-    AuthKind, AuthMode, ClientOptions, CrawlOptions, Credentials, DiscoveryEvent, ErrorKind,
-    HttpTransport, RedfishClient, TransportOptions, crawl,
+    AuthKind, AuthMode, ClientOptions, Credentials, DiscoveryEvent, ErrorKind, RedfishClient,
 };
 
-use crate::common::{connect_with_creds, crawl_bmc, creds, fast_options, spawn};
+use crate::common::{
+    connect, connect_with_creds, crawl_bmc, creds, fast_options, spawn, transport,
+};
 
-fn transport() -> Arc<HttpTransport> {
-    Arc::new(HttpTransport::new(&TransportOptions::default()).unwrap())
+/// A synthetic BMC with `systems` nodes that requires [`creds`].
+fn guarded(index: u32, systems: usize) -> SimBmcConfig {
+    SimBmcConfig::new(SyntheticBmc::new(index, systems).build()).credentials(creds())
+}
+
+/// Client options with `credentials` and this auth mode.
+fn with_mode(auth: AuthMode, credentials: Credentials) -> ClientOptions {
+    ClientOptions {
+        auth,
+        ..ClientOptions::with_credentials(credentials)
+    }
 }
 
 #[tokio::test]
 async fn session_is_created_reused_and_deleted() {
-    let bmc =
-        SimBmc::spawn(SimBmcConfig::new(SyntheticBmc::new(1, 2).build()).credentials(creds()))
-            .await
-            .unwrap();
-    let client = RedfishClient::connect(
-        transport(),
-        &bmc.base_url(),
-        ClientOptions::with_credentials(creds()),
-    )
-    .await
-    .unwrap();
+    let bmc = spawn(guarded(1, 2)).await;
+    let client = connect_with_creds(&bmc).await;
     assert_eq!(client.auth_kind(), AuthKind::Session);
-    let inv = crawl(
-        &client,
-        &bmc.target(),
-        "x1000c0s0b0".parse().unwrap(),
-        &CrawlOptions::default(),
-    )
-    .await
-    .unwrap();
+    let inv = crawl_bmc(&client, &bmc).await.unwrap();
     assert_eq!(inv.nodes().len(), 2);
     let before = bmc.stats();
     assert_eq!(before.sessions_created, 1);
@@ -55,29 +47,10 @@ async fn session_is_created_reused_and_deleted() {
 
 #[tokio::test]
 async fn basic_when_there_is_no_session_service() {
-    let bmc = SimBmc::spawn(
-        SimBmcConfig::new(SyntheticBmc::new(2, 1).build())
-            .credentials(creds())
-            .session_service(false),
-    )
-    .await
-    .unwrap();
-    let client = RedfishClient::connect(
-        transport(),
-        &bmc.base_url(),
-        ClientOptions::with_credentials(creds()),
-    )
-    .await
-    .unwrap();
+    let bmc = spawn(guarded(2, 1).session_service(false)).await;
+    let client = connect_with_creds(&bmc).await;
     assert_eq!(client.auth_kind(), AuthKind::Basic);
-    crawl(
-        &client,
-        &bmc.target(),
-        "x1000c0s0b0".parse().unwrap(),
-        &CrawlOptions::default(),
-    )
-    .await
-    .unwrap();
+    crawl_bmc(&client, &bmc).await.unwrap();
     client.close().await;
     let s = bmc.stats();
     assert_eq!(s.sessions_created, 0);
@@ -85,10 +58,7 @@ async fn basic_when_there_is_no_session_service() {
     assert_eq!(s.basic_requests, s.requests - 1);
 
     // Session-only mode refuses a BMC without SessionService.
-    let options = ClientOptions {
-        auth: AuthMode::Session,
-        ..ClientOptions::with_credentials(creds())
-    };
+    let options = with_mode(AuthMode::Session, creds());
     let err = RedfishClient::connect(transport(), &bmc.base_url(), options)
         .await
         .unwrap_err();
@@ -97,17 +67,8 @@ async fn basic_when_there_is_no_session_service() {
 
 #[tokio::test]
 async fn basic_mode_never_creates_sessions() {
-    let bmc =
-        SimBmc::spawn(SimBmcConfig::new(SyntheticBmc::new(3, 1).build()).credentials(creds()))
-            .await
-            .unwrap();
-    let options = ClientOptions {
-        auth: AuthMode::Basic,
-        ..ClientOptions::with_credentials(creds())
-    };
-    let client = RedfishClient::connect(transport(), &bmc.base_url(), options)
-        .await
-        .unwrap();
+    let bmc = spawn(guarded(3, 1)).await;
+    let client = connect(&bmc, with_mode(AuthMode::Basic, creds())).await;
     client.get("/redfish/v1/Systems").await.unwrap();
     assert_eq!(bmc.stats().sessions_created, 0);
     assert_eq!(client.auth_kind(), AuthKind::Basic);
@@ -115,10 +76,7 @@ async fn basic_mode_never_creates_sessions() {
 
 #[tokio::test]
 async fn bad_credentials_are_auth_errors() {
-    let bmc =
-        SimBmc::spawn(SimBmcConfig::new(SyntheticBmc::new(4, 1).build()).credentials(creds()))
-            .await
-            .unwrap();
+    let bmc = spawn(guarded(4, 1)).await;
     let wrong = Credentials::new("root", "nope-nope");
     let err = RedfishClient::connect(
         transport(),
@@ -130,23 +88,14 @@ async fn bad_credentials_are_auth_errors() {
     assert_eq!(err.kind(), ErrorKind::Auth);
     assert!(!err.to_string().contains("nope-nope"));
     // Basic with wrong credentials: connect succeeds, the first read is refused.
-    let options = ClientOptions {
-        auth: AuthMode::Basic,
-        ..ClientOptions::with_credentials(wrong)
-    };
-    let client = RedfishClient::connect(transport(), &bmc.base_url(), options)
-        .await
-        .unwrap();
+    let client = connect(&bmc, with_mode(AuthMode::Basic, wrong)).await;
     let err = client.get("/redfish/v1/Systems").await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Auth);
 }
 
 #[tokio::test]
 async fn an_expired_session_is_renewed_mid_crawl() {
-    let config = SimBmcConfig::new(SyntheticBmc::new(6, 8).build())
-        .credentials(creds())
-        .expire_sessions_after(20);
-    let bmc = spawn(config).await;
+    let bmc = spawn(guarded(6, 8).expire_sessions_after(20)).await;
     let client = connect_with_creds(&bmc).await;
     let inv = crawl_bmc(&client, &bmc).await.unwrap();
     assert_eq!(inv.nodes().len(), 8);
@@ -165,7 +114,7 @@ async fn an_expired_session_is_renewed_mid_crawl() {
 
 #[tokio::test]
 async fn sessions_forgotten_by_the_bmc_are_renewed() {
-    let bmc = spawn(SimBmcConfig::new(SyntheticBmc::new(7, 1).build()).credentials(creds())).await;
+    let bmc = spawn(guarded(7, 1)).await;
     let client = connect_with_creds(&bmc).await;
     client.get("/redfish/v1/Systems").await.unwrap();
     bmc.expire_sessions();
@@ -179,10 +128,7 @@ async fn sessions_forgotten_by_the_bmc_are_renewed() {
 #[tokio::test]
 async fn a_401_after_the_new_login_is_an_auth_failure() {
     // Every token is refused on first use: the renewed session is refused too.
-    let config = SimBmcConfig::new(SyntheticBmc::new(8, 1).build())
-        .credentials(creds())
-        .expire_sessions_after(0);
-    let bmc = spawn(config).await;
+    let bmc = spawn(guarded(8, 1).expire_sessions_after(0)).await;
     let client = connect_with_creds(&bmc).await;
     let err = client.get("/redfish/v1/Systems").await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Auth);
@@ -203,13 +149,9 @@ async fn a_401_after_the_new_login_is_an_auth_failure() {
 
 #[tokio::test]
 async fn discovery_reports_no_auth_failure_for_expiring_sessions() {
-    let fleet = SimFleet::spawn(3, |i| {
-        SimBmcConfig::new(SyntheticBmc::new(20 + i as u32, 4).build())
-            .credentials(creds())
-            .expire_sessions_after(20)
-    })
-    .await
-    .unwrap();
+    let fleet = SimFleet::spawn(3, |i| guarded(20 + i as u32, 4).expire_sessions_after(20))
+        .await
+        .unwrap();
     let report = discover_targets(fleet.targets(), &fast_options(), |_: &DiscoveryEvent| {})
         .await
         .unwrap();

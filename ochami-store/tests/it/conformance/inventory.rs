@@ -228,6 +228,34 @@ pub(crate) async fn redfish_endpoint_filters(store: Arc<dyn Store>) {
     assert_eq!(listed(f).await, Vec::<String>::new(), "fields are AND-ed");
 }
 
+/// What deleting Redfish endpoints leaves: no component endpoints, every component but
+/// `spared` (which stays `Ready`) `Empty`, all with `Flag=OK`, and all `interfaces`
+/// ethernet interfaces still there.
+async fn assert_emptied(store: &Arc<dyn Store>, spared: &str, interfaces: usize) {
+    assert!(
+        store
+            .list_component_endpoints(None, None)
+            .await
+            .unwrap()
+            .is_empty(),
+        "the component endpoints go"
+    );
+    for c in all_components(store).await {
+        let expected = if c.id == x(spared) {
+            State::Ready
+        } else {
+            State::Empty
+        };
+        assert_eq!(c.state, Some(expected), "{}", c.id);
+        assert_eq!(c.flag, Some(Flag::Ok), "{}", c.id);
+    }
+    assert_eq!(
+        ifaces(store, &Default::default()).await.len(),
+        interfaces,
+        "ethernet interfaces stay"
+    );
+}
+
 pub(crate) async fn redfish_endpoint_delete_cascades(store: Arc<dyn Store>) {
     store.ingest(&two_nodes(), false).await.unwrap();
     let extra = [
@@ -257,28 +285,7 @@ pub(crate) async fn redfish_endpoint_delete_cascades(store: Arc<dyn Store>) {
         store.get_redfish_endpoint(&x("x1000c0s0b0")).await.unwrap(),
         None
     );
-    assert!(
-        store
-            .list_component_endpoints(None, None)
-            .await
-            .unwrap()
-            .is_empty(),
-        "its component endpoints go"
-    );
-    for c in all_components(&store).await {
-        let expected = if c.id == x("x1000c0s1b0n0") {
-            State::Ready
-        } else {
-            State::Empty
-        };
-        assert_eq!(c.state, Some(expected), "{}", c.id);
-        assert_eq!(c.flag, Some(Flag::Ok), "{}", c.id);
-    }
-    assert_eq!(
-        ifaces(&store, &Default::default()).await.len(),
-        3,
-        "ethernet interfaces stay"
-    );
+    assert_emptied(&store, "x1000c0s1b0n0", 3).await;
 }
 
 pub(crate) async fn redfish_endpoint_delete_all_cascades(store: Arc<dyn Store>) {
@@ -303,32 +310,7 @@ pub(crate) async fn redfish_endpoint_delete_all_cascades(store: Arc<dyn Store>) 
             .unwrap()
             .is_empty()
     );
-    assert!(
-        store
-            .list_component_endpoints(None, None)
-            .await
-            .unwrap()
-            .is_empty(),
-        "their component endpoints go"
-    );
-    for c in all_components(&store).await {
-        let expected = if c.id == x("x2000c0s0b0n0") {
-            State::Ready
-        } else {
-            State::Empty
-        };
-        assert_eq!(
-            (c.state, c.flag),
-            (Some(expected), Some(Flag::Ok)),
-            "{}",
-            c.id
-        );
-    }
-    assert_eq!(
-        ifaces(&store, &Default::default()).await.len(),
-        5,
-        "ethernet interfaces stay"
-    );
+    assert_emptied(&store, "x2000c0s0b0n0", 5).await;
     assert_eq!(store.delete_all_redfish_endpoints().await.unwrap(), 0);
 }
 

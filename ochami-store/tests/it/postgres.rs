@@ -6,9 +6,11 @@
 use std::sync::Arc;
 
 use ochami_store::testing::{TestDatabase, fresh_database};
-use ochami_store::{Store, StoreError};
+use ochami_store::Store;
 
-use crate::conformance::{check_concurrent_writers, check_reopen, conformance_tests};
+use crate::conformance::{
+    check_concurrent_writers, check_reopen, conformance_tests, expect_schema_too_new,
+};
 
 /// A fresh database, or `None` to skip.
 async fn database() -> Option<TestDatabase> {
@@ -61,16 +63,7 @@ async fn a_newer_schema_is_refused() {
         .execute(&mut conn)
         .await
         .unwrap();
-    match ochami_store::open(db.url()).await {
-        Err(StoreError::SchemaTooNew {
-            found: 999,
-            supported,
-        }) => assert!(supported >= 1),
-        other => panic!(
-            "expected SchemaTooNew, got {:?}",
-            other.map(|s| s.backend())
-        ),
-    }
+    expect_schema_too_new(db.url()).await;
 }
 
 #[tokio::test]

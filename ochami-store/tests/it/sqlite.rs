@@ -10,6 +10,7 @@ use tempfile::TempDir;
 
 use crate::conformance::{
     all_components, check_concurrent_writers, check_reopen, comp, conformance_tests,
+    expect_schema_too_new,
 };
 
 /// A new database file in a new temp dir, and its URL.
@@ -82,16 +83,7 @@ async fn a_newer_schema_is_refused() {
         .await
         .unwrap();
     drop(conn);
-    match ochami_store::open(&url).await {
-        Err(StoreError::SchemaTooNew {
-            found: 999,
-            supported,
-        }) => assert!(supported >= 1),
-        other => panic!(
-            "expected SchemaTooNew, got {:?}",
-            other.map(|s| s.backend())
-        ),
-    }
+    expect_schema_too_new(&url).await;
 }
 
 #[tokio::test]

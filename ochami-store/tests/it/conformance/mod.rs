@@ -203,6 +203,22 @@ pub(crate) fn expect_not_found<T: Debug>(r: Result<T, StoreError>, kind: &str, i
     }
 }
 
+/// Opening `url` must fail with [`StoreError::SchemaTooNew`] naming version 999 (written
+/// there by the caller).
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub(crate) async fn expect_schema_too_new(url: &str) {
+    match ochami_store::open(url).await {
+        Err(StoreError::SchemaTooNew {
+            found: 999,
+            supported,
+        }) => assert!(supported >= 1),
+        other => panic!(
+            "expected SchemaTooNew, got {:?}",
+            other.map(|s| s.backend())
+        ),
+    }
+}
+
 /// Assert an `Invalid` error; returns its row index and cause.
 #[track_caller]
 pub(crate) fn expect_invalid<T: Debug>(r: Result<T, StoreError>) -> (Option<usize>, CoreError) {

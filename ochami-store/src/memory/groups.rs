@@ -98,11 +98,11 @@ fn patched(description: &mut String, tags: &mut Vec<String>, patch: &GroupPatch)
 impl GroupStore for MemoryStore {
     async fn get_group(&self, label: &str) -> Result<Option<Group>> {
         let label = Group::normalize_label(label)?;
-        Ok(self.read(|t| t.groups.get(&label).map(|g| g.to_group())))
+        Ok(self.read(|t| t.groups.get(&label).map(|g| g.full())))
     }
 
     async fn list_groups(&self) -> Result<Vec<Group>> {
-        Ok(self.read(|t| t.groups.values().map(|g| g.to_group()).collect()))
+        Ok(self.read(|t| t.groups.values().map(|g| g.full()).collect()))
     }
 
     async fn create_group(&self, group: &Group) -> Result<()> {
@@ -205,11 +205,11 @@ impl GroupStore for MemoryStore {
 
     async fn get_partition(&self, name: &str) -> Result<Option<Partition>> {
         let key = partition_key(name)?;
-        Ok(self.read(|t| t.partitions.get(&key).map(|p| p.to_partition())))
+        Ok(self.read(|t| t.partitions.get(&key).map(|p| p.full())))
     }
 
     async fn list_partitions(&self) -> Result<Vec<Partition>> {
-        Ok(self.read(|t| t.partitions.values().map(|p| p.to_partition()).collect()))
+        Ok(self.read(|t| t.partitions.values().map(|p| p.full()).collect()))
     }
 
     async fn create_partition(&self, partition: &Partition) -> Result<()> {

@@ -13,8 +13,8 @@ use std::sync::Arc;
 
 use ochami_core::cloud_init::{ClusterDefaults, GroupData, NodeData};
 use ochami_core::{
-    Component, ComponentEndpoint, EthernetInterface, Group, HardwareRecord, MacAddr, Partition,
-    RedfishEndpoint, Xname,
+    Component, ComponentEndpoint, EthernetInterface, Group, HardwareRecord, MacAddr, Members,
+    Partition, RedfishEndpoint, Xname,
 };
 
 use crate::model::{BootConfig, BootKey};
@@ -63,39 +63,46 @@ pub(super) struct Tables {
     pub(super) cluster_defaults: ClusterDefaults,
 }
 
-/// A group without its members (kept in `members`, which indexes them).
+/// A group or partition without its members (kept in `members`, which indexes them).
 #[derive(Debug, Clone)]
-pub(super) struct GroupRec {
-    /// Label, description, exclusive group and tags; `members` is always empty here.
-    pub(super) meta: Group,
+pub(super) struct MemberRec<T> {
+    /// Name, description, tags (and a group's exclusive group); `members` is always empty
+    /// here.
+    pub(super) meta: T,
     /// Members in natural order.
     pub(super) members: BTreeSet<Xname>,
 }
 
-impl GroupRec {
-    /// The group as the API returns it.
-    pub(super) fn to_group(&self) -> Group {
-        let mut g = self.meta.clone();
-        g.members.ids = self.members.iter().copied().collect();
-        g
+/// A group as stored.
+pub(super) type GroupRec = MemberRec<Group>;
+
+/// A partition as stored.
+pub(super) type PartitionRec = MemberRec<Partition>;
+
+/// What has a member list: groups and partitions.
+pub(super) trait WithMembers: Clone {
+    /// Its member list.
+    fn members_mut(&mut self) -> &mut Members;
+}
+
+impl WithMembers for Group {
+    fn members_mut(&mut self) -> &mut Members {
+        &mut self.members
     }
 }
 
-/// A partition without its members.
-#[derive(Debug, Clone)]
-pub(super) struct PartitionRec {
-    /// Name, description and tags; `members` is always empty here.
-    pub(super) meta: Partition,
-    /// Members in natural order.
-    pub(super) members: BTreeSet<Xname>,
+impl WithMembers for Partition {
+    fn members_mut(&mut self) -> &mut Members {
+        &mut self.members
+    }
 }
 
-impl PartitionRec {
-    /// The partition as the API returns it.
-    pub(super) fn to_partition(&self) -> Partition {
-        let mut p = self.meta.clone();
-        p.members.ids = self.members.iter().copied().collect();
-        p
+impl<T: WithMembers> MemberRec<T> {
+    /// The group or partition as the API returns it.
+    pub(super) fn full(&self) -> T {
+        let mut v = self.meta.clone();
+        v.members_mut().ids = self.members.iter().copied().collect();
+        v
     }
 }
 

@@ -158,6 +158,17 @@ async fn redfish_endpoints(api: &Api) {
         .await
         .assert_problem(404, "x1000c0s9b0n0");
 
+    // Deleting every component endpoint at once.
+    let all = api.get(CE).await.json();
+    let n = all["ComponentEndpoints"].as_array().map_or(0, Vec::len);
+    assert!(n > 1, "{all}");
+    let r = api.delete(CE).await;
+    assert_eq!(
+        r.json(),
+        json!({"code": 0, "message": format!("deleted {n} entries")})
+    );
+    assert_eq!(api.get(CE).await.json(), json!({"ComponentEndpoints": []}));
+
     // Deleting the endpoint empties its components.
     let r = api.delete(&format!("{RF}/x1000c0s0b0")).await;
     assert_eq!(r.json(), json!({"code": 0, "message": "deleted 1 entry"}));

@@ -5,8 +5,8 @@
 
 use std::sync::Arc;
 
-use ochami_store::testing::{TestDatabase, fresh_database};
 use ochami_store::Store;
+use ochami_store::testing::{TestDatabase, fresh_database};
 
 use crate::conformance::{
     check_concurrent_writers, check_reopen, conformance_tests, expect_schema_too_new,

@@ -127,23 +127,24 @@ pub struct Resolution {
 /// # }).unwrap();
 /// ```
 pub async fn resolve(store: &dyn Store, req: &BootRequest) -> Result<Resolution> {
-    if let BootTarget::Mac(m) = req.target {
-        return resolve_mac(store, req, m).await;
-    }
-    let node = find_node(store, req.target).await?;
-    let macs: Vec<MacAddr> = match (req.target, node) {
-        (BootTarget::Mac(m), _) => vec![m],
-        (_, Some(n)) => node_macs(store, &n.xname).await?,
-        (_, None) => Vec::new(),
+    let node = match req.target {
+        BootTarget::Mac(m) => return resolve_mac(store, req, m).await,
+        BootTarget::Name(x) => store
+            .get_component(&x)
+            .await?
+            .as_ref()
+            .and_then(BootNode::of),
+        BootTarget::Nid(n) => node_with_nid(store, n).await?,
     };
-    let found = match node {
-        Some(n) => first_config(store, candidate_keys(&macs, &n)).await?,
-        None => first_config(store, std::iter::once(direct_key(req.target))).await?,
+    let (macs, keys) = match &node {
+        Some(n) => {
+            let macs = node_macs(store, &n.xname).await?;
+            let keys = candidate_keys(&macs, n);
+            (macs, keys)
+        }
+        None => (Vec::new(), vec![direct_key(req.target)]),
     };
-    let decision = match found {
-        Some((key, config)) if !config.kernel.is_empty() => BootDecision::Boot { key, config },
-        _ => discovery(store, req).await?,
-    };
+    let decision = decide(store, req, first_config(store, keys).await?).await?;
     Ok(Resolution {
         node,
         mac: macs.first().copied(),
@@ -170,41 +171,24 @@ async fn resolve_mac(store: &dyn Store, req: &BootRequest, mac: MacAddr) -> Resu
             .find(|(stored, _)| *stored == k)
             .cloned()
     });
-    let decision = match pick {
-        Some((key, config)) if !config.kernel.is_empty() => BootDecision::Boot { key, config },
-        _ => discovery(store, req).await?,
-    };
     Ok(Resolution {
         node,
         mac: Some(mac),
-        decision,
+        decision: decide(store, req, pick).await?,
     })
 }
 
-async fn find_node(store: &dyn Store, target: BootTarget) -> Result<Option<BootNode>> {
-    let component = match target {
-        BootTarget::Mac(m) => match store
-            .get_ethernet_interface(&m)
-            .await?
-            .and_then(|i| i.component_id)
-        {
-            Some(id) => store.get_component(&id).await?,
-            None => None,
-        },
-        BootTarget::Name(x) => store.get_component(&x).await?,
-        BootTarget::Nid(n) => {
-            let filter = ComponentFilter {
-                nid: vec![Term {
-                    negated: false,
-                    value: n,
-                }],
-                ..ComponentFilter::default()
-            };
-            let found = store.list_components(&filter).await?;
-            return Ok(found.iter().find_map(BootNode::of));
-        }
+/// The present node with NID `nid`, if any.
+async fn node_with_nid(store: &dyn Store, nid: i64) -> Result<Option<BootNode>> {
+    let filter = ComponentFilter {
+        nid: vec![Term {
+            negated: false,
+            value: nid,
+        }],
+        ..ComponentFilter::default()
     };
-    Ok(component.as_ref().and_then(BootNode::of))
+    let found = store.list_components(&filter).await?;
+    Ok(found.iter().find_map(BootNode::of))
 }
 
 /// The MACs of a node's interfaces, in id order.
@@ -254,6 +238,18 @@ async fn first_config(
         }
     }
     Ok(None)
+}
+
+/// Boot what was found when it has a kernel; otherwise the node is unknown (step 4).
+async fn decide(
+    store: &dyn Store,
+    req: &BootRequest,
+    found: Option<(BootKey, BootConfig)>,
+) -> Result<BootDecision> {
+    match found {
+        Some((key, config)) if !config.kernel.is_empty() => Ok(BootDecision::Boot { key, config }),
+        _ => discovery(store, req).await,
+    }
 }
 
 async fn discovery(store: &dyn Store, req: &BootRequest) -> Result<BootDecision> {

@@ -27,6 +27,27 @@ pub struct SmComponent {
     pub endpoint_enabled: bool,
 }
 
+impl SmComponent {
+    /// Whether the node is one of `names`, has one of `macs` or one of `nids`: the filter of
+    /// BSS's `GET /boot/v1/hosts?name=&mac=&nid=` (a node matching any one term is kept).
+    ///
+    /// ```
+    /// use ochami_core::{Component, EthernetInterface, sm_components};
+    /// let node = Component::new("x0c0s0b0n0".parse()?).with_nid(7);
+    /// let nic = EthernetInterface::new("aa:bb:cc:dd:ee:01".parse()?, Some(node.id), []);
+    /// let host = &sm_components(&[node], &[], &[nic])[0];
+    /// assert!(host.named_by(&[], &["AA-BB-CC-DD-EE-01".parse()?], &[]));
+    /// assert!(host.named_by(&[], &[], &[7]));
+    /// assert!(!host.named_by(&["x0c0s0b0n1".parse()?], &[], &[8]));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn named_by(&self, names: &[Xname], macs: &[MacAddr], nids: &[i64]) -> bool {
+        names.contains(&self.component.id)
+            || macs.iter().any(|m| self.mac.contains(&m.to_string()))
+            || self.component.nid.is_some_and(|n| nids.contains(&n))
+    }
+}
+
 /// Join nodes with their component endpoints and ethernet interfaces, as BSS's SMD cache
 /// does (`getStateFromHSM`). Only `Node` and `VirtualNode` components are kept; the order of
 /// `components` is kept.

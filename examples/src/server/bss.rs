@@ -215,20 +215,15 @@ async fn hosts(
         .iter()
         .map(|h| super::problem::xname(h))
         .collect::<Result<_, _>>()?;
-    let macs: Vec<String> = wanted
+    let macs: Vec<MacAddr> = wanted
         .macs
         .iter()
-        .map(|m| m.parse::<MacAddr>().map(|m| m.to_string()))
+        .map(|m| m.parse::<MacAddr>())
         .collect::<Result<_, _>>()?;
+    let nids: Vec<i64> = wanted.nids.iter().map(|n| i64::from(*n)).collect();
     let mut view = node_view(&state).await?;
     if names_given(&wanted) {
-        view.retain(|h| {
-            names.contains(&h.component.id)
-                || h.mac.iter().any(|m| macs.contains(m))
-                || h.component
-                    .nid
-                    .is_some_and(|n| wanted.nids.iter().any(|w| i64::from(*w) == n))
-        });
+        view.retain(|h| h.named_by(&names, &macs, &nids));
     }
     Ok(Json(view))
 }

@@ -270,7 +270,7 @@ pub(crate) async fn handle(
             .get("$top")
             .and_then(|s| s.parse().ok())
             .or(cfg.page_size);
-        let end = top.map_or(members.len(), |t| (skip + t).min(members.len()));
+        let end = top.map_or(members.len(), |t| skip.saturating_add(t).min(members.len()));
         let mut page: Vec<Value> = members
             .get(skip.min(members.len())..end)
             .unwrap_or(&[])

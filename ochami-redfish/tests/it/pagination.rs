@@ -94,3 +94,21 @@ async fn collections_fall_back_when_summaries_are_missing() {
     assert_eq!(s.memory_total, 96.0);
     assert_eq!(s.processor_type, "Sim CPU 64-Core");
 }
+
+#[tokio::test]
+async fn huge_skip_and_top_answer_a_page_not_a_crash() {
+    let bmc = spawn(SimBmcConfig::new(synthetic(3, false).build())).await;
+    let url = format!(
+        "{}/redfish/v1/Systems?$skip=2&$top={}",
+        bmc.base_url(),
+        usize::MAX
+    );
+    let resp = reqwest::get(url).await.unwrap();
+    assert_eq!(resp.status(), 200);
+    let body: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(
+        body["Members"],
+        serde_json::json!([{"@odata.id": "/redfish/v1/Systems/Node2"}])
+    );
+    assert!(body.get("Members@odata.nextLink").is_none());
+}

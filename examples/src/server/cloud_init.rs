@@ -3,9 +3,10 @@
 //! (`admin/impersonation/{id}/...`), and the admin routes for group data, instance info,
 //! node data and cluster defaults.
 //!
-//! A node is found by the address it asks from: the peer address, or the first
-//! `X-Forwarded-For` entry when the peer is one of the `--trusted-proxy` networks (anyone else
-//! could claim any node's identity with that header). An address no interface holds answers
+//! A node is found by the address it asks from: the peer address, or, when the peer is one of
+//! the `--trusted-proxy` networks, the rightmost `X-Forwarded-For` entry that is not itself a
+//! trusted proxy (anyone else, and anything a client prepends to the header, could claim any
+//! node's identity). An address no interface holds answers
 //! 422, as upstream.
 //!
 //! Differences from upstream: errors are RFC 7807 problems (upstream writes plain text, or
@@ -72,8 +73,8 @@ pub(crate) fn routes() -> Router<AppState> {
         )
 }
 
-/// The address the request stands for: the first `X-Forwarded-For` entry when the peer is a
-/// trusted proxy, else the peer's address.
+/// The address the request stands for: when the peer is a trusted proxy, the rightmost
+/// `X-Forwarded-For` entry that is not itself a trusted proxy; else the peer's address.
 fn client_ip(
     state: &AppState,
     peer: Option<SocketAddr>,
@@ -82,23 +83,31 @@ fn client_ip(
     let peer = peer
         .ok_or_else(|| ApiError::UnknownClient("the peer address is unknown".into()))?
         .ip();
-    let trusted = state
-        .settings()
-        .trusted_proxies
-        .iter()
-        .any(|net| net.contains(&peer));
+    let trusted = |ip: &IpAddr| {
+        state
+            .settings()
+            .trusted_proxies
+            .iter()
+            .any(|net| net.contains(ip))
+    };
     let forwarded = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
-    match (trusted, forwarded) {
-        (true, Some(list)) => {
-            let first = list.split(',').next().unwrap_or_default().trim();
-            first.parse::<IpAddr>().map_err(|_| {
-                ApiError::bad_request(format!(
-                    "X-Forwarded-For entry {first:?} is not an IP address"
-                ))
-            })
+    let (true, Some(list)) = (trusted(&peer), forwarded) else {
+        return Ok(peer);
+    };
+    // Each proxy appends the address it saw: walking from the right, the first entry that is
+    // not a trusted proxy is the client; whatever stands left of it is the client's claim.
+    let mut client = peer;
+    for entry in list.rsplit(',').map(str::trim) {
+        client = entry.parse::<IpAddr>().map_err(|_| {
+            ApiError::bad_request(format!(
+                "X-Forwarded-For entry {entry:?} is not an IP address"
+            ))
+        })?;
+        if !trusted(&client) {
+            break;
         }
-        _ => Ok(peer),
     }
+    Ok(client)
 }
 
 /// The node asking: found by its address among the ethernet interfaces.

@@ -270,6 +270,11 @@ async fn forwarded(
         api.send(Method::GET, "/cloud-init/user-data", None, &unknown)
             .await
             .assert_problem(422, "10.9.9.9");
+        // A client prepending a node's address to what the proxy saw gains nothing.
+        let spoofed = [("x-forwarded-for", "10.0.0.8, 10.9.9.9")];
+        api.send(Method::GET, "/cloud-init/user-data", None, &spoofed)
+            .await
+            .assert_problem(422, "10.9.9.9");
     }
 }
 

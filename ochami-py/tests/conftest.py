@@ -2,8 +2,8 @@
 
 PostgreSQL runs on `OCHAMI_TEST_DATABASE_URL` when set (one shared database, emptied before
 each test); otherwise on a throwaway server started once per session from the installed
-binaries (tests/pg_harness.py), with a fresh database per test (given `psql`). Without any PostgreSQL the
-Postgres tests are skipped with a notice, except under `CI=true`, where that is an error.
+binaries (tests/pg_harness.py), with a fresh database per test (given `psql`). Without any
+PostgreSQL the Postgres tests are skipped with a notice; under `CI=true` that is an error.
 """
 
 import os

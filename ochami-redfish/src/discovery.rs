@@ -388,7 +388,10 @@ pub async fn discover_targets(
         targets: targets.len(),
     });
     let plan = options.assigner.plan(&targets);
-    let semaphore = Arc::new(tokio::sync::Semaphore::new(options.concurrency.max(1)));
+    let permits = options
+        .concurrency
+        .clamp(1, tokio::sync::Semaphore::MAX_PERMITS);
+    let semaphore = Arc::new(tokio::sync::Semaphore::new(permits));
     let mut set = tokio::task::JoinSet::new();
     for (index, (target, planned)) in targets.iter().cloned().zip(plan).enumerate() {
         let shared = shared.clone();

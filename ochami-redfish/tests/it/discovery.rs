@@ -170,3 +170,18 @@ async fn scan_reports_services_and_discover_takes_strings() {
             .is_err()
     );
 }
+
+#[tokio::test]
+async fn any_concurrency_is_accepted() {
+    let bmc = crate::common::spawn(
+        SimBmcConfig::new(SyntheticBmc::new(3, 1).build()).credentials(creds()),
+    )
+    .await;
+    let mut options = fast_options();
+    options.concurrency = usize::MAX;
+    let report = discover_targets(vec![bmc.target()], &options, |_| {})
+        .await
+        .unwrap();
+    assert_eq!(report.outcomes.len(), 1);
+    assert!(report.outcomes[0].inventory().is_some(), "{report:?}");
+}

@@ -348,10 +348,11 @@ async fn system_detail(
         && let Some(p) = &s.memory
         && let Some(members) = tolerate(client.get_members(p).await, &mut warnings)?
     {
-        let mib: u64 = members
+        // Saturating: capacities are whatever the BMC claims.
+        let mib = members
             .iter()
             .map(|m| Memory::from_value(m).installed_mib())
-            .sum();
+            .fold(0u64, u64::saturating_add);
         memory_gib = Some(mib as f64 / 1024.0);
     }
 

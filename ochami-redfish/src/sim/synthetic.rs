@@ -85,7 +85,7 @@ impl SyntheticBmc {
 
     /// Total memory of one system in GiB.
     pub fn memory_gib(&self) -> f64 {
-        (u64::from(self.dimms) * self.dimm_mib) as f64 / 1024.0
+        f64::from(self.dimms) * self.dimm_mib as f64 / 1024.0
     }
 
     /// Builds the tree.

@@ -96,6 +96,18 @@ async fn collections_fall_back_when_summaries_are_missing() {
 }
 
 #[tokio::test]
+async fn absurd_dimm_capacities_do_not_overflow() {
+    let mut syn = SyntheticBmc::new(6, 1);
+    syn.summaries = false;
+    syn.dimms = 2;
+    syn.dimm_mib = u64::MAX;
+    let bmc = spawn(SimBmcConfig::new(syn.build())).await;
+    let client = connect_with_creds(&bmc).await;
+    let inv = crawl_bmc(&client, &bmc).await.unwrap();
+    assert_eq!(inv.ingest.systems[0].memory_total, u64::MAX as f64 / 1024.0);
+}
+
+#[tokio::test]
 async fn huge_skip_and_top_answer_a_page_not_a_crash() {
     let bmc = spawn(SimBmcConfig::new(synthetic(3, false).build())).await;
     let url = format!(

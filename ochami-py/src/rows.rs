@@ -114,7 +114,9 @@ impl Rows {
             let mut i = ix.start;
             for _ in 0..ix.slicelength {
                 picked.push(self.rows[i as usize].clone());
-                i += ix.step;
+                // Saturating: after the last row `start + n * step` may pass isize::MAX
+                // (`rows[1::sys.maxsize]`); that value is never used.
+                i = i.saturating_add(ix.step);
             }
             return Ok(Bound::new(py, Rows::new(&self.kind, picked))?.into_any());
         }

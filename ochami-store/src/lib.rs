@@ -84,13 +84,48 @@ fn open_memory(_url: &str) -> Option<Arc<dyn Store>> {
     None
 }
 
-/// A URL with any password replaced, for errors and logs.
+/// A URL with any password replaced, for errors and logs: the one in the user info and a
+/// `password=` (or `sslpassword=`) query parameter.
+///
+/// ```
+/// use ochami_store::redact;
+/// assert_eq!(redact("postgres://ochami:s3cret@db/ochami"), "postgres://ochami:***@db/ochami");
+/// assert_eq!(
+///     redact("postgres://db/ochami?user=ochami&password=s3cret"),
+///     "postgres://db/ochami?user=ochami&password=***"
+/// );
+/// assert_eq!(redact("sqlite://ochami.db"), "sqlite://ochami.db");
+/// ```
 pub fn redact(url: &str) -> String {
-    if let Some((scheme, rest)) = url.split_once("://")
-        && let Some((creds, host)) = rest.rsplit_once('@')
-    {
-        let user = creds.split(':').next().unwrap_or_default();
-        return format!("{scheme}://{user}:***@{host}");
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (url, None),
+    };
+    let mut out = match base.split_once("://") {
+        Some((scheme, rest)) => match rest.rsplit_once('@') {
+            Some((creds, host)) => {
+                let user = creds.split(':').next().unwrap_or_default();
+                format!("{scheme}://{user}:***@{host}")
+            }
+            None => base.to_owned(),
+        },
+        None => base.to_owned(),
+    };
+    if let Some(query) = query {
+        let pairs: Vec<String> = query
+            .split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some((k, _))
+                    if k.eq_ignore_ascii_case("password")
+                        || k.eq_ignore_ascii_case("sslpassword") =>
+                {
+                    format!("{k}=***")
+                }
+                _ => pair.to_owned(),
+            })
+            .collect();
+        out.push('?');
+        out.push_str(&pairs.join("&"));
     }
-    url.to_owned()
+    out
 }

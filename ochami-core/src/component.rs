@@ -119,6 +119,26 @@ impl Component {
         self
     }
 
+    /// What SMD's forced `POST /State/Components` changes in an existing component: State,
+    /// Flag, Subtype, NetType, Arch and Class are taken from `from`; everything else (Role,
+    /// NID, Enabled, ...) stays.
+    ///
+    /// ```
+    /// use ochami_core::{Component, Role, State};
+    /// let mut stored = Component::new("x0c0s0b0n0".parse()?).with_role(Role::Compute);
+    /// stored.overwrite_forced(&Component::new(stored.id).with_state(State::Ready));
+    /// assert_eq!((stored.state, stored.role), (Some(State::Ready), Some(Role::Compute)));
+    /// # Ok::<(), ochami_core::Error>(())
+    /// ```
+    pub fn overwrite_forced(&mut self, from: &Component) {
+        self.state = from.state;
+        self.flag = from.flag;
+        self.subtype.clone_from(&from.subtype);
+        self.net_type = from.net_type;
+        self.arch = from.arch;
+        self.class = from.class;
+    }
+
     /// Apply SMD's write normalization: `Type` from `ID`, missing `Flag` becomes `OK`,
     /// missing `Enabled` becomes true, negative NIDs and empty strings become absent.
     pub fn normalize(&mut self) {

@@ -149,12 +149,7 @@ impl ComponentStore for MemoryStore {
                 match tx.tables().components.get(&c.id) {
                     Some(existing) if force => {
                         let mut e = existing.clone();
-                        e.state = c.state;
-                        e.flag = c.flag;
-                        e.subtype = c.subtype;
-                        e.net_type = c.net_type;
-                        e.arch = c.arch;
-                        e.class = c.class;
+                        e.overwrite_forced(&c);
                         tx.put_component(e);
                     }
                     Some(_) => {}

@@ -63,16 +63,6 @@ pub(crate) fn fold_duplicates(
     out
 }
 
-/// Copy the fields a forced upsert overwrites.
-pub(crate) fn force_fields(target: &mut Component, from: &Component) {
-    target.state = from.state;
-    target.flag = from.flag;
-    target.subtype.clone_from(&from.subtype);
-    target.net_type = from.net_type;
-    target.arch = from.arch;
-    target.class = from.class;
-}
-
 /// Rows as the JSON row set a bulk statement reads.
 pub(crate) fn component_rows(rows: &[Component]) -> Result<String> {
     to_json(&Value::Array(
@@ -206,7 +196,7 @@ impl<B: Backend> ComponentStore for SqlStore<B> {
         let given = prepare_components(components, true)?;
         let rows = fold_duplicates(given.clone(), |t, f| {
             if force {
-                force_fields(t, f);
+                t.overwrite_forced(f);
             }
         });
         if rows.is_empty() {

@@ -3,10 +3,12 @@
 //! Discover BMCs over Redfish and turn them into OpenCHAMI inventory.
 //!
 //! - [`RedfishClient`]: an async Redfish client (reqwest + rustls/aws-lc-rs) with Basic
-//!   auth and Redfish sessions, verified TLS by default, timeouts, bounded retries,
-//!   `nextLink` pagination and `$expand`.
+//!   auth and Redfish sessions (renewed once when a request meets an expired session),
+//!   verified TLS by default, timeouts, bounded retries, `nextLink` pagination and
+//!   `$expand`.
 //! - [`resources`]: typed resources read tolerantly (placeholders and wrong types become
-//!   `None`; nothing a BMC sends can panic the crate).
+//!   `None`; nothing a BMC sends can panic the crate); systems and chassis share one
+//!   [`resources::Asset`] for their identity fields.
 //! - [`scan`](mod@scan): targets from CIDRs and hosts x ports, probed for a Redfish service root.
 //! - [`crawl`](mod@crawl): one BMC into a [`BmcInventory`]: the `EndpointIngest` body Magellan POSTs
 //!   to SMD, and its expansion into components, endpoints and NICs.

@@ -104,6 +104,18 @@ pub struct Resolution {
     pub decision: BootDecision,
 }
 
+impl Resolution {
+    /// The known node that boots with stored parameters: what BSS records in its endpoint
+    /// history for a bootscript request (unknown nodes and discovery or wait scripts are not
+    /// recorded).
+    pub fn booting_node(&self) -> Option<Xname> {
+        match (&self.node, &self.decision) {
+            (Some(node), BootDecision::Boot { .. }) => Some(node.xname),
+            _ => None,
+        }
+    }
+}
+
 /// Resolve a request against the store (see the module docs for the algorithm).
 ///
 /// An unknown node is not an error: it resolves to [`BootDecision::Wait`] or
@@ -121,8 +133,10 @@ pub struct Resolution {
 ///
 /// let res = resolve(&*store, &BootRequest::name("x1000c0s0b0n0".parse()?)).await?;
 /// assert!(matches!(&res.decision, BootDecision::Boot { config, .. } if config.kernel == "http://s/vmlinuz"));
+/// assert_eq!(res.booting_node(), Some("x1000c0s0b0n0".parse()?));
 /// let res = resolve(&*store, &BootRequest::mac("aa:bb:cc:dd:ee:ff".parse()?)).await?;
 /// assert_eq!(res.decision, BootDecision::Wait);
+/// assert_eq!(res.booting_node(), None);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// # }).unwrap();
 /// ```

@@ -13,7 +13,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use ochami_boot::{BootDecision, BootRequest, render_json, render_script, resolve};
+use ochami_boot::{BootRequest, render_json, render_script, resolve};
 use ochami_core::{
     BootParams, ComponentFilter, EthernetInterface, HmsType, MacAddr, SmComponent, sm_components,
 };
@@ -67,10 +67,8 @@ async fn bootscript(
     } else {
         render_script(&res, &req, state.boot_options())?
     };
-    if let (Some(node), BootDecision::Boot { .. }) = (res.node, &res.decision) {
-        state
-            .access_log()
-            .note(node.xname.to_string(), "bootscript");
+    if let Some(node) = res.booting_node() {
+        state.access_log().note(node.to_string(), "bootscript");
     }
     Ok((
         [(

@@ -141,9 +141,36 @@ impl BootKey {
         Ok(keys)
     }
 
+    /// A normalized copy of `params` ([`BootParams::normalize`]) and every name it addresses
+    /// ([`BootKey::all_of`]): what each backend's writes start from.
+    pub fn normalized(params: &BootParams) -> Result<(BootParams, Vec<BootKey>), CoreError> {
+        let mut bp = params.clone();
+        bp.normalize()?;
+        let keys = BootKey::all_of(&bp)?;
+        Ok((bp, keys))
+    }
+
     /// A node's xname as a key.
     pub fn node(x: &Xname) -> Self {
         BootKey::Host(x.to_string())
+    }
+
+    /// The wire field the name comes from (`macs`, `hosts` or `nids`), for errors.
+    pub fn field(&self) -> &'static str {
+        match self {
+            BootKey::Mac(_) => "macs",
+            BootKey::Host(_) => "hosts",
+            BootKey::Nid(_) => "nids",
+        }
+    }
+
+    /// The name as a user writes it (`aa:bb:cc:dd:ee:ff`, `x0c0s0b0n0`, `Default`, `7`).
+    pub fn name(&self) -> String {
+        match self {
+            BootKey::Mac(m) => m.to_string(),
+            BootKey::Host(h) => h.clone(),
+            BootKey::Nid(n) => n.to_string(),
+        }
     }
 }
 

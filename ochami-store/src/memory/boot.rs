@@ -11,36 +11,10 @@ use ochami_core::{BootParams, Error as CoreError};
 use super::MemoryStore;
 use crate::{BootConfig, BootKey, BootStore, EndpointAccess, Result, StoreError};
 
-/// The wire field a name comes from, for errors.
-fn field_of(key: &BootKey) -> &'static str {
-    match key {
-        BootKey::Mac(_) => "macs",
-        BootKey::Host(_) => "hosts",
-        BootKey::Nid(_) => "nids",
-    }
-}
-
-/// A name as a user wrote it.
-fn key_text(key: &BootKey) -> String {
-    match key {
-        BootKey::Mac(m) => m.to_string(),
-        BootKey::Host(h) => h.clone(),
-        BootKey::Nid(n) => n.to_string(),
-    }
-}
-
-/// Normalize `params` and list every name it addresses.
-fn names(params: &BootParams) -> Result<(BootParams, Vec<BootKey>)> {
-    let mut bp = params.clone();
-    bp.normalize()?;
-    let keys = BootKey::all_of(&bp)?;
-    Ok((bp, keys))
-}
-
 #[async_trait]
 impl BootStore for MemoryStore {
     async fn add_boot_params(&self, params: &BootParams) -> Result<()> {
-        let (bp, keys) = names(params)?;
+        let (bp, keys) = BootKey::normalized(params)?;
         let cfg = Arc::new(BootConfig::of(&bp));
         self.write(|tx| {
             let new: Vec<&BootKey> = keys
@@ -51,8 +25,8 @@ impl BootStore for MemoryStore {
                 && let Some(first) = keys.first()
             {
                 return Err(StoreError::conflict(
-                    field_of(first),
-                    key_text(first),
+                    first.field(),
+                    first.name(),
                     "boot parameters already exist for every name given",
                 ));
             }
@@ -64,7 +38,7 @@ impl BootStore for MemoryStore {
     }
 
     async fn set_boot_params(&self, params: &BootParams) -> Result<()> {
-        let (bp, keys) = names(params)?;
+        let (bp, keys) = BootKey::normalized(params)?;
         if bp.params.is_empty() && bp.kernel.is_empty() && bp.initrd.is_empty() {
             return Err(CoreError::MissingField {
                 field: "params, kernel or initrd",
@@ -81,10 +55,10 @@ impl BootStore for MemoryStore {
     }
 
     async fn update_boot_params(&self, params: &BootParams) -> Result<()> {
-        let (bp, keys) = names(params)?;
+        let (bp, keys) = BootKey::normalized(params)?;
         self.write(|tx| {
             if let Some(missing) = keys.iter().find(|k| !tx.tables().boot.contains_key(k)) {
-                return Err(StoreError::not_found("boot parameters", key_text(missing)));
+                return Err(StoreError::not_found("boot parameters", missing.name()));
             }
             // Names that shared a config before the patch share the patched one.
             let mut patched: HashMap<*const BootConfig, Arc<BootConfig>> = HashMap::new();
@@ -105,7 +79,7 @@ impl BootStore for MemoryStore {
     }
 
     async fn delete_boot_params(&self, params: &BootParams) -> Result<u64> {
-        let (_, keys) = names(params)?;
+        let (_, keys) = BootKey::normalized(params)?;
         self.write(|tx| {
             let mut removed = 0;
             for k in keys {
@@ -124,7 +98,7 @@ impl BootStore for MemoryStore {
         } else {
             // A name asked for twice is listed once.
             Some(
-                names(query)?
+                BootKey::normalized(query)?
                     .1
                     .into_iter()
                     .collect::<std::collections::BTreeSet<_>>(),

@@ -20,19 +20,6 @@ fn key_cols(key: &BootKey) -> (&'static str, String) {
     }
 }
 
-fn key_name(key: &BootKey) -> String {
-    key_cols(key).1
-}
-
-/// The wire field a name comes from, for errors.
-fn field_of(key: &BootKey) -> &'static str {
-    match key {
-        BootKey::Mac(_) => "macs",
-        BootKey::Host(_) => "hosts",
-        BootKey::Nid(_) => "nids",
-    }
-}
-
 /// A `(kind, name)` row back as a key.
 fn key_of(kind: Option<&str>, name: String) -> Result<BootKey> {
     Ok(match kind {
@@ -43,13 +30,6 @@ fn key_of(kind: Option<&str>, name: String) -> Result<BootKey> {
 }
 
 /// Normalize a request and list the names it addresses.
-fn keys_of(params: &BootParams) -> Result<(BootParams, Vec<BootKey>)> {
-    let mut bp = params.clone();
-    bp.normalize()?;
-    let keys = BootKey::all_of(&bp)?;
-    Ok((bp, keys))
-}
-
 fn config_of(r: &impl SqlRow) -> Result<BootConfig> {
     config_at(r, 0)
 }
@@ -176,14 +156,14 @@ impl<B: Backend> SqlStore<B> {
 #[async_trait]
 impl<B: Backend> BootStore for SqlStore<B> {
     async fn add_boot_params(&self, params: &BootParams) -> Result<()> {
-        let (bp, keys) = keys_of(params)?;
+        let (bp, keys) = BootKey::normalized(params)?;
         let config = BootConfig::of(&bp);
         write_tx!(self, |tx| {
             let added = self.write_configs(&mut tx, &keys, &config, false).await?;
             match keys.first() {
                 Some(first) if added == 0 => Err(StoreError::conflict(
-                    field_of(first),
-                    key_name(first),
+                    first.field(),
+                    first.name(),
                     "boot parameters already exist for every name given",
                 )),
                 _ => Ok(()),
@@ -192,7 +172,7 @@ impl<B: Backend> BootStore for SqlStore<B> {
     }
 
     async fn set_boot_params(&self, params: &BootParams) -> Result<()> {
-        let (bp, keys) = keys_of(params)?;
+        let (bp, keys) = BootKey::normalized(params)?;
         if bp.params.is_empty() && bp.kernel.is_empty() && bp.initrd.is_empty() {
             return Err(CoreError::MissingField {
                 field: "params, kernel or initrd",
@@ -207,13 +187,13 @@ impl<B: Backend> BootStore for SqlStore<B> {
     }
 
     async fn update_boot_params(&self, params: &BootParams) -> Result<()> {
-        let (bp, keys) = keys_of(params)?;
+        let (bp, keys) = BootKey::normalized(params)?;
         write_tx!(self, |tx| {
             let mut found = Vec::with_capacity(keys.len());
             for k in &keys {
                 match self.read_config(&mut tx, k, true).await? {
                     Some(c) => found.push(c),
-                    None => return Err(StoreError::not_found("boot parameters", key_name(k))),
+                    None => return Err(StoreError::not_found("boot parameters", k.name())),
                 }
             }
             // A name given twice is patched once.
@@ -231,7 +211,7 @@ impl<B: Backend> BootStore for SqlStore<B> {
     }
 
     async fn delete_boot_params(&self, params: &BootParams) -> Result<u64> {
-        let (_, keys) = keys_of(params)?;
+        let (_, keys) = BootKey::normalized(params)?;
         write_tx!(self, |tx| {
             let mut n = 0;
             let unique: std::collections::BTreeSet<&BootKey> = keys.iter().collect();
@@ -255,7 +235,7 @@ impl<B: Backend> BootStore for SqlStore<B> {
             vec![],
         );
         if named {
-            let (_, keys) = keys_of(query)?;
+            let (_, keys) = BootKey::normalized(query)?;
             let names: Vec<String> = keys
                 .iter()
                 .map(|k| format!("{}/{}", key_cols(k).0, key_cols(k).1))

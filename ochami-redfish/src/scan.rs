@@ -228,6 +228,14 @@ impl TargetSpec {
         }
         let mut named = Vec::new();
         for h in &self.hosts {
+            // `user:password@host` is refused without echoing the user info.
+            if let Some((_, host)) = h.rsplit_once('@') {
+                return Err(Error::InvalidTarget {
+                    input: format!("***@{host}"),
+                    message: "credentials in a target are not accepted; pass them as options"
+                        .into(),
+                });
+            }
             let (scheme, rest) = split_scheme(h, self.scheme)?;
             if rest.contains('/') {
                 for ip in expand_cidr(rest, self.max_addresses)? {
@@ -532,5 +540,16 @@ mod tests {
             .expand()
             .unwrap();
         assert_eq!(t[0].host, "10.0.0.9");
+    }
+
+    #[test]
+    fn credentials_in_a_target_are_refused_unseen() {
+        let err = TargetSpec::new()
+            .host("https://root:hunter2@bmc7.example:8443")
+            .expand()
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("***@bmc7.example:8443"), "{err}");
+        assert!(!err.contains("hunter2") && !err.contains("root"), "{err}");
     }
 }

@@ -314,6 +314,32 @@ pub fn xname(raw: &str) -> Result<Xname, ApiError> {
         .map_err(|e| ApiError::Invalid(e.into()))
 }
 
+/// A PUT body's `ID` (any case) must name the path's `id`; when absent, empty or not a
+/// string it becomes the path's.
+pub fn set_or_check_id(
+    fields: &mut serde_json::Map<String, serde_json::Value>,
+    id: &Xname,
+) -> Result<(), ApiError> {
+    let key = fields
+        .keys()
+        .find(|k| k.eq_ignore_ascii_case("ID"))
+        .cloned();
+    match key.as_ref().and_then(|k| fields.get(k)) {
+        Some(serde_json::Value::String(s)) if !s.trim().is_empty() => {
+            if xname(s)? != *id {
+                return Err(ApiError::bad_request("ID in URL and body do not match"));
+            }
+        }
+        _ => {
+            if let Some(k) = key {
+                fields.remove(&k);
+            }
+            fields.insert("ID".into(), id.to_string().into());
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

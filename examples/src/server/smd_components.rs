@@ -16,7 +16,7 @@ use ochami_store::{ComponentUpdate, StoreError};
 use serde::{Deserialize, Serialize};
 
 use super::AppState;
-use super::problem::{ApiError, ApiJson, ApiPath, NoQuery, QueryPairs, xname};
+use super::problem::{ApiError, ApiJson, ApiPath, NoQuery, QueryPairs, set_or_check_id, xname};
 use super::smd_service::{Info, deleted};
 
 const BASE: &str = "/hsm/v2/State/Components";
@@ -126,24 +126,7 @@ async fn put_one(
 ) -> Result<StatusCode, ApiError> {
     let id = xname(&id)?;
     let mut fields = body.component;
-    let body_id = fields
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case("ID"))
-        .map(|(k, v)| (k.clone(), v.clone()));
-    match body_id {
-        Some((_, serde_json::Value::String(s))) if !s.is_empty() => {
-            if xname(&s)? != id {
-                return Err(ApiError::bad_request("ID in URL and PUT body do not match"));
-            }
-        }
-        Some((k, _)) => {
-            fields.remove(&k);
-            fields.insert("ID".into(), id.to_string().into());
-        }
-        None => {
-            fields.insert("ID".into(), id.to_string().into());
-        }
-    }
+    set_or_check_id(&mut fields, &id)?;
     let mut component: Component = serde_json::from_value(serde_json::Value::Object(fields))
         .map_err(|e| ApiError::bad_request(format!("invalid JSON body at component: {e}")))?;
     component.normalize();

@@ -20,7 +20,9 @@ use ochami_store::{EthernetInterfaceFilter, EthernetInterfacePatch, RedfishEndpo
 use serde::{Deserialize, Serialize};
 
 use super::AppState;
-use super::problem::{ApiError, ApiJson, ApiPath, NoQuery, QueryPairs, parse_json, xname};
+use super::problem::{
+    ApiError, ApiJson, ApiPath, NoQuery, QueryPairs, parse_json, set_or_check_id, xname,
+};
 use super::smd_service::{Info, deleted, info};
 
 const RF: &str = "/hsm/v2/Inventory/RedfishEndpoints";
@@ -188,7 +190,7 @@ async fn put_rf(
     ApiJson(mut fields): ApiJson<serde_json::Map<String, serde_json::Value>>,
 ) -> Result<Json<RedfishEndpoint>, ApiError> {
     let id = xname(&id)?;
-    set_or_check_id(&mut fields, &id.to_string())?;
+    set_or_check_id(&mut fields, &id)?;
     let mut ep: RedfishEndpoint = from_fields(fields)?;
     ep.normalize()?;
     state.store().put_redfish_endpoint(&ep).await?;
@@ -238,36 +240,11 @@ async fn patch_rf(
         };
         fields.insert((*key).to_owned(), v);
     }
-    set_or_check_id(&mut fields, &id.to_string())?;
+    set_or_check_id(&mut fields, &id)?;
     let mut ep: RedfishEndpoint = from_fields(fields)?;
     ep.normalize()?;
     state.store().put_redfish_endpoint(&ep).await?;
     Ok(Json(ep))
-}
-
-/// A body's `ID` must match the path; when absent or empty it is the path's.
-fn set_or_check_id(
-    fields: &mut serde_json::Map<String, serde_json::Value>,
-    id: &str,
-) -> Result<(), ApiError> {
-    let key = fields
-        .keys()
-        .find(|k| k.eq_ignore_ascii_case("ID"))
-        .cloned();
-    match key.as_ref().and_then(|k| fields.get(k)) {
-        Some(serde_json::Value::String(s)) if !s.trim().is_empty() => {
-            if xname(s)?.to_string() != id {
-                return Err(ApiError::bad_request("ID in URL and body do not match"));
-            }
-        }
-        _ => {
-            if let Some(k) = key {
-                fields.remove(&k);
-            }
-            fields.insert("ID".into(), id.into());
-        }
-    }
-    Ok(())
 }
 
 fn from_fields<T: serde::de::DeserializeOwned>(

@@ -11,7 +11,8 @@ use ochami_core::cloud_init::{ClusterDefaults, GroupData, NodeData};
 use ochami_core::ingest::Inventory;
 use ochami_core::{
     BootParams, Component, ComponentEndpoint, ComponentFilter, EthernetInterface, Group,
-    HardwareRecord, HmsType, MacAddr, Membership, Partition, RedfishEndpoint, Xname,
+    HardwareRecord, HmsType, IpAddressEntry, MacAddr, Membership, Partition, RedfishEndpoint,
+    Xname,
 };
 
 use crate::Result;
@@ -139,6 +140,24 @@ pub trait InventoryStore: Send + Sync {
         mac: &MacAddr,
         patch: &EthernetInterfacePatch,
     ) -> Result<()>;
+
+    /// Append one IP to an interface in one transaction, so concurrent edits of its IP list
+    /// are not lost; `LastUpdate` moves. NotFound when the interface is absent; a conflict
+    /// naming `IPAddress` when the address is already on it; Invalid when it does not parse.
+    async fn add_ethernet_interface_ip(&self, mac: &MacAddr, ip: &IpAddressEntry) -> Result<()>;
+
+    /// Set the network of one IP of an interface in one transaction (`LastUpdate` moves when
+    /// it changes). NotFound when the interface is absent or the IP is not on it.
+    async fn update_ethernet_interface_ip(
+        &self,
+        mac: &MacAddr,
+        ip: &str,
+        network: &str,
+    ) -> Result<()>;
+
+    /// Remove one IP from an interface in one transaction (`LastUpdate` moves); false when
+    /// the IP is not on it, NotFound when the interface is absent.
+    async fn remove_ethernet_interface_ip(&self, mac: &MacAddr, ip: &str) -> Result<bool>;
 
     /// Delete one interface; false when absent.
     async fn delete_ethernet_interface(&self, mac: &MacAddr) -> Result<bool>;

@@ -6,13 +6,14 @@ use std::collections::BTreeSet;
 use async_trait::async_trait;
 use ochami_core::ingest::Inventory;
 use ochami_core::{
-    ComponentEndpoint, EthernetInterface, Flag, HardwareRecord, HmsType, MacAddr, RedfishEndpoint,
-    State, Xname,
+    ComponentEndpoint, EthernetInterface, Flag, HardwareRecord, HmsType, IpAddressEntry, MacAddr,
+    RedfishEndpoint, State, Xname,
 };
 
 use super::ethernet::{self, now};
 use super::tables::Tx;
 use super::{MemoryStore, ingest, row};
+use crate::ip_list::IpEdit;
 use crate::{
     EthernetInterfaceFilter, EthernetInterfacePatch, InventoryStore, RedfishEndpointFilter, Result,
     StoreError,
@@ -72,6 +73,25 @@ fn delete_endpoint(tx: &mut Tx<'_>, id: &Xname) -> bool {
         }
     }
     true
+}
+
+impl MemoryStore {
+    /// Apply `edit` to the IPs of interface `mac` under the write lock; whether they changed
+    /// (an unchanged interface is not rewritten). NotFound when the interface is absent.
+    fn edit_ethernet_interface_ips(&self, mac: &MacAddr, edit: &IpEdit<'_>) -> Result<bool> {
+        self.write(|tx| {
+            let Some(mut e) = tx.tables().ifaces.get(mac).cloned() else {
+                return Err(StoreError::not_found("ethernet interface", mac.to_id()));
+            };
+            if !edit.apply(&mut e)? {
+                return Ok(false);
+            }
+            e.normalize()?;
+            e.last_update = now();
+            tx.set_iface(*mac, Some(e));
+            Ok(true)
+        })
+    }
 }
 
 #[async_trait]
@@ -253,6 +273,25 @@ impl InventoryStore for MemoryStore {
             tx.set_iface(*mac, Some(e));
             Ok(())
         })
+    }
+
+    async fn add_ethernet_interface_ip(&self, mac: &MacAddr, ip: &IpAddressEntry) -> Result<()> {
+        self.edit_ethernet_interface_ips(mac, &IpEdit::Add(ip))
+            .map(drop)
+    }
+
+    async fn update_ethernet_interface_ip(
+        &self,
+        mac: &MacAddr,
+        ip: &str,
+        network: &str,
+    ) -> Result<()> {
+        self.edit_ethernet_interface_ips(mac, &IpEdit::SetNetwork { ip, network })
+            .map(drop)
+    }
+
+    async fn remove_ethernet_interface_ip(&self, mac: &MacAddr, ip: &str) -> Result<bool> {
+        self.edit_ethernet_interface_ips(mac, &IpEdit::Remove(ip))
     }
 
     async fn delete_ethernet_interface(&self, mac: &MacAddr) -> Result<bool> {

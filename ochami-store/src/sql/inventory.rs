@@ -6,14 +6,15 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use ochami_core::ingest::Inventory;
 use ochami_core::{
-    Component, ComponentEndpoint, EthernetInterface, HardwareRecord, HmsType, MacAddr,
-    RedfishEndpoint, State, Xname,
+    Component, ComponentEndpoint, EthernetInterface, HardwareRecord, HmsType, IpAddressEntry,
+    MacAddr, RedfishEndpoint, State, Xname,
 };
 
 use super::components::prepare_components;
 use super::driver::{Backend, Conn, Sql, Val};
 use super::rows::{self, COMPONENT_COLS, ETH_COLS, ETH_COLS_E, REDFISH_COLS, to_json};
 use super::{SqlStore, write_tx};
+use crate::ip_list::IpEdit;
 use crate::model::{EthernetInterfacePatch, RedfishEndpointFilter};
 use crate::{EthernetInterfaceFilter, InventoryStore, Result, StoreError};
 
@@ -23,6 +24,23 @@ pub(crate) fn now_rfc3339() -> String {
 }
 
 impl<B: Backend> SqlStore<B> {
+    /// Apply `edit` to the IPs of interface `mac` in one transaction, the row locked, the JSON
+    /// column and `ethernet_interface_ips` rewritten together; whether they changed (an
+    /// unchanged interface is not rewritten). NotFound when the interface is absent.
+    async fn edit_ethernet_interface_ips(&self, mac: &MacAddr, edit: &IpEdit<'_>) -> Result<bool> {
+        write_tx!(self, |tx| {
+            let Some(mut e) = self.read_ethernet_interface(&mut tx, mac, true).await? else {
+                return Err(StoreError::not_found("ethernet interface", mac.to_id()));
+            };
+            if !edit.apply(&mut e)? {
+                return Ok(false);
+            }
+            let e = prepare_interface(&e, None)?;
+            self.write_ethernet_interface(&mut tx, &e, true).await?;
+            Ok(true)
+        })
+    }
+
     /// Who holds `fqdn`, other than `id`.
     async fn fqdn_holder<C: Conn>(
         &self,
@@ -617,6 +635,28 @@ impl<B: Backend> InventoryStore for SqlStore<B> {
             let e = prepare_interface(&e, None)?;
             self.write_ethernet_interface(&mut tx, &e, stamp).await
         })
+    }
+
+    async fn add_ethernet_interface_ip(&self, mac: &MacAddr, ip: &IpAddressEntry) -> Result<()> {
+        self.edit_ethernet_interface_ips(mac, &IpEdit::Add(ip))
+            .await
+            .map(drop)
+    }
+
+    async fn update_ethernet_interface_ip(
+        &self,
+        mac: &MacAddr,
+        ip: &str,
+        network: &str,
+    ) -> Result<()> {
+        self.edit_ethernet_interface_ips(mac, &IpEdit::SetNetwork { ip, network })
+            .await
+            .map(drop)
+    }
+
+    async fn remove_ethernet_interface_ip(&self, mac: &MacAddr, ip: &str) -> Result<bool> {
+        self.edit_ethernet_interface_ips(mac, &IpEdit::Remove(ip))
+            .await
     }
 
     async fn delete_ethernet_interface(&self, mac: &MacAddr) -> Result<bool> {

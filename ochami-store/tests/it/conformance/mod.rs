@@ -35,6 +35,7 @@ pub(crate) mod boot;
 pub(crate) mod cloud_init;
 pub(crate) mod components;
 pub(crate) mod concurrency;
+pub(crate) mod ethernet_ips;
 pub(crate) mod groups;
 pub(crate) mod inventory;
 
@@ -83,6 +84,8 @@ macro_rules! conformance_tests {
             inventory::ingest_revives_emptied_components,
             inventory::ethernet_interface_crud_and_last_update,
             inventory::ethernet_interface_filters,
+            ethernet_ips::ethernet_interface_ip_add_update_remove,
+            ethernet_ips::ethernet_interface_ip_concurrent_adds_all_kept,
             inventory::component_endpoints_and_hardware,
             groups::group_create_get_list,
             groups::group_exclusivity,

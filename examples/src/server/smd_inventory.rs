@@ -16,7 +16,9 @@ use ochami_core::{
     ComponentEndpoint, EthernetInterface, HardwareRecord, HmsType, IpAddressEntry, MacAddr,
     RedfishEndpoint, ResourceUri,
 };
-use ochami_store::{EthernetInterfaceFilter, EthernetInterfacePatch, RedfishEndpointFilter};
+use ochami_store::{
+    EthernetInterfaceFilter, EthernetInterfacePatch, RedfishEndpointFilter, StoreError,
+};
 use serde::{Deserialize, Serialize};
 
 use super::AppState;
@@ -474,16 +476,21 @@ fn check_ip(ip: &str) -> Result<(), ApiError> {
     })
 }
 
-async fn set_ips(
-    state: &AppState,
-    mac: &MacAddr,
-    ips: Vec<IpAddressEntry>,
-) -> Result<(), ApiError> {
-    let patch = EthernetInterfacePatch {
-        ip_addresses: Some(ips),
-        ..Default::default()
-    };
-    Ok(state.store().patch_ethernet_interface(mac, &patch).await?)
+/// The store's answer to an edit of one IP, with the problem texts of this API: a missing
+/// interface or IP is a 404 naming it, an IP already on the interface a 409.
+fn ip_edit_error(e: StoreError, mac: &MacAddr, ip: &str) -> ApiError {
+    match e {
+        StoreError::NotFound {
+            kind: "IP address", ..
+        } => ApiError::not_found(format!("no IP address {ip} on {}", mac.to_id())),
+        StoreError::NotFound { .. } => {
+            ApiError::not_found(format!("no such EthernetInterface: {}", mac.to_id()))
+        }
+        StoreError::Conflict {
+            field: "IPAddress", ..
+        } => ApiError::Conflict(format!("IP address {ip} is already on {}", mac.to_id())),
+        other => ApiError::from(other),
+    }
 }
 
 async fn post_ip(
@@ -494,17 +501,9 @@ async fn post_ip(
 ) -> Result<Response, ApiError> {
     let mac = mac_id(&id)?;
     check_ip(&entry.ip_address)?;
-    let mut ips = find_eth(&state, &mac).await?.ip_addresses;
-    if ips.iter().any(|e| e.ip_address == entry.ip_address) {
-        return Err(ApiError::Conflict(format!(
-            "IP address {} is already on {}",
-            entry.ip_address,
-            mac.to_id()
-        )));
-    }
+    let added = state.store().add_ethernet_interface_ip(&mac, &entry).await;
+    added.map_err(|e| ip_edit_error(e, &mac, &entry.ip_address))?;
     let uri = format!("{}/IPAddresses/{}", eth_uri(&mac), entry.ip_address);
-    ips.push(entry);
-    set_ips(&state, &mac, ips).await?;
     Ok(created(vec![uri], false))
 }
 
@@ -521,13 +520,11 @@ async fn patch_ip(
     ApiJson(patch): ApiJson<IpPatch>,
 ) -> Result<Json<Vec<IpAddressEntry>>, ApiError> {
     let mac = mac_id(&id)?;
-    let mut ips = find_eth(&state, &mac).await?.ip_addresses;
-    let entry = ips.iter_mut().find(|e| e.ip_address == ip);
-    let entry = entry
-        .ok_or_else(|| ApiError::not_found(format!("no IP address {ip} on {}", mac.to_id())))?;
-    entry.network = patch.network;
-    set_ips(&state, &mac, ips.clone()).await?;
-    Ok(Json(ips))
+    let updated = state
+        .store()
+        .update_ethernet_interface_ip(&mac, &ip, &patch.network);
+    updated.await.map_err(|e| ip_edit_error(e, &mac, &ip))?;
+    Ok(Json(find_eth(&state, &mac).await?.ip_addresses))
 }
 
 async fn delete_ip(
@@ -536,17 +533,15 @@ async fn delete_ip(
     _: NoQuery,
 ) -> Result<Json<Info>, ApiError> {
     let mac = mac_id(&id)?;
-    let mut ips = find_eth(&state, &mac).await?.ip_addresses;
-    let before = ips.len();
-    ips.retain(|e| e.ip_address != ip);
-    if ips.len() == before {
-        return Err(ApiError::not_found(format!(
+    let removed = state.store().remove_ethernet_interface_ip(&mac, &ip).await;
+    if removed.map_err(|e| ip_edit_error(e, &mac, &ip))? {
+        Ok(deleted(1))
+    } else {
+        Err(ApiError::not_found(format!(
             "no IP address {ip} on {}",
             mac.to_id()
-        )));
+        )))
     }
-    set_ips(&state, &mac, ips).await?;
-    Ok(deleted(1))
 }
 
 // ---- Hardware ----

@@ -285,6 +285,21 @@ async fn ethernet_interfaces(api: &Api) {
             .json(),
         json!([{"IPAddress": "10.1.1.1", "Network": "HMN"}])
     );
+    api.patch(
+        &format!("{ETH}/a4bf012b7310/IPAddresses/10.9.9.9"),
+        &json!({"Network": "HMN"}),
+    )
+    .await
+    .assert_problem(404, "10.9.9.9");
+    api.delete(&format!("{ETH}/a4bf012b7310/IPAddresses/10.254.2.15"))
+        .await
+        .assert_problem(404, "10.254.2.15");
+    api.post(
+        &format!("{ETH}/a4bf012b73ff/IPAddresses"),
+        &json!({"IPAddress": "10.1.1.2"}),
+    )
+    .await
+    .assert_problem(404, "a4bf012b73ff");
     api.patch(&format!("{ETH}/a4bf012b7310"), &json!({}))
         .await
         .assert_problem(400, "Missing");

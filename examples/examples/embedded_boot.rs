@@ -90,7 +90,7 @@ mod tests {
         let default = script_for(store.as_ref(), "02:00:00:00:00:01", base)
             .await
             .unwrap();
-        assert!(default.contains("kernel --name kernel http://images/vmlinuz-6.1 console=ttyS0 xname=x1000c0s0b0n0 nid=1"), "{default}");
+        assert!(default.contains("kernel --name kernel http://images/vmlinuz-6.1 initrd=initrd console=ttyS0 xname=x1000c0s0b0n0 nid=1"), "{default}");
         assert!(
             default.contains("initrd --name initrd http://images/initrd-6.1"),
             "{default}"

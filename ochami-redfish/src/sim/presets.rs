@@ -326,7 +326,7 @@ pub fn synthetic() -> Vec<Preset> {
 /// ```
 /// let fleet = ochami_redfish::sim::presets::demo_fleet();
 /// assert_eq!(fleet.len(), 6);
-/// assert_eq!(fleet[0].xname, "x3000c0s7b0");
+/// assert_eq!(fleet[0].xname, "x1000c0s0b0");
 /// ```
 pub fn demo_fleet() -> Vec<Preset> {
     let mut v = vec![blade(), rack_server(), openbmc()];

@@ -30,6 +30,7 @@ mod auth;
 mod client;
 pub mod crawl;
 pub mod discovery;
+mod discovery_settings;
 mod error;
 pub mod resources;
 mod retry;
@@ -47,6 +48,7 @@ pub use crawl::{BmcInventory, CrawlOptions, crawl};
 pub use discovery::{
     DiscoveryEvent, DiscoveryOptions, DiscoveryReport, OutcomeResult, TargetOutcome, discover,
 };
+pub use discovery_settings::{DiscoverySettings, MAX_SECONDS, XnameMapSource};
 pub use error::{Error, ErrorKind, Result, TargetError};
 pub use retry::RetryPolicy;
 pub use scan::{ScanOptions, ScanResult, ScanTarget, Scheme, TargetSpec, scan};

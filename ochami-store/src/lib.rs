@@ -43,7 +43,7 @@ mod sqlite;
 pub mod testing;
 mod traits;
 
-pub use error::{Result, StoreError};
+pub use error::{BoxError, ConflictKind, Record, Result, StoreError};
 pub use model::{
     BootCandidates, BootConfig, BootKey, ComponentUpdate, EndpointAccess, EthernetInterfaceFilter,
     EthernetInterfacePatch, GroupPatch, RedfishEndpointFilter, merge_patch,

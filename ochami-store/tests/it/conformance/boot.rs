@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use ochami_core::{BootParams, CloudInit, Error as CoreError};
-use ochami_store::{BootConfig, BootKey, EndpointAccess, Store};
+use ochami_store::{BootConfig, BootKey, ConflictKind, EndpointAccess, Record, Store};
 use serde_json::json;
 
 use super::{expect_conflict, expect_invalid, expect_not_found};
@@ -65,7 +65,7 @@ pub(crate) async fn boot_add_stores_only_new_names(store: Arc<dyn Store>) {
     }
     assert_eq!(store.get_boot_config(&BootKey::Nid(8)).await.unwrap(), None);
 
-    let (value, _) = expect_conflict(store.add_boot_params(&first).await, "hosts");
+    let (value, _) = expect_conflict(store.add_boot_params(&first).await, ConflictKind::BootHost);
     assert_eq!(value, "x0c0s0b0n0");
     store
         .add_boot_params(&bp(&["x0c0s0b0n0", "x0c0s0b0n1"], &[], &[], "http://s3/k2"))
@@ -149,7 +149,7 @@ pub(crate) async fn boot_update_patches_existing_only(store: Arc<dyn Store>) {
     patch.params = "p2".into();
     expect_not_found(
         store.update_boot_params(&patch).await,
-        "boot parameters",
+        Record::BootParams,
         "x0c0s0b0n9",
     );
     assert_eq!(

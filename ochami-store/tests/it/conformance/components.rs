@@ -6,7 +6,7 @@ use ochami_core::{
     Arch, Class, Error as CoreError, Flag, Group, HmsType, Members, NetType, Partition, Role,
     State, SubRole,
 };
-use ochami_store::{ComponentUpdate, EthernetInterfaceFilter, Store};
+use ochami_store::{ComponentUpdate, ConflictKind, EthernetInterfaceFilter, Record, Store};
 
 use super::{
     all_components, comp, expect_conflict, expect_invalid, expect_not_found, ids, select, x,
@@ -107,7 +107,10 @@ pub(crate) async fn upsert_nid_conflict_changes_nothing(store: Arc<dyn Store>) {
         comp("x0c0s0b0n1", State::Ready).with_nid(2),
         comp("x0c0s0b0n2", State::Ready).with_nid(1),
     ];
-    let (value, detail) = expect_conflict(store.upsert_components(&batch, false).await, "NID");
+    let (value, detail) = expect_conflict(
+        store.upsert_components(&batch, false).await,
+        ConflictKind::Nid,
+    );
     assert_eq!(value, "1");
     assert!(
         detail.contains("x0c0s0b0n0") && detail.contains("row 1"),
@@ -119,7 +122,10 @@ pub(crate) async fn upsert_nid_conflict_changes_nothing(store: Arc<dyn Store>) {
         comp("x0c0s0b0n5", State::Ready).with_nid(5),
         comp("x0c0s0b0n6", State::Ready).with_nid(5),
     ];
-    let (value, detail) = expect_conflict(store.upsert_components(&twins, false).await, "NID");
+    let (value, detail) = expect_conflict(
+        store.upsert_components(&twins, false).await,
+        ConflictKind::Nid,
+    );
     assert_eq!(value, "5");
     assert!(
         detail.contains("x0c0s0b0n5") && detail.contains("row 1"),
@@ -213,7 +219,7 @@ pub(crate) async fn put_component_replaces_and_checks_nid(store: Arc<dyn Store>)
         store
             .put_component(&comp("x0c0s0b0n0", State::Off).with_nid(2))
             .await,
-        "NID",
+        ConflictKind::Nid,
     );
     assert_eq!(value, "2");
     assert!(detail.contains("x0c0s0b0n1"), "{detail}");
@@ -306,7 +312,7 @@ pub(crate) async fn update_components_unknown_id_names_first_missing(store: Arc<
         store
             .update_components(&targets, &ComponentUpdate::Flag(Flag::Alert))
             .await,
-        "component",
+        Record::Component,
         "x0c0s0b0n7",
     );
     assert_eq!(all_components(&store).await, before);
@@ -425,7 +431,10 @@ pub(crate) async fn update_component_applies_all_or_nothing(store: Arc<dyn Store
     assert_eq!(all_components(&store).await, before, "nothing changed");
 
     let warn = [ComponentUpdate::Flag(Flag::Warning)];
-    let (value, detail) = expect_conflict(store.update_component(&id, &warn, Some(5)).await, "NID");
+    let (value, detail) = expect_conflict(
+        store.update_component(&id, &warn, Some(5)).await,
+        ConflictKind::Nid,
+    );
     assert_eq!(value, "5");
     assert!(detail.contains("x0c0s0b0n1"), "{detail}");
     assert_eq!(
@@ -436,7 +445,7 @@ pub(crate) async fn update_component_applies_all_or_nothing(store: Arc<dyn Store
 
     expect_not_found(
         store.update_component(&x("x0c0s0b0n9"), &warn, None).await,
-        "component",
+        Record::Component,
         "x0c0s0b0n9",
     );
     store.update_component(&id, &[], Some(-1)).await.unwrap();
@@ -463,7 +472,8 @@ pub(crate) async fn set_nids_unique_and_atomic(store: Arc<dyn Store>) {
         .expect("rows apply in order: 10 is free once a moved");
     assert_eq!((nid_of(a).await, nid_of(b).await), (Some(12), Some(10)));
 
-    let (value, detail) = expect_conflict(store.set_nids(&[(c, 20), (a, 10)]).await, "NID");
+    let (value, detail) =
+        expect_conflict(store.set_nids(&[(c, 20), (a, 10)]).await, ConflictKind::Nid);
     assert_eq!(value, "10");
     assert!(
         detail.contains("x0c0s0b0n1") && detail.contains("row 1"),
@@ -477,7 +487,7 @@ pub(crate) async fn set_nids_unique_and_atomic(store: Arc<dyn Store>) {
 
     expect_not_found(
         store.set_nids(&[(c, 30), (x("x0c0s0b0n9"), 31)]).await,
-        "component",
+        Record::Component,
         "x0c0s0b0n9",
     );
     assert_eq!(nid_of(c).await, None);

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ochami_core::{EthernetInterface, IpAddressEntry, MacAddr};
-use ochami_store::Store;
+use ochami_store::{ConflictKind, Record, Store};
 use tokio::task::JoinSet;
 
 use super::{expect_conflict, expect_invalid, expect_not_found, x};
@@ -51,7 +51,7 @@ pub(crate) async fn ethernet_interface_ip_add_update_remove(store: Arc<dyn Store
         store
             .add_ethernet_interface_ip(&m, &entry("10.0.1.1", "NMN"))
             .await,
-        "IPAddress",
+        ConflictKind::IpAddress,
     );
     assert_eq!(value, "10.0.1.1");
     expect_invalid(
@@ -89,7 +89,7 @@ pub(crate) async fn ethernet_interface_ip_add_update_remove(store: Arc<dyn Store
         store
             .update_ethernet_interface_ip(&m, "10.9.9.9", "NMN")
             .await,
-        "IP address",
+        Record::IpAddress,
         "10.9.9.9",
     );
 
@@ -128,7 +128,7 @@ pub(crate) async fn ethernet_interface_ip_add_update_remove(store: Arc<dyn Store
             .await
             .map(drop),
     ] {
-        expect_not_found(r, "ethernet interface", "aabbcc0001ff");
+        expect_not_found(r, Record::EthernetInterface, "aabbcc0001ff");
     }
     assert!(
         store

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use ochami_core::{Membership, State};
-use ochami_store::{GroupPatch, Store};
+use ochami_store::{ConflictKind, GroupPatch, Record, Store};
 
 use super::components::{group, partition};
 use super::{comp, expect_conflict, expect_invalid, expect_not_found, filter, x};
@@ -62,14 +62,14 @@ pub(crate) async fn group_create_get_list(store: Arc<dyn Store>) {
 
     let (value, _) = expect_conflict(
         store.create_group(&group("compute", "", &[])).await,
-        "label",
+        ConflictKind::GroupLabel,
     );
     assert_eq!(value, "compute");
     expect_not_found(
         store
             .create_group(&group("ghosts", "", &["x0c0s0b0n0", "x0c0s0b0n7"]))
             .await,
-        "component",
+        Record::Component,
         "x0c0s0b0n7",
     );
     assert_eq!(
@@ -90,7 +90,7 @@ pub(crate) async fn group_exclusivity(store: Arc<dyn Store>) {
         store
             .create_group(&group("blue", "Colour", &["x0c0s0b0n2", "x0c0s0b0n1"]))
             .await,
-        "exclusiveGroup",
+        ConflictKind::ExclusiveGroup,
     );
     assert_eq!(value, "colour");
     assert!(
@@ -105,7 +105,7 @@ pub(crate) async fn group_exclusivity(store: Arc<dyn Store>) {
         .unwrap();
     expect_conflict(
         store.add_group_member("blue", &x("x0c0s0b0n0")).await,
-        "exclusiveGroup",
+        ConflictKind::ExclusiveGroup,
     );
     store
         .create_group(&group("compute", "", &["x0c0s0b0n0", "x0c0s0b0n2"]))
@@ -119,7 +119,7 @@ pub(crate) async fn group_exclusivity(store: Arc<dyn Store>) {
     let moved = [x("x0c0s0b0n2"), x("x0c0s0b0n1")];
     expect_conflict(
         store.replace_group_members("blue", &moved).await,
-        "exclusiveGroup",
+        ConflictKind::ExclusiveGroup,
     );
     assert_eq!(
         store.get_group("blue").await.unwrap(),
@@ -148,17 +148,17 @@ pub(crate) async fn group_members_add_remove_replace(store: Arc<dyn Store>) {
         .unwrap();
     let (value, _) = expect_conflict(
         store.add_group_member("compute", &x("x0c0s0b0n1")).await,
-        "id",
+        ConflictKind::Member,
     );
     assert_eq!(value, "x0c0s0b0n1");
     expect_not_found(
         store.add_group_member("compute", &x("x0c0s0b0n9")).await,
-        "component",
+        Record::Component,
         "x0c0s0b0n9",
     );
     expect_not_found(
         store.add_group_member("nosuch", &x("x0c0s0b0n1")).await,
-        "group",
+        Record::Group,
         "nosuch",
     );
     let s = &store;
@@ -180,7 +180,7 @@ pub(crate) async fn group_members_add_remove_replace(store: Arc<dyn Store>) {
     );
     expect_not_found(
         store.remove_group_member("nosuch", &x("x0c0s0b0n0")).await,
-        "group",
+        Record::Group,
         "nosuch",
     );
 
@@ -196,13 +196,13 @@ pub(crate) async fn group_members_add_remove_replace(store: Arc<dyn Store>) {
         store
             .replace_group_members("compute", &[x("x0c0s0b0n0"), x("x0c0s0b0n8")])
             .await,
-        "component",
+        Record::Component,
         "x0c0s0b0n8",
     );
     assert_eq!(get().await, ["x0c0s0b0n1", "x0c0s0b0n2", "x0c0s0b0n10"]);
     expect_not_found(
         store.replace_group_members("nosuch", &[]).await,
-        "group",
+        Record::Group,
         "nosuch",
     );
     store.replace_group_members("compute", &[]).await.unwrap();
@@ -252,7 +252,11 @@ pub(crate) async fn group_patch_and_delete(store: Arc<dyn Store>) {
             )
             .await,
     );
-    expect_not_found(store.patch_group("nosuch", &patch).await, "group", "nosuch");
+    expect_not_found(
+        store.patch_group("nosuch", &patch).await,
+        Record::Group,
+        "nosuch",
+    );
 
     assert!(store.delete_group("Compute").await.unwrap());
     assert!(!store.delete_group("compute").await.unwrap());
@@ -294,29 +298,32 @@ pub(crate) async fn partition_membership_is_unique(store: Arc<dyn Store>) {
         store
             .create_partition(&partition("p3", &["x0c0s0b0n2", "x0c0s0b0n0"]))
             .await,
-        "partition",
+        ConflictKind::Partition,
     );
     assert_eq!(value, "p10");
     assert!(detail.contains("x0c0s0b0n0"), "{detail}");
     assert_eq!(store.get_partition("p3").await.unwrap(), None);
     expect_conflict(
         store.add_partition_member("p2", &x("x0c0s0b0n0")).await,
-        "partition",
+        ConflictKind::Partition,
     );
     expect_conflict(
         store.add_partition_member("p10", &x("x0c0s0b0n0")).await,
-        "id",
+        ConflictKind::Member,
     );
-    expect_conflict(store.create_partition(&partition("p2", &[])).await, "name");
+    expect_conflict(
+        store.create_partition(&partition("p2", &[])).await,
+        ConflictKind::PartitionName,
+    );
     expect_invalid(store.create_partition(&partition("compute", &[])).await);
     expect_not_found(
         store.add_partition_member("p2", &x("x0c0s0b0n9")).await,
-        "component",
+        Record::Component,
         "x0c0s0b0n9",
     );
     expect_not_found(
         store.add_partition_member("p7", &x("x0c0s0b0n2")).await,
-        "partition",
+        Record::Partition,
         "p7",
     );
 
@@ -360,7 +367,7 @@ pub(crate) async fn partition_membership_is_unique(store: Arc<dyn Store>) {
     );
     expect_not_found(
         store.patch_partition("p7", &GroupPatch::default()).await,
-        "partition",
+        Record::Partition,
         "p7",
     );
     assert!(store.delete_partition("p2").await.unwrap());

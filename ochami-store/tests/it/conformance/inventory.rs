@@ -12,7 +12,8 @@ use ochami_core::{
     Role, State, bogus_nid,
 };
 use ochami_store::{
-    ComponentUpdate, EthernetInterfaceFilter, EthernetInterfacePatch, RedfishEndpointFilter, Store,
+    ComponentUpdate, ConflictKind, EthernetInterfaceFilter, EthernetInterfacePatch, Record,
+    RedfishEndpointFilter, Store,
 };
 
 use super::{all_components, comp, expect_conflict, expect_invalid, expect_not_found, ids, x};
@@ -94,7 +95,7 @@ pub(crate) async fn redfish_endpoint_insert_conflicts_are_atomic(store: Arc<dyn 
     let dup_id = RedfishEndpoint::new(x("x0c0s0b0"), "10.0.0.9");
     let (value, _) = expect_conflict(
         store.insert_redfish_endpoints(&[e3.clone(), dup_id]).await,
-        "ID",
+        ConflictKind::Id,
     );
     assert_eq!(value, "x0c0s0b0");
     let dup_fqdn = RedfishEndpoint::new(x("x0c0s3b0"), "10.0.0.1");
@@ -102,14 +103,14 @@ pub(crate) async fn redfish_endpoint_insert_conflicts_are_atomic(store: Arc<dyn 
         store
             .insert_redfish_endpoints(&[e3.clone(), dup_fqdn])
             .await,
-        "FQDN",
+        ConflictKind::Fqdn,
     );
     assert_eq!(value, "10.0.0.1");
     assert!(detail.contains("x0c0s1b0"), "{detail}");
     let twin = RedfishEndpoint::new(x("x0c0s2b0"), "10.0.0.33");
     expect_conflict(
         store.insert_redfish_endpoints(&[e3.clone(), twin]).await,
-        "ID",
+        ConflictKind::Id,
     );
     let not_a_controller = RedfishEndpoint::new(x("x0c0s4b0n0"), "10.0.0.4");
     let (index, _) = expect_invalid(
@@ -165,7 +166,7 @@ pub(crate) async fn redfish_endpoint_put_normalizes(store: Arc<dyn Store>) {
     );
 
     let mut other = RedfishEndpoint::new(x("x0c0s1b0"), "bmc1.example.com");
-    expect_conflict(store.put_redfish_endpoint(&other).await, "FQDN");
+    expect_conflict(store.put_redfish_endpoint(&other).await, ConflictKind::Fqdn);
     other.fqdn = "bmc9".into();
     other.ip_address = "not-an-ip".into();
     expect_invalid(store.put_redfish_endpoint(&other).await);
@@ -497,7 +498,8 @@ pub(crate) async fn ingest_mac_conflict_is_atomic_unless_forced(store: Arc<dyn S
         "aa:bb:cc:00:01:ff",
         &[("AA:BB:CC:00:00:01", "10.1.0.9")],
     );
-    let (value, detail) = expect_conflict(store.ingest(&moved, false).await, "MACAddress");
+    let (value, detail) =
+        expect_conflict(store.ingest(&moved, false).await, ConflictKind::MacAddress);
     assert_eq!(value, "aa:bb:cc:00:00:01");
     assert!(detail.contains("x1000c0s0b0n0"), "{detail}");
     assert_eq!(
@@ -579,7 +581,10 @@ pub(crate) async fn ethernet_interface_crud_and_last_update(store: Arc<dyn Store
         chrono::DateTime::parse_from_rfc3339(&got.last_update).expect("LastUpdate is RFC 3339");
 
     let again = EthernetInterface::new(mac("aabb.cc00.0001"), None, []);
-    let (value, _) = expect_conflict(store.insert_ethernet_interface(&again).await, "MACAddress");
+    let (value, _) = expect_conflict(
+        store.insert_ethernet_interface(&again).await,
+        ConflictKind::MacAddress,
+    );
     assert_eq!(value, "aa:bb:cc:00:00:01");
     let bad = EthernetInterface::new(mac("aa:bb:cc:00:00:09"), None, ["10.0.0.300".to_owned()]);
     expect_invalid(store.insert_ethernet_interface(&bad).await);
@@ -647,7 +652,7 @@ pub(crate) async fn ethernet_interface_crud_and_last_update(store: Arc<dyn Store
     let unknown = mac("aa:bb:cc:00:00:ff");
     expect_not_found(
         store.patch_ethernet_interface(&unknown, &describe).await,
-        "ethernet interface",
+        Record::EthernetInterface,
         "aabbcc0000ff",
     );
     assert!(store.delete_ethernet_interface(&m).await.unwrap());

@@ -44,7 +44,7 @@ use std::fmt::Debug;
 use std::sync::Arc;
 
 use ochami_core::{Component, ComponentFilter, Error as CoreError, State, Xname};
-use ochami_store::{Store, StoreError};
+use ochami_store::{ConflictKind, Record, Store, StoreError};
 
 // `check_reopen` is for the persistent backends only.
 #[cfg_attr(
@@ -184,25 +184,28 @@ pub(crate) async fn select(store: &Arc<dyn Store>, pairs: &[(&str, &str)]) -> Ve
         .expect("list components"))
 }
 
-/// Assert a conflict on `field`; returns its value and detail.
+/// Assert a conflict of `kind`; returns its value and detail.
 #[track_caller]
-pub(crate) fn expect_conflict<T: Debug>(r: Result<T, StoreError>, field: &str) -> (String, String) {
+pub(crate) fn expect_conflict<T: Debug>(
+    r: Result<T, StoreError>,
+    kind: ConflictKind,
+) -> (String, String) {
     match r {
         Err(StoreError::Conflict {
-            field: f,
+            kind: k,
             value,
             detail,
-        }) if f == field => (value, detail),
-        other => panic!("expected a conflict on {field}, got {other:?}"),
+        }) if k == kind => (value, detail),
+        other => panic!("expected a conflict on {kind:?}, got {other:?}"),
     }
 }
 
-/// Assert a not-found error for `kind` naming `id`.
+/// Assert a not-found error for a `record` naming `id`.
 #[track_caller]
-pub(crate) fn expect_not_found<T: Debug>(r: Result<T, StoreError>, kind: &str, id: &str) {
+pub(crate) fn expect_not_found<T: Debug>(r: Result<T, StoreError>, record: Record, id: &str) {
     match r {
-        Err(StoreError::NotFound { kind: k, id: i }) if k == kind && i == id => {}
-        other => panic!("expected no such {kind} {id}, got {other:?}"),
+        Err(StoreError::NotFound { record: k, id: i }) if k == record && i == id => {}
+        other => panic!("expected no such {record} {id}, got {other:?}"),
     }
 }
 

@@ -43,8 +43,6 @@ mod postgres;
 mod sql;
 #[cfg(feature = "sqlite")]
 mod sqlite;
-#[cfg(feature = "postgres")]
-pub mod testing;
 mod traits;
 
 pub use error::{BoxError, ConflictKind, Record, Result, StoreError};

@@ -12,7 +12,8 @@ use super::{
     all_components, comp, expect_conflict, expect_invalid, expect_not_found, ids, select, x,
 };
 
-pub(crate) async fn upsert_inserts_normalized_in_natural_order(store: Arc<dyn Store>) {
+/// Check: upsert inserts normalized in natural order.
+pub async fn upsert_inserts_normalized_in_natural_order(store: Arc<dyn Store>) {
     let mut odd = comp("x1000c0s2b0n9", State::On);
     odd.hms_type = HmsType::Cabinet; // Type always follows ID
     odd.flag = None;
@@ -73,7 +74,8 @@ pub(crate) async fn upsert_inserts_normalized_in_natural_order(store: Arc<dyn St
         .expect("an empty batch is a no-op");
 }
 
-pub(crate) async fn upsert_missing_state_changes_nothing(store: Arc<dyn Store>) {
+/// Check: upsert missing state changes nothing.
+pub async fn upsert_missing_state_changes_nothing(store: Arc<dyn Store>) {
     store
         .upsert_components(&[comp("x0c0s0b0n0", State::Ready)], false)
         .await
@@ -96,7 +98,8 @@ pub(crate) async fn upsert_missing_state_changes_nothing(store: Arc<dyn Store>) 
     );
 }
 
-pub(crate) async fn upsert_nid_conflict_changes_nothing(store: Arc<dyn Store>) {
+/// Check: upsert nid conflict changes nothing.
+pub async fn upsert_nid_conflict_changes_nothing(store: Arc<dyn Store>) {
     store
         .upsert_components(&[comp("x0c0s0b0n0", State::Ready).with_nid(1)], false)
         .await
@@ -134,7 +137,8 @@ pub(crate) async fn upsert_nid_conflict_changes_nothing(store: Arc<dyn Store>) {
     assert_eq!(all_components(&store).await, before);
 }
 
-pub(crate) async fn upsert_force_overwrites_only_smd_fields(store: Arc<dyn Store>) {
+/// Check: upsert force overwrites only smd fields.
+pub async fn upsert_force_overwrites_only_smd_fields(store: Arc<dyn Store>) {
     let mut orig = comp("x0c0s0b0n0", State::Ready)
         .with_role(Role::Service)
         .with_nid(7);
@@ -191,7 +195,8 @@ pub(crate) async fn upsert_force_overwrites_only_smd_fields(store: Arc<dyn Store
     );
 }
 
-pub(crate) async fn put_component_replaces_and_checks_nid(store: Arc<dyn Store>) {
+/// Check: put component replaces and checks nid.
+pub async fn put_component_replaces_and_checks_nid(store: Arc<dyn Store>) {
     let a = comp("x0c0s0b0n0", State::Ready)
         .with_role(Role::Compute)
         .with_nid(1);
@@ -237,7 +242,8 @@ pub(crate) async fn put_component_replaces_and_checks_nid(store: Arc<dyn Store>)
     assert_eq!(all_components(&store).await.len(), 3);
 }
 
-pub(crate) async fn update_components_transition_is_atomic(store: Arc<dyn Store>) {
+/// Check: update components transition is atomic.
+pub async fn update_components_transition_is_atomic(store: Arc<dyn Store>) {
     let mut alert = comp("x0c0s0b0n1", State::Ready);
     alert.flag = Some(Flag::Alert);
     store
@@ -301,7 +307,8 @@ pub(crate) async fn update_components_transition_is_atomic(store: Arc<dyn Store>
     assert_eq!((c.state, c.flag), (Some(State::Ready), Some(Flag::Warning)));
 }
 
-pub(crate) async fn update_components_unknown_id_names_first_missing(store: Arc<dyn Store>) {
+/// Check: update components unknown id names first missing.
+pub async fn update_components_unknown_id_names_first_missing(store: Arc<dyn Store>) {
     store
         .upsert_components(&[comp("x0c0s0b0n0", State::Ready)], false)
         .await
@@ -318,7 +325,8 @@ pub(crate) async fn update_components_unknown_id_names_first_missing(store: Arc<
     assert_eq!(all_components(&store).await, before);
 }
 
-pub(crate) async fn update_components_other_fields(store: Arc<dyn Store>) {
+/// Check: update components other fields.
+pub async fn update_components_other_fields(store: Arc<dyn Store>) {
     store
         .upsert_components(&[comp("x0c0s0b0n0", State::Ready)], false)
         .await
@@ -372,7 +380,8 @@ pub(crate) async fn update_components_other_fields(store: Arc<dyn Store>) {
     assert_eq!(get().await.state, Some(State::Ready));
 }
 
-pub(crate) async fn update_component_applies_all_or_nothing(store: Arc<dyn Store>) {
+/// Check: update component applies all or nothing.
+pub async fn update_component_applies_all_or_nothing(store: Arc<dyn Store>) {
     let mut held = comp("x0c0s0b0n1", State::Ready);
     held.nid = Some(5);
     store
@@ -457,7 +466,8 @@ pub(crate) async fn update_component_applies_all_or_nothing(store: Arc<dyn Store
     );
 }
 
-pub(crate) async fn set_nids_unique_and_atomic(store: Arc<dyn Store>) {
+/// Check: set nids unique and atomic.
+pub async fn set_nids_unique_and_atomic(store: Arc<dyn Store>) {
     let nodes = ["x0c0s0b0n0", "x0c0s0b0n1", "x0c0s0b0n2"].map(|id| comp(id, State::Ready));
     store.upsert_components(&nodes, false).await.unwrap();
     let [a, b, c] = nodes.map(|n| n.id);
@@ -499,7 +509,8 @@ pub(crate) async fn set_nids_unique_and_atomic(store: Arc<dyn Store>) {
         .expect("a cleared NID is free again");
 }
 
-pub(crate) async fn delete_component_cascades_memberships_only(store: Arc<dyn Store>) {
+/// Check: delete component cascades memberships only.
+pub async fn delete_component_cascades_memberships_only(store: Arc<dyn Store>) {
     let nodes = [
         comp("x0c0s0b0n0", State::Ready),
         comp("x0c0s0b0n1", State::Ready),
@@ -553,7 +564,8 @@ pub(crate) async fn delete_component_cascades_memberships_only(store: Arc<dyn St
     assert_eq!(kept[0].component_id, Some(nodes[0].id));
 }
 
-pub(crate) async fn delete_all_components_counts(store: Arc<dyn Store>) {
+/// Check: delete all components counts.
+pub async fn delete_all_components_counts(store: Arc<dyn Store>) {
     let nodes = ["x0c0s0b0n0", "x0c0s0b0n1", "x0c0s0b0"].map(|id| comp(id, State::Ready));
     store.upsert_components(&nodes, false).await.unwrap();
     store
@@ -600,7 +612,8 @@ async fn population(store: &Arc<dyn Store>) {
     store.upsert_components(&rows, false).await.unwrap();
 }
 
-pub(crate) async fn filter_role_state_negation(store: Arc<dyn Store>) {
+/// Check: filter role state negation.
+pub async fn filter_role_state_negation(store: Arc<dyn Store>) {
     population(&store).await;
     let s = &store;
     assert_eq!(
@@ -632,7 +645,8 @@ pub(crate) async fn filter_role_state_negation(store: Arc<dyn Store>) {
     );
 }
 
-pub(crate) async fn filter_nid_and_id(store: Arc<dyn Store>) {
+/// Check: filter nid and id.
+pub async fn filter_nid_and_id(store: Arc<dyn Store>) {
     population(&store).await;
     let s = &store;
     assert_eq!(
@@ -678,7 +692,8 @@ pub(crate) async fn filter_nid_and_id(store: Arc<dyn Store>) {
     );
 }
 
-pub(crate) async fn filter_group_and_partition(store: Arc<dyn Store>) {
+/// Check: filter group and partition.
+pub async fn filter_group_and_partition(store: Arc<dyn Store>) {
     population(&store).await;
     store
         .create_group(&group(

@@ -26,7 +26,8 @@ fn member_ids(ids: &[ochami_core::Xname]) -> Vec<String> {
     ids.iter().map(ToString::to_string).collect()
 }
 
-pub(crate) async fn group_create_get_list(store: Arc<dyn Store>) {
+/// Check: group create get list.
+pub async fn group_create_get_list(store: Arc<dyn Store>) {
     nodes(&store).await;
     let mut g = group("Compute", "", &["x0c0s0b0n10", "x0c0s0b0n2", "x0c0s0b0n10"]);
     g.description = "compute nodes".into();
@@ -80,7 +81,8 @@ pub(crate) async fn group_create_get_list(store: Arc<dyn Store>) {
     expect_invalid(store.create_group(&group("bad label", "", &[])).await);
 }
 
-pub(crate) async fn group_exclusivity(store: Arc<dyn Store>) {
+/// Check: group exclusivity.
+pub async fn group_exclusivity(store: Arc<dyn Store>) {
     nodes(&store).await;
     store
         .create_group(&group("red", "colour", &["x0c0s0b0n0", "x0c0s0b0n1"]))
@@ -136,7 +138,8 @@ pub(crate) async fn group_exclusivity(store: Arc<dyn Store>) {
         .expect("free to join once it left red");
 }
 
-pub(crate) async fn group_members_add_remove_replace(store: Arc<dyn Store>) {
+/// Check: group members add remove replace.
+pub async fn group_members_add_remove_replace(store: Arc<dyn Store>) {
     nodes(&store).await;
     store
         .create_group(&group("compute", "", &["x0c0s0b0n0"]))
@@ -209,7 +212,8 @@ pub(crate) async fn group_members_add_remove_replace(store: Arc<dyn Store>) {
     assert!(get().await.is_empty());
 }
 
-pub(crate) async fn group_patch_and_delete(store: Arc<dyn Store>) {
+/// Check: group patch and delete.
+pub async fn group_patch_and_delete(store: Arc<dyn Store>) {
     nodes(&store).await;
     store
         .create_group(&group("compute", "", &["x0c0s0b0n0"]))
@@ -275,7 +279,8 @@ pub(crate) async fn group_patch_and_delete(store: Arc<dyn Store>) {
         .expect("a deleted label is free again");
 }
 
-pub(crate) async fn partition_membership_is_unique(store: Arc<dyn Store>) {
+/// Check: partition membership is unique.
+pub async fn partition_membership_is_unique(store: Arc<dyn Store>) {
     nodes(&store).await;
     store
         .create_partition(&partition("P10", &["x0c0s0b0n0"]))
@@ -383,7 +388,8 @@ pub(crate) async fn partition_membership_is_unique(store: Arc<dyn Store>) {
     );
 }
 
-pub(crate) async fn memberships_follow_filters(store: Arc<dyn Store>) {
+/// Check: memberships follow filters.
+pub async fn memberships_follow_filters(store: Arc<dyn Store>) {
     nodes(&store).await;
     store
         .create_group(&group("compute", "", &["x0c0s0b0n0", "x0c0s0b0n1"]))

@@ -26,7 +26,8 @@ fn stamp(e: &EthernetInterface) -> chrono::DateTime<chrono::FixedOffset> {
     chrono::DateTime::parse_from_rfc3339(&e.last_update).expect("LastUpdate is RFC 3339")
 }
 
-pub(crate) async fn ethernet_interface_ip_add_update_remove(store: Arc<dyn Store>) {
+/// Check: ethernet interface ip add update remove.
+pub async fn ethernet_interface_ip_add_update_remove(store: Arc<dyn Store>) {
     let m: MacAddr = "aa:bb:cc:00:01:01".parse().expect("test MAC");
     let nic = EthernetInterface::new(m, Some(x("x0c0s0b0n0")), ["10.0.0.1".to_owned()]);
     store.insert_ethernet_interface(&nic).await.unwrap();
@@ -141,7 +142,7 @@ pub(crate) async fn ethernet_interface_ip_add_update_remove(store: Arc<dyn Store
 
 /// Concurrent adds to one interface: every address is kept (none lost to a
 /// read-change-write race), and the JSON list and the IP index agree.
-pub(crate) async fn ethernet_interface_ip_concurrent_adds_all_kept(store: Arc<dyn Store>) {
+pub async fn ethernet_interface_ip_concurrent_adds_all_kept(store: Arc<dyn Store>) {
     const ADDS: usize = 12;
     let m: MacAddr = "aa:bb:cc:00:02:01".parse().expect("test MAC");
     let nic = EthernetInterface::new(m, Some(x("x0c0s0b0n0")), []);

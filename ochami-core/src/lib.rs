@@ -28,6 +28,7 @@
 //! ```
 
 mod boot;
+mod boot_config;
 pub mod cloud_init;
 mod component;
 mod component_query;
@@ -44,6 +45,7 @@ mod sm_component;
 mod xname;
 
 pub use boot::{BootHost, BootParams, CloudInit, PhoneHome};
+pub use boot_config::{BootCandidates, BootConfig, BootKey, merge_patch};
 pub use component::{Component, bogus_nid};
 pub use component_query::{HierarchyQuery, NidRange, QueryBody, query_body_filters};
 pub use enums::{Arch, Class, Flag, NetType, Role, State, SubRole};

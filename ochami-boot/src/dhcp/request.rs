@@ -120,31 +120,49 @@ impl DhcpRequest {
 
 /// Reject option lengths that the codec would trip over (it asserts some lengths and
 /// subtracts from others) before it sees them, and any option running past the end.
-/// Options are `code, len, data`; 0 (pad) and 255 (end) have no length.
+/// Options are `code, len, data`; 0 (pad) and 255 (end) have no length. Consecutive options
+/// with one code are one option (RFC 3396), so their lengths add up.
 fn check_option_lengths(mut opts: &[u8]) -> Result<(), DhcpDrop> {
+    let mut run: Option<(u8, usize)> = None;
     while let Some((&code, rest)) = opts.split_first() {
-        match code {
-            0 => opts = rest,
-            255 => return Ok(()),
-            _ => {
-                let (&len, rest) = rest.split_first().ok_or(DhcpDrop::Malformed)?;
-                let len = usize::from(len);
-                let ok = match code {
-                    80 => len == 0,
-                    81 => len >= 3,
-                    94 => len == 3,
-                    151 => len >= 1,
-                    152..=155 => len == 4,
-                    _ => true,
-                };
-                if !ok || rest.len() < len {
-                    return Err(DhcpDrop::Malformed);
-                }
-                opts = &rest[len..];
+        if code == 0 || code == 255 {
+            check_length(run.take())?;
+            if code == 255 {
+                return Ok(());
             }
+            opts = rest;
+            continue;
         }
+        let (&len, rest) = rest.split_first().ok_or(DhcpDrop::Malformed)?;
+        let len = usize::from(len);
+        if rest.len() < len {
+            return Err(DhcpDrop::Malformed);
+        }
+        run = match run {
+            Some((c, total)) if c == code => Some((c, total + len)),
+            other => {
+                check_length(other)?;
+                Some((code, len))
+            }
+        };
+        opts = &rest[len..];
     }
-    Ok(())
+    check_length(run)
+}
+
+fn check_length(option: Option<(u8, usize)>) -> Result<(), DhcpDrop> {
+    let ok = match option {
+        None => true,
+        Some((code, len)) => match code {
+            80 => len == 0,
+            81 => len >= 3,
+            94 => len == 3,
+            151 => len >= 1,
+            152..=155 => len == 4,
+            _ => true,
+        },
+    };
+    if ok { Ok(()) } else { Err(DhcpDrop::Malformed) }
 }
 
 #[cfg(test)]
@@ -165,5 +183,15 @@ mod tests {
         assert_eq!(check_option_lengths(&[81, 0]), Err(DhcpDrop::Malformed));
         assert_eq!(check_option_lengths(&[151, 0]), Err(DhcpDrop::Malformed));
         assert_eq!(check_option_lengths(&[80, 1, 0]), Err(DhcpDrop::Malformed));
+        // Two option 94s in a row are one option of 6 bytes (RFC 3396).
+        assert_eq!(
+            check_option_lengths(&[94, 3, 1, 2, 0, 94, 3, 1, 2, 0]),
+            Err(DhcpDrop::Malformed)
+        );
+        assert_eq!(
+            check_option_lengths(&[94, 3, 1, 2, 0, 53, 1, 1, 94, 3, 1, 2, 0]),
+            Ok(())
+        );
+        assert_eq!(check_option_lengths(&[81, 2, 0, 0, 81, 1, 0]), Ok(()));
     }
 }

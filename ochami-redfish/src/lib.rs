@@ -26,6 +26,7 @@
 //! the network address, generated xnames never collide within a run, and placeholder values
 //! such as `"N/A"` never reach the inventory.
 
+mod auth;
 mod client;
 pub mod crawl;
 pub mod discovery;
@@ -40,6 +41,7 @@ pub mod sim;
 mod transport;
 pub mod xname_assign;
 
+pub use auth::{AuthKind, AuthMode};
 pub use client::{ClientOptions, RedfishClient, SERVICE_ROOT};
 pub use crawl::{BmcInventory, CrawlOptions, crawl};
 pub use discovery::{
@@ -49,7 +51,6 @@ pub use error::{Error, ErrorKind, Result, TargetError};
 pub use retry::RetryPolicy;
 pub use scan::{ScanOptions, ScanResult, ScanTarget, Scheme, TargetSpec, scan};
 pub use secret::{Credentials, Secret};
-pub use session::{AuthKind, AuthMode};
 pub use transport::{
     HttpRequest, HttpResponse, HttpTransport, Method, RequestAuth, RequestBody, Transport,
     TransportError, TransportOptions,

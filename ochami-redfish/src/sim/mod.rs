@@ -31,6 +31,7 @@
 //! ```
 
 mod bmc;
+pub mod presets;
 mod server;
 mod synthetic;
 mod tls;

@@ -19,11 +19,11 @@ pub(crate) const FLUSH_INTERVAL: Duration = Duration::from_secs(1);
 
 /// Accesses noted but not yet written.
 #[derive(Default)]
-pub(crate) struct AccessLog {
+pub(crate) struct EndpointHistory {
     pending: Mutex<HashMap<(String, &'static str), i64>>,
 }
 
-impl AccessLog {
+impl EndpointHistory {
     /// Note that `name` fetched `endpoint` (`bootscript`, `user-data`) now.
     pub(crate) fn note(&self, name: String, endpoint: &'static str) {
         let now = chrono::Utc::now().timestamp();

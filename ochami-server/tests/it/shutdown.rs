@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use axum::routing::get;
-use ochami_examples::server::{AppState, router_with, serve_router_on};
+use ochami_server::{AppState, router_with, serve_router_on};
 use serde_json::json;
 
 use crate::common::settings;

@@ -7,7 +7,7 @@ use std::sync::{Arc, RwLock};
 use axum::http::Method;
 use jsonwebtoken::jwk::{Jwk, JwkSet};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
-use ochami_examples::server::{AuthArgs, Authenticator, ScopePolicy};
+use ochami_server::{AuthConfig, Authenticator, JwksSource, ScopePolicy};
 use serde_json::{Value, json};
 
 use crate::common::{Api, settings};
@@ -356,10 +356,10 @@ async fn jwks_url_is_fetched_and_refreshed_on_unknown_kid() {
     let new = Key::rsa("new");
     let served = Arc::new(RwLock::new(jwks(&[&old])));
     let url = jwks_server(served.clone()).await;
-    let args = AuthArgs {
-        jwks_url: Some(url),
-        jwks_min_refresh_secs: 0,
-        ..AuthArgs::default()
+    let args = AuthConfig {
+        jwks: Some(JwksSource::Url(url)),
+        min_refresh: std::time::Duration::ZERO,
+        ..AuthConfig::default()
     };
     let auth = args
         .authenticator()
@@ -384,17 +384,14 @@ async fn jwks_url_is_fetched_and_refreshed_on_unknown_kid() {
 
 #[tokio::test]
 async fn refuses_to_expose_unauthenticated_writes() {
-    let mut config =
-        ochami_examples::server::ServeConfig::new("0.0.0.0:0".parse().unwrap(), "memory:");
-    let e = ochami_examples::server::serve(config.clone())
-        .await
-        .unwrap_err();
+    let mut config = ochami_server::ServerConfig::new("0.0.0.0:0".parse().unwrap(), "memory:");
+    let e = ochami_server::serve(config.clone()).await.unwrap_err();
     assert!(
         e.to_string()
             .contains("refusing to listen on 0.0.0.0:0 without authentication"),
         "{e}"
     );
-    config.auth.jwks_file = Some("/nonexistent/jwks.json".into());
-    let e = ochami_examples::server::serve(config).await.unwrap_err();
+    config.auth.jwks = Some(JwksSource::File("/nonexistent/jwks.json".into()));
+    let e = ochami_server::serve(config).await.unwrap_err();
     assert!(e.to_string().contains("/nonexistent/jwks.json"), "{e}");
 }

@@ -1,5 +1,6 @@
-//! The demo's simulated BMCs: three hand-written Redfish trees patterned on the quirks of
-//! real BMC families, plus synthetic multi-node BMCs from the simulator.
+//! Ready-made simulated BMCs: three hand-written Redfish trees patterned on the quirks of
+//! real BMC families, plus synthetic multi-node BMCs, with the xnames a demo map gives
+//! them. `ochami demo` serves [`demo_fleet`]; tests and notebooks can use them too.
 //!
 //! Every value here is made up for the demo (serials, MACs, UUIDs, model names); the trees
 //! only copy the *shapes* discovery has to cope with:
@@ -12,21 +13,23 @@
 //! - a minimal OpenBMC-style tree: ids `system`, `bmc`, `chassis`, and neither
 //!   `Manufacturer` nor `UUID` anywhere.
 
+use super::{MockupTree, SyntheticBmc};
 use ochami_core::MacAddr;
-use ochami_redfish::sim::{MockupTree, SyntheticBmc};
 use serde_json::{Value, json};
 
-/// One simulated BMC of the demo: its tree, a label for tables and the xname the demo's map
+/// One ready-made simulated BMC: its tree, a label for tables and the xname a demo map
 /// gives it (by the MAC of its management NIC).
-pub(crate) struct Flavour {
-    /// Short description for the inventory table.
-    pub(crate) label: String,
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Preset {
+    /// Short description for an inventory table.
+    pub label: String,
     /// The Redfish tree served.
-    pub(crate) tree: MockupTree,
-    /// MAC of the BMC's management NIC (the key of the xname map).
-    pub(crate) bmc_mac: MacAddr,
+    pub tree: MockupTree,
+    /// MAC of the BMC's management NIC (the key of an xname map).
+    pub bmc_mac: MacAddr,
     /// The xname the demo maps it to.
-    pub(crate) xname: &'static str,
+    pub xname: &'static str,
 }
 
 const V1: &str = "/redfish/v1";
@@ -93,7 +96,7 @@ fn mac(s: &str) -> MacAddr {
 }
 
 /// Blade controller with two UUID-less nodes, one NIC MAC "Not Available".
-fn blade() -> Flavour {
+pub fn blade() -> Preset {
     let mut t = MockupTree::new();
     t.insert(
         V1,
@@ -162,7 +165,7 @@ fn blade() -> Flavour {
         &mgr,
         &[("eth0", "02:de:b1:00:00:ff", "10.254.100.1", true)],
     );
-    Flavour {
+    Preset {
         label: "EX-style blade".into(),
         tree: t,
         bmc_mac: mac("02:de:b1:00:00:ff"),
@@ -171,7 +174,7 @@ fn blade() -> Flavour {
 }
 
 /// Rack server, iLO style: host NIC IPv4 "N/A", disabled manager NIC at 0.0.0.0.
-fn rack_server() -> Flavour {
+pub fn rack_server() -> Preset {
     let mut t = MockupTree::new();
     t.insert(
         V1,
@@ -236,7 +239,7 @@ fn rack_server() -> Flavour {
             ("2", "02:de:a0:00:00:fe", "0.0.0.0", false),
         ],
     );
-    Flavour {
+    Preset {
         label: "iLO-style rack server".into(),
         tree: t,
         bmc_mac: mac("02:de:a0:00:00:ff"),
@@ -245,7 +248,7 @@ fn rack_server() -> Flavour {
 }
 
 /// Minimal OpenBMC-style tree: ids system/bmc/chassis, no Manufacturer, no UUID.
-fn openbmc() -> Flavour {
+pub fn openbmc() -> Preset {
     let mut t = MockupTree::new();
     t.insert(V1, root(Some("OpenBMC"), None, None));
     let sys = format!("{V1}/Systems/system");
@@ -289,7 +292,7 @@ fn openbmc() -> Flavour {
         &mgr,
         &[("eth0", "02:de:0b:00:00:ff", "10.254.201.7", true)],
     );
-    Flavour {
+    Preset {
         label: "OpenBMC-style server".into(),
         tree: t,
         bmc_mac: mac("02:de:0b:00:00:ff"),
@@ -298,7 +301,7 @@ fn openbmc() -> Flavour {
 }
 
 /// Synthetic BMCs from the simulator: 2, 3 and 4 nodes.
-fn synthetic() -> Vec<Flavour> {
+pub fn synthetic() -> Vec<Preset> {
     [
         (1u32, 2usize, "x3000c0s10b0"),
         (2, 3, "x3000c0s12b0"),
@@ -307,7 +310,7 @@ fn synthetic() -> Vec<Flavour> {
     .into_iter()
     .map(|(index, nodes, xname)| {
         let bmc = SyntheticBmc::new(index, nodes);
-        Flavour {
+        Preset {
             label: format!("synthetic {nodes}-node BMC"),
             tree: bmc.build(),
             bmc_mac: bmc.bmc_mac(),
@@ -317,8 +320,15 @@ fn synthetic() -> Vec<Flavour> {
     .collect()
 }
 
-/// Every BMC of the demo, in a fixed order.
-pub(crate) fn all() -> Vec<Flavour> {
+/// Every BMC of the demo, in a fixed order: [`blade`], [`rack_server`], [`openbmc`], then
+/// [`synthetic`].
+///
+/// ```
+/// let fleet = ochami_redfish::sim::presets::demo_fleet();
+/// assert_eq!(fleet.len(), 6);
+/// assert_eq!(fleet[0].xname, "x1000c0s0b0");
+/// ```
+pub fn demo_fleet() -> Vec<Preset> {
     let mut v = vec![blade(), rack_server(), openbmc()];
     v.extend(synthetic());
     v

@@ -68,7 +68,9 @@ async fn bootscript(
         render_script(&res, &req, state.boot_options())?
     };
     if let Some(node) = res.booting_node() {
-        state.access_log().note(node.to_string(), "bootscript");
+        state
+            .endpoint_history()
+            .note(node.to_string(), "bootscript");
     }
     Ok((
         [(
@@ -261,7 +263,7 @@ async fn endpoint_history(
             "bad query param \"endpoint\": {e:?}; one of bootscript, user-data"
         )));
     }
-    state.access_log().flush(state.store()).await?;
+    state.endpoint_history().flush(state.store()).await?;
     Ok(Json(
         state
             .store()

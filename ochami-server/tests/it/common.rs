@@ -9,7 +9,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{HeaderMap, Method, Request, StatusCode};
-use ochami_examples::server::{AppState, Authenticator, Settings, router, serve_on};
+use ochami_server::{AppState, Authenticator, Settings, router, serve_on};
 use ochami_store::Store;
 use serde_json::Value;
 use tower::ServiceExt;

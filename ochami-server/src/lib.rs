@@ -1,5 +1,10 @@
-//! `ochami serve`: one axum server answering OpenCHAMI's SMD v2 (`/hsm/v2`), BSS
-//! (`/boot/v1`) and cloud-init (`/cloud-init`) APIs from one [`ochami_store::Store`].
+//! # ochami-server
+//!
+//! OpenCHAMI's services as a library: one axum [`router`] answering SMD v2 (`/hsm/v2`),
+//! BSS (`/boot/v1`) and cloud-init (`/cloud-init`) from one [`ochami_store::Store`], and
+//! [`serve`] to run it from a plain [`ServerConfig`]. The `ochami` binary (in `examples/`)
+//! only turns flags into a `ServerConfig`; a program of your own can mount these routes
+//! beside its own with [`router_with`].
 //!
 //! Handlers are thin: parse the request, call `ochami-store` / `ochami-boot`, serialize the
 //! answer. Everything else lives in the layers around them:
@@ -17,7 +22,7 @@
 //! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
 //! use axum::body::Body;
 //! use axum::http::Request;
-//! use ochami_examples::server::{AppState, Settings, router};
+//! use ochami_server::{AppState, Settings, router};
 //! use tower::ServiceExt;
 //!
 //! let store = ochami_store::open("memory:").await?;
@@ -25,15 +30,15 @@
 //! let resp = app.oneshot(Request::get("/hsm/v2/service/ready").body(Body::empty())?).await?;
 //! assert_eq!(resp.status(), 200);
 //! // Or over a socket, until Ctrl-C / SIGTERM:
-//! // ochami_examples::server::serve_on(listener, state, ochami_examples::server::shutdown_signal()).await?;
+//! // ochami_server::serve_on(listener, state, ochami_server::shutdown_signal()).await?;
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! # }).unwrap();
 //! ```
 
-mod access;
 pub mod auth;
 mod bss;
 mod cloud_init;
+mod endpoint_history;
 pub mod metrics;
 pub mod problem;
 mod smd_components;
@@ -58,42 +63,34 @@ use ochami_store::{Store, StoreError};
 use tower::Layer;
 use tower::util::MapRequestLayer;
 
-pub use auth::{AuthArgs, Authenticator, ScopePolicy};
+pub use auth::{AuthConfig, Authenticator, JwksSource, ScopePolicy};
 pub use metrics::Metrics;
 pub use problem::ApiError;
 
 /// The default listen address, SMD's port on loopback.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:27779";
 
-/// Flags (with environment fallbacks) of `ochami serve`.
-#[derive(Clone, clap::Args)]
-pub struct ServeConfig {
+/// Everything [`serve`] needs: where to listen, which store, how nodes reach this server,
+/// which proxies to believe and how to authenticate. Plain data: a binary fills it from its
+/// flags, an embedding program from wherever it likes.
+#[derive(Clone)]
+pub struct ServerConfig {
     /// Address to listen on.
-    #[arg(long, env = "OCHAMI_LISTEN", default_value = DEFAULT_LISTEN)]
     pub listen: SocketAddr,
     /// Store URL: `sqlite://path`, `memory:` or `postgres://user:pass@host/db`.
-    #[arg(long, env = "OCHAMI_STORE", default_value = "sqlite://ochami.db")]
     pub store: String,
-    /// URL nodes use to reach this server (iPXE chain and cloud-init links); default
+    /// URL nodes use to reach this server (iPXE chain and cloud-init links); `None` means
     /// `http://<listen>`.
-    #[arg(long, env = "OCHAMI_BASE_URL")]
     pub base_url: Option<String>,
-    /// A proxy whose `X-Forwarded-For` is believed when finding a node by its address
-    /// (CIDR; repeatable).
-    #[arg(
-        long = "trusted-proxy",
-        env = "OCHAMI_TRUSTED_PROXIES",
-        value_delimiter = ','
-    )]
+    /// Proxies whose `X-Forwarded-For` is believed when finding a node by its address.
     pub trusted_proxies: Vec<IpNet>,
     /// Authentication.
-    #[command(flatten)]
-    pub auth: AuthArgs,
+    pub auth: AuthConfig,
 }
 
-impl std::fmt::Debug for ServeConfig {
+impl std::fmt::Debug for ServerConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ServeConfig")
+        f.debug_struct("ServerConfig")
             .field("listen", &self.listen)
             .field("store", &ochami_store::redact(&self.store))
             .field("base_url", &self.base_url)
@@ -103,19 +100,19 @@ impl std::fmt::Debug for ServeConfig {
     }
 }
 
-impl ServeConfig {
+impl ServerConfig {
     /// A configuration with every default, listening on `listen` with `store`.
     pub fn new(listen: SocketAddr, store: impl Into<String>) -> Self {
-        ServeConfig {
+        ServerConfig {
             listen,
             store: store.into(),
             base_url: None,
             trusted_proxies: Vec::new(),
-            auth: AuthArgs::default(),
+            auth: AuthConfig::default(),
         }
     }
 
-    /// The base URL: the flag, or `http://<listen>`.
+    /// The base URL: the configured one, or `http://<listen>`.
     pub fn base_url(&self) -> String {
         match &self.base_url {
             Some(u) => u.trim_end_matches('/').to_owned(),
@@ -124,7 +121,7 @@ impl ServeConfig {
     }
 }
 
-/// Why `ochami serve` could not start or stopped.
+/// Why [`serve`] could not start or stopped.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ServeError {
@@ -136,7 +133,7 @@ pub enum ServeError {
     Auth(#[from] auth::AuthError),
     /// Refusing to expose unauthenticated writes to the network.
     #[error(
-        "refusing to listen on {0} without authentication: pass --jwks-file or --jwks-url, listen on loopback, or accept the risk with --insecure-no-auth"
+        "refusing to listen on {0} without authentication: configure a JWKS (file or URL), listen on loopback, or accept the risk explicitly (insecure_no_auth)"
     )]
     Unauthenticated(SocketAddr),
     /// Binding or serving failed.
@@ -174,7 +171,7 @@ struct Shared {
     boot: BootOptions,
     auth: Option<Authenticator>,
     metrics: Metrics,
-    access: access::AccessLog,
+    access: endpoint_history::EndpointHistory,
 }
 
 /// What every handler can reach: the store, the settings, the authenticator and metrics.
@@ -192,7 +189,7 @@ impl AppState {
             boot,
             auth,
             metrics: Metrics::default(),
-            access: access::AccessLog::default(),
+            access: endpoint_history::EndpointHistory::default(),
         }))
     }
 
@@ -216,7 +213,7 @@ impl AppState {
         &self.0.boot
     }
 
-    pub(crate) fn access_log(&self) -> &access::AccessLog {
+    pub(crate) fn endpoint_history(&self) -> &endpoint_history::EndpointHistory {
         &self.0.access
     }
 
@@ -233,14 +230,52 @@ pub fn router(state: AppState) -> Router {
 /// [`router`] plus `extra` routes behind the same layers (metrics, auth, body limit,
 /// problem bodies). For tools and benches that need a route production does not serve.
 pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
-    let api = Router::new()
+    let all = smd_routes()
+        .merge(bss_routes())
+        .merge(cloud_init_routes())
+        .merge(extra);
+    with_layers(state, all)
+}
+
+/// SMD v2 (`/hsm/v2`): service status, components, inventory, groups and partitions.
+pub fn smd_routes() -> Router<AppState> {
+    Router::new()
         .merge(smd_service::routes())
         .merge(smd_components::routes())
         .merge(smd_inventory::routes())
         .merge(smd_groups::routes())
-        .merge(bss::routes())
-        .merge(cloud_init::routes())
-        .merge(extra)
+}
+
+/// BSS (`/boot/v1`): boot parameters, bootscripts, endpoint history.
+pub fn bss_routes() -> Router<AppState> {
+    bss::routes()
+}
+
+/// cloud-init (`/cloud-init`): the NoCloud documents and the admin API.
+pub fn cloud_init_routes() -> Router<AppState> {
+    cloud_init::routes()
+}
+
+/// Any set of routes (this crate's families, your own, or both) behind the server's layers:
+/// trailing slashes dropped, `GET /metrics`, RFC 7807 bodies for every error including
+/// 404/405, bearer-token checks, per-route metrics and the body limit.
+///
+/// ```
+/// use axum::routing::get;
+/// use ochami_server::{AppState, Settings, bss_routes, smd_routes, with_layers};
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// let state = AppState::new(ochami_store::open("memory:").await?, Settings::default(), None);
+/// // SMD and BSS, but no cloud-init, plus a route of our own.
+/// let app = with_layers(
+///     state,
+///     smd_routes().merge(bss_routes()).route("/site/motd", get(|| async { "hello" })),
+/// );
+/// # let _ = app;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # }).unwrap();
+/// ```
+pub fn with_layers(state: AppState, routes: Router<AppState>) -> Router {
+    let api = routes
         .route("/metrics", get(metrics::render))
         .fallback(not_found)
         .layer(middleware::from_fn(problem_for_bare_errors))
@@ -337,21 +372,21 @@ pub async fn serve_router_on(
     let app = app.into_make_service_with_connect_info::<SocketAddr>();
     let flusher = {
         let state = state.clone();
-        tokio::spawn(async move { state.access_log().run(state.store()).await })
+        tokio::spawn(async move { state.endpoint_history().run(state.store()).await })
     };
     let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await;
     flusher.abort();
-    if let Err(e) = state.access_log().flush(state.store()).await {
+    if let Err(e) = state.endpoint_history().flush(state.store()).await {
         tracing::warn!(error = %e, "cannot write the last endpoint-access history");
     }
     served
 }
 
-/// `ochami serve`: open the store, set up authentication, listen, and serve until SIGTERM or
+/// Run the whole service: open the store, set up authentication, listen, and serve until SIGTERM or
 /// SIGINT.
-pub async fn serve(config: ServeConfig) -> Result<(), ServeError> {
+pub async fn serve(config: ServerConfig) -> Result<(), ServeError> {
     let auth = config.auth.authenticator().await?;
     if auth.is_none() {
         if !config.listen.ip().is_loopback() && !config.auth.insecure_no_auth {
@@ -365,7 +400,7 @@ pub async fn serve(config: ServeConfig) -> Result<(), ServeError> {
         trusted_proxies: config.trusted_proxies.clone(),
     };
     if config.base_url.is_none() && config.listen.ip().is_unspecified() {
-        tracing::warn!(base_url = %settings.base_url, "listening on an unspecified address: set --base-url to the address nodes reach");
+        tracing::warn!(base_url = %settings.base_url, "listening on an unspecified address: set the base URL to the address nodes reach");
     }
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await

@@ -141,7 +141,7 @@ async fn meta_data_for(state: &AppState, node: &Xname) -> Result<Response, ApiEr
 
 async fn user_data_for(state: &AppState, node: &Xname) -> Result<Response, ApiError> {
     let body = ochami_boot::user_data(state.store(), node).await?;
-    state.access_log().note(node.to_string(), "user-data");
+    state.endpoint_history().note(node.to_string(), "user-data");
     Ok(text(TEXT, body))
 }
 

@@ -240,10 +240,7 @@ async fn documents(api: &Api) {
 backends!(documents);
 
 /// The requesting address: `X-Forwarded-For` counts only from a trusted proxy.
-async fn forwarded(
-    trusted: bool,
-    api_of: impl AsyncFnOnce(ochami_examples::server::Settings) -> Api,
-) {
+async fn forwarded(trusted: bool, api_of: impl AsyncFnOnce(ochami_server::Settings) -> Api) {
     let mut s = settings();
     if trusted {
         s.trusted_proxies = vec!["127.0.0.0/8".parse::<IpNet>().unwrap()];

@@ -28,6 +28,7 @@
 //! ```
 
 mod boot;
+mod boot_config;
 pub mod cloud_init;
 pub mod component;
 mod error;
@@ -41,6 +42,7 @@ mod xname;
 mod xname_error;
 
 pub use boot::{BootHost, BootParams, CloudInit, PhoneHome};
+pub use boot_config::{BootCandidates, BootConfig, BootKey, merge_patch};
 pub use component::attributes::{Arch, Class, Flag, NetType, Role, State, SubRole};
 pub use component::bss_view::{SmComponent, sm_components};
 pub use component::filter::{ComponentFilter, Projection, Term};

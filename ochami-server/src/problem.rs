@@ -64,10 +64,7 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
             ApiError::Store(e) => store_status(e),
-            ApiError::Boot(ochami_boot::BootError::Store(e)) => store_status(e),
-            ApiError::Boot(e) => {
-                StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
-            }
+            ApiError::Boot(e) => boot_status(e),
             ApiError::Invalid(_) | ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
@@ -86,6 +83,21 @@ impl ApiError {
     /// A 404.
     pub fn not_found(detail: impl Into<String>) -> Self {
         ApiError::NotFound(detail.into())
+    }
+}
+
+/// Bad requests 400, unknown nodes and groups (cloud-init) 404, a failing store as the store
+/// error says, everything else (data that cannot be served) 500.
+fn boot_status(e: &ochami_boot::BootError) -> StatusCode {
+    use ochami_boot::BootError as B;
+    match e {
+        B::InvalidParam { .. } | B::MissingTarget => StatusCode::BAD_REQUEST,
+        B::NodeNotFound(_) | B::NotInGroup { .. } => StatusCode::NOT_FOUND,
+        B::Source(source) => match source.downcast_ref::<StoreError>() {
+            Some(e) => store_status(e),
+            None => StatusCode::SERVICE_UNAVAILABLE,
+        },
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 
@@ -349,6 +361,32 @@ mod tests {
     struct Body {
         #[serde(rename = "Components")]
         components: Vec<ochami_core::Component>,
+    }
+
+    #[test]
+    fn boot_errors_map_to_statuses() {
+        use ochami_boot::BootError as B;
+        let node: Xname = "x1c0s0b0n0".parse().unwrap();
+        let status = |e: B| ApiError::Boot(e).status();
+        assert_eq!(status(B::MissingTarget), StatusCode::BAD_REQUEST);
+        assert_eq!(status(B::NodeNotFound(node)), StatusCode::NOT_FOUND);
+        assert_eq!(
+            status(B::NotInGroup {
+                node,
+                group: "compute".into()
+            }),
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(status(B::NoCloudInitUrl), StatusCode::INTERNAL_SERVER_ERROR);
+        let store = |e: StoreError| status(B::Source(Box::new(e)));
+        assert_eq!(
+            store(StoreError::Backend("down".into())),
+            StatusCode::SERVICE_UNAVAILABLE
+        );
+        assert_eq!(
+            status(B::Source("not a store error".into())),
+            StatusCode::SERVICE_UNAVAILABLE
+        );
     }
 
     #[test]

@@ -7,6 +7,8 @@ mod discovery;
 mod faults;
 mod mockups;
 mod pagination;
+mod power_mockups;
+mod power_sim;
 mod secrets;
 mod sessions;
 mod tls;

@@ -2,12 +2,15 @@
 
 #![cfg(feature = "sim")]
 
+mod boot_override;
 mod common;
 mod discovery;
 mod faults;
 mod mockups;
 mod pagination;
+mod power_fleet;
 mod power_mockups;
+mod power_safety;
 mod power_sim;
 mod secrets;
 mod sessions;

@@ -309,7 +309,10 @@ impl RedfishClient {
                     }
                     return Err(self.refusal(Method::Post, path, &r));
                 }
-                Ok(r) if r.status < 500 => return Err(self.refusal(Method::Post, path, &r)),
+                // 501: the BMC does not implement it (sushy-tools answers an unknown value so).
+                Ok(r) if r.status < 500 || r.status == 501 => {
+                    return Err(self.refusal(Method::Post, path, &r));
+                }
                 Ok(r) => format!("HTTP {}", r.status),
                 Err(e) if matches!(e, Error::Timeout { .. } | Error::Unreachable { .. }) => {
                     e.to_string()

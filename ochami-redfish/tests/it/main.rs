@@ -14,4 +14,5 @@ mod power_safety;
 mod power_sim;
 mod secrets;
 mod sessions;
+mod sushy;
 mod tls;

@@ -15,6 +15,8 @@
 //! - [`XnameAssigner`]: an explicit map or a collision-free generator.
 //! - [`discover`]: scan + crawl with bounded concurrency, per-BMC deadlines and progress
 //!   events, one [`TargetOutcome`] per target in a serializable [`DiscoveryReport`].
+//! - [`power`]: reset actions with per-BMC value choice, `PowerState`, one-time boot
+//!   overrides, and power operations over many systems with per-system outcomes.
 //! - `sim` (feature `sim`): a Redfish simulator serving mockup trees and synthetic BMCs
 //!   with injected latency, faults, auth and TLS.
 //!
@@ -32,6 +34,7 @@ pub mod crawl;
 pub mod discovery;
 mod discovery_settings;
 mod error;
+pub mod power;
 pub mod resources;
 mod retry;
 pub mod scan;

@@ -130,7 +130,7 @@ impl RedfishClient {
 
     /// Logs in again unless another request already replaced the `expired` token (or the
     /// client was closed meanwhile).
-    async fn renew_session(&self, expired: &Secret) -> Result<()> {
+    pub(crate) async fn renew_session(&self, expired: &Secret) -> Result<()> {
         let _one_login_at_a_time = self.relogin.lock().await;
         let current = matches!(
             self.auth.lock().as_deref(),

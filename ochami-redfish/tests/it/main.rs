@@ -2,11 +2,17 @@
 
 #![cfg(feature = "sim")]
 
+mod boot_override;
 mod common;
 mod discovery;
 mod faults;
 mod mockups;
 mod pagination;
+mod power_fleet;
+mod power_mockups;
+mod power_safety;
+mod power_sim;
 mod secrets;
 mod sessions;
+mod sushy;
 mod tls;

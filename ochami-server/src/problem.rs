@@ -380,7 +380,7 @@ mod tests {
         assert_eq!(status(B::NoCloudInitUrl), StatusCode::INTERNAL_SERVER_ERROR);
         let store = |e: StoreError| status(B::Source(Box::new(e)));
         assert_eq!(
-            store(StoreError::Backend("down".into())),
+            store(StoreError::backend("down", "connection refused")),
             StatusCode::SERVICE_UNAVAILABLE
         );
         assert_eq!(

@@ -12,7 +12,8 @@
 //!   then `Default` (the [module docs](mod@crate::resolve) give the exact algorithm).
 //! - [`render_script`] / [`render_json`] turn a [`Resolution`] into BSS's exact text or its
 //!   `BootData` JSON. They are pure functions: no store, no clock.
-//! - [`bootscript`] does all three.
+//! - [`answer`] does all three (and says which node to record in the endpoint history);
+//!   [`bootscript`] is its body.
 //! - cloud-init: [`node_for_ip`], [`meta_data`], [`user_data`], [`vendor_data`],
 //!   [`group_document`].
 //!
@@ -77,16 +78,29 @@ impl BootRequest {
     }
 }
 
-/// Resolve and render in one call: the response body for `GET /boot/v1/bootscript`
-/// (a script, or `BootData` JSON when the request has `json=1`).
+/// The answer to one bootscript request: what to send and what to record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct BootAnswer {
+    /// The response body: a script, or `BootData` JSON when the request has `json=1`.
+    pub body: String,
+    /// Its content type ([`BootRequest::content_type`]).
+    pub content_type: &'static str,
+    /// The known node that boots with stored parameters, which BSS records in its endpoint
+    /// history ([`Resolution::booting_node`]).
+    pub booting_node: Option<ochami_core::Xname>,
+}
+
+/// Resolve and render in one call: the whole answer to `GET /boot/v1/bootscript`. This is
+/// the one place a bootscript is composed; servers and embedding programs both call it.
 ///
-/// A request without `ts=` is stamped with the current time, which the unknown-node chain
-/// line carries (as BSS does).
-pub async fn bootscript(
+/// A request without `ts=` that does not boot is stamped with the current time, which the
+/// unknown-node chain line carries (as BSS does); a script that boots carries no `ts`.
+pub async fn answer(
     store: &(impl BootSource + ?Sized),
     req: &BootRequest,
     opts: &BootOptions,
-) -> Result<String> {
+) -> Result<BootAnswer> {
     let res = resolve(store, req).await?;
     let stamped;
     let req = match (&res.decision, req.ts) {
@@ -99,9 +113,23 @@ pub async fn bootscript(
             &stamped
         }
     };
-    if req.json {
-        render_json(&res, req, opts)
+    let body = if req.json {
+        render_json(&res, req, opts)?
     } else {
-        render_script(&res, req, opts)
-    }
+        render_script(&res, req, opts)?
+    };
+    Ok(BootAnswer {
+        body,
+        content_type: req.content_type(),
+        booting_node: res.booting_node(),
+    })
+}
+
+/// [`answer`]'s body only.
+pub async fn bootscript(
+    store: &(impl BootSource + ?Sized),
+    req: &BootRequest,
+    opts: &BootOptions,
+) -> Result<String> {
+    Ok(answer(store, req, opts).await?.body)
 }

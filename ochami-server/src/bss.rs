@@ -13,7 +13,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use ochami_boot::{BootRequest, render_json, render_script, resolve};
+use ochami_boot::BootRequest;
 use ochami_core::{
     BootParams, ComponentFilter, EthernetInterface, HmsType, MacAddr, SmComponent, sm_components,
 };
@@ -56,18 +56,9 @@ async fn bootscript(
         pairs.extend(q.take(key).into_iter().map(|v| (key, v)));
     }
     q.finish()?;
-    let mut req = BootRequest::from_query(pairs)?;
-    if req.ts.is_none() {
-        // BSS's default for `ts`: the time of the request.
-        req = req.with_ts(chrono::Utc::now().timestamp());
-    }
-    let res = resolve(state.store(), &req).await?;
-    let body = if req.json {
-        render_json(&res, &req, state.boot_options())?
-    } else {
-        render_script(&res, &req, state.boot_options())?
-    };
-    if let Some(node) = res.booting_node() {
+    let req = BootRequest::from_query(pairs)?;
+    let answer = ochami_boot::answer(state.store(), &req, state.boot_options()).await?;
+    if let Some(node) = answer.booting_node {
         state
             .endpoint_history()
             .note(node.to_string(), "bootscript");
@@ -75,9 +66,9 @@ async fn bootscript(
     Ok((
         [(
             header::CONTENT_TYPE,
-            HeaderValue::from_static(req.content_type()),
+            HeaderValue::from_static(answer.content_type),
         )],
-        body,
+        answer.body,
     )
         .into_response())
 }

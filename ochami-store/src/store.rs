@@ -16,7 +16,7 @@ use ochami_core::{
 };
 
 use crate::Result;
-use crate::model::{
+use crate::{
     BootCandidates, BootConfig, BootKey, ComponentUpdate, EndpointAccess, EthernetInterfaceFilter,
     EthernetInterfacePatch, GroupPatch, RedfishEndpointFilter,
 };

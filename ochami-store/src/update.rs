@@ -1,9 +1,7 @@
-//! Store-level request types: updates, filters, patches and boot-config keys.
+//! Change sets callers hand to the store: SMD's bulk component updates
+//! ([`ComponentUpdate`]) and the PATCH bodies of ethernet interfaces and groups/partitions.
 
-pub use ochami_core::{BootCandidates, BootConfig, BootKey, merge_patch};
-use ochami_core::{
-    Error as CoreError, Flag, HmsType, IpAddressEntry, MacAddr, Role, State, SubRole, Xname,
-};
+use ochami_core::{Error as CoreError, Flag, IpAddressEntry, Role, State, SubRole, Xname};
 use serde::{Deserialize, Serialize};
 
 /// One kind of bulk component update (the URL of SMD's PATCH decides which).
@@ -57,41 +55,6 @@ impl ComponentUpdate {
     }
 }
 
-/// Filter for Redfish endpoints (`GET /Inventory/RedfishEndpoints`); empty lists match all,
-/// several values of one field are OR-ed.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct RedfishEndpointFilter {
-    /// `id`.
-    pub id: Vec<Xname>,
-    /// `fqdn`.
-    pub fqdn: Vec<String>,
-    /// `type`.
-    pub hms_type: Vec<HmsType>,
-    /// `uuid`.
-    pub uuid: Vec<String>,
-    /// `macaddr`.
-    pub mac: Vec<MacAddr>,
-    /// `ipaddress`.
-    pub ip: Vec<String>,
-    /// `laststatus`.
-    pub last_status: Vec<String>,
-}
-
-/// Filter for ethernet interfaces (`GET /Inventory/EthernetInterfaces`).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct EthernetInterfaceFilter {
-    /// `macaddress` (or `id`).
-    pub mac: Vec<MacAddr>,
-    /// `ipaddress`.
-    pub ip: Vec<String>,
-    /// `network`.
-    pub network: Vec<String>,
-    /// `componentid`.
-    pub component_id: Vec<Xname>,
-    /// `type`.
-    pub hms_type: Vec<HmsType>,
-}
-
 /// `PATCH /Inventory/EthernetInterfaces/{id}`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct EthernetInterfacePatch {
@@ -115,15 +78,4 @@ pub struct GroupPatch {
     /// New tags.
     #[serde(default)]
     pub tags: Option<Vec<String>>,
-}
-
-/// One row of BSS's endpoint-access history.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct EndpointAccess {
-    /// Node name (xname).
-    pub name: String,
-    /// `bootscript` or `user-data`.
-    pub endpoint: String,
-    /// Unix seconds.
-    pub last_epoch: i64,
 }

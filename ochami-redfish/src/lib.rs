@@ -30,6 +30,7 @@ mod client;
 pub mod crawl;
 pub mod discovery;
 mod error;
+pub mod hardware;
 pub mod resources;
 mod retry;
 pub mod scan;

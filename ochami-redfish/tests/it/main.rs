@@ -5,6 +5,7 @@
 mod common;
 mod discovery;
 mod faults;
+mod hardware;
 mod mockups;
 mod pagination;
 mod secrets;

@@ -4,7 +4,8 @@
 //! - `Processors` (CPUs, and GPUs listed as `ProcessorType: GPU`/`Accelerator`);
 //! - `Memory` (every DIMM slot, empty ones included);
 //! - `Storage` and each storage's `Drives`, else `SimpleStorage` and its `Devices`;
-//! - `NetworkAdapters` of the system's chassis;
+//! - `NetworkAdapters` of the system's chassis (of a chassis holding this node alone: an
+//!   enclosure shared by several nodes does not lend its cards to each);
 //! - accelerators among `PCIeDevices` (of the system and its chassis) and, on HPE iLO,
 //!   `Chassis/<id>/Devices` (GPUs, and NICs from Mellanox, HPE or BEI as high-speed NICs,
 //!   as SMD does). These are read only when `Processors` lists no GPU, so a BMC that
@@ -139,10 +140,16 @@ pub(crate) async fn read_parts(
     parts.storage = read_storage(client, s, warnings).await?;
 
     let has_gpus = parts.processors.iter().any(ProcessorDetail::is_accelerator);
+    // Cards are read only from a chassis of this node alone: an enclosure shared by several
+    // nodes would otherwise lend its cards to each of them.
+    let own: Vec<&&Chassis> = chassis
+        .iter()
+        .filter(|c| c.computer_systems.len() <= 1)
+        .collect();
     let pcie_links = s
         .pcie_devices
         .iter()
-        .chain(chassis.iter().filter_map(|c| c.pcie_devices.as_ref()));
+        .chain(own.iter().filter_map(|c| c.pcie_devices.as_ref()));
     let mut pcie_paths: Vec<&str> = pcie_links.map(String::as_str).collect();
     pcie_paths.sort_unstable();
     pcie_paths.dedup();
@@ -156,7 +163,7 @@ pub(crate) async fn read_parts(
             }
         }
     }
-    for c in chassis {
+    for c in own {
         for v in sorted_members(client, c.network_adapters.as_deref(), warnings).await? {
             parts
                 .adapters
@@ -170,8 +177,8 @@ pub(crate) async fn read_parts(
                 parts.adapters.push(d.to_adapter(base));
             }
         }
-        parts.chassis.push(c.to_detail(base));
     }
+    parts.chassis = chassis.iter().map(|c| c.to_detail(base)).collect();
     Ok(parts)
 }
 

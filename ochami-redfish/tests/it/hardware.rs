@@ -6,9 +6,9 @@
 use std::path::{Path, PathBuf};
 
 use ochami_core::{HardwareRecord, HardwareStatus, HmsType, LocationInfo};
-use ochami_redfish::BmcInventory;
 use ochami_redfish::discovery::discover_targets;
-use ochami_redfish::sim::{MockupTree, SimBmc, SimBmcConfig};
+use ochami_redfish::sim::{MockupTree, SimBmc, SimBmcConfig, SyntheticBmc};
+use ochami_redfish::{BmcInventory, CrawlOptions};
 use serde_json::Value;
 
 use crate::common::{creds, fast_options, mockups_dir};
@@ -266,4 +266,68 @@ async fn rediscovery_keeps_fru_ids_and_a_swapped_dimm_is_a_new_fru() {
         .map(|(a, _)| a.0)
         .collect();
     assert_eq!(changed, ["x1000c0s1b0n0d3"]);
+}
+
+/// `(records of type t, populated)` per type for a synthetic crawl.
+fn count(inv: &BmcInventory, t: HmsType) -> usize {
+    populated(inv, t).len()
+}
+
+async fn crawl_synthetic(bmc: &SyntheticBmc, crawl: CrawlOptions) -> (BmcInventory, u64) {
+    let sim = SimBmc::spawn(SimBmcConfig::new(bmc.build()).credentials(creds()))
+        .await
+        .unwrap();
+    let mut options = fast_options();
+    options.crawl = crawl;
+    let report = discover_targets(vec![sim.target()], &options, |_| {})
+        .await
+        .unwrap();
+    let inv = report.outcomes[0].inventory().expect("crawled").clone();
+    (inv, sim.stats().requests)
+}
+
+#[tokio::test]
+async fn synthetic_parts_with_and_without_expand_and_shallow() {
+    let mut bmc = SyntheticBmc::new(7, 2);
+    bmc.dimms = 16;
+    bmc.gpus = 4;
+    bmc.drives = 2;
+    let (plain, plain_requests) = crawl_synthetic(&bmc, CrawlOptions::default()).await;
+    assert_eq!(count(&plain, HmsType::Processor), 4);
+    assert_eq!(count(&plain, HmsType::NodeAccel), 8);
+    assert_eq!(count(&plain, HmsType::Memory), 32);
+    assert_eq!(count(&plain, HmsType::Drive), 4);
+    // One shared enclosure, not one per node.
+    assert_eq!(count(&plain, HmsType::NodeEnclosure), 1);
+    let gpu = populated(&plain, HmsType::NodeAccel)[0];
+    assert_eq!(gpu.id.to_string(), "x1000c0s1b0n0a0");
+    assert_eq!(
+        gpu.fru_id(),
+        Some("NodeAccel.SimGraphics.SG80.GPU00007S0N0")
+    );
+
+    bmc.advertise_expand = true;
+    let (expanded, expand_requests) = crawl_synthetic(&bmc, CrawlOptions::default()).await;
+    assert_eq!(expanded.inventory.hardware, plain.inventory.hardware);
+    assert!(
+        expand_requests * 2 < plain_requests,
+        "$expand: {expand_requests} requests, without: {plain_requests}"
+    );
+
+    let shallow = CrawlOptions {
+        hardware: false,
+        ..CrawlOptions::default()
+    };
+    let (flat, flat_requests) = crawl_synthetic(&bmc, shallow).await;
+    let types: Vec<HmsType> = flat
+        .inventory
+        .hardware
+        .iter()
+        .map(HardwareRecord::hms_type)
+        .collect();
+    assert_eq!(types, [HmsType::Node, HmsType::Node]);
+    assert!(flat_requests < expand_requests);
+    eprintln!(
+        "requests per BMC of 2 nodes: {plain_requests} plain, {expand_requests} with $expand, {flat_requests} shallow"
+    );
 }

@@ -29,6 +29,8 @@
 
 mod error;
 #[cfg(any(feature = "memory", feature = "sqlite", feature = "postgres"))]
+mod hardware;
+#[cfg(any(feature = "memory", feature = "sqlite", feature = "postgres"))]
 mod ip_list;
 #[cfg(feature = "memory")]
 mod memory;

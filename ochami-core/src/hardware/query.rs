@@ -33,6 +33,9 @@ pub struct HardwareFilter {
     pub serial_number: Vec<String>,
     /// `fruid`.
     pub fru_id: Vec<String>,
+    /// Only this location and what is inside it (SMD's xname prefix rule, as in
+    /// `Query/{xname}`); not a query parameter of its own.
+    pub under: Option<Xname>,
 }
 
 impl HardwareFilter {
@@ -92,6 +95,7 @@ impl HardwareFilter {
             && any(&self.part_number, r.part_number())
             && any(&self.serial_number, r.serial_number())
             && (self.fru_id.is_empty() || r.fru_id().is_some_and(|id| any(&self.fru_id, id)))
+            && self.under.is_none_or(|u| u.smd_prefix_contains(&r.id))
     }
 }
 

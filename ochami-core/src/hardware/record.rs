@@ -107,6 +107,29 @@ impl HardwareRecord {
         self.fru.as_ref().map_or("", |f| f.info.serial_number())
     }
 
+    /// The node a part belongs to (its nearest Node ancestor); `None` for nodes and
+    /// everything outside a node.
+    pub fn owning_node(&self) -> Option<Xname> {
+        std::iter::successors(self.id.parent(), Xname::parent)
+            .find(|p| p.hms_type() == HmsType::Node)
+    }
+
+    /// SMD's normalization of a posted record: the FRU id is recomputed from the FRU info
+    /// ([`crate::fru_id`]) and a location holding a FRU is `Populated`.
+    pub fn normalize(&mut self) {
+        let t = self.hms_type();
+        if let Some(f) = &mut self.fru {
+            f.fru_id = super::fru_id(
+                t,
+                f.info.manufacturer(),
+                f.info.part_number(),
+                f.info.serial_number(),
+                &self.id,
+            );
+            self.status = HardwareStatus::Populated;
+        }
+    }
+
     /// The node's location info, when this is a node record.
     pub fn node_location(&self) -> Option<&NodeLocationInfo> {
         match &self.location {

@@ -5,6 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
+use ochami_core::ingest::EndpointIngest;
 use ochami_core::{HardwareRecord, HardwareStatus, HmsType, LocationInfo};
 use ochami_redfish::discovery::discover_targets;
 use ochami_redfish::sim::{MockupTree, SimBmc, SimBmcConfig, SyntheticBmc};
@@ -157,6 +158,14 @@ async fn every_mockup_tree_gives_what_its_json_holds() {
         let inv = crawl_tree(MockupTree::from_dir(&dir).unwrap()).await;
         let got = found(&inv);
         assert_eq!(got, want, "{name}");
+        // The same records from the ingest body alone (a Magellan-style POST of it).
+        let body = serde_json::to_string(&inv.ingest).unwrap();
+        let posted: EndpointIngest = serde_json::from_str(&body).unwrap();
+        assert_eq!(
+            posted.expand().unwrap().hardware,
+            inv.inventory.hardware,
+            "{name}"
+        );
         total.processors += got.processors;
         total.dimms += got.dimms;
         total.drives += got.drives;

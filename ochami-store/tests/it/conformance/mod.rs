@@ -37,6 +37,7 @@ pub(crate) mod components;
 pub(crate) mod concurrency;
 pub(crate) mod ethernet_ips;
 pub(crate) mod groups;
+pub(crate) mod hardware;
 pub(crate) mod inventory;
 
 use std::any::Any;
@@ -87,6 +88,8 @@ macro_rules! conformance_tests {
             ethernet_ips::ethernet_interface_ip_add_update_remove,
             ethernet_ips::ethernet_interface_ip_concurrent_adds_all_kept,
             inventory::component_endpoints_and_hardware,
+            hardware::hardware_filters_run_in_the_store,
+            hardware::rediscovery_replaces_a_nodes_parts,
             groups::group_create_get_list,
             groups::group_exclusivity,
             groups::group_members_add_remove_replace,

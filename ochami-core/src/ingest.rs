@@ -2,6 +2,11 @@
 //! `/hsm/v2/Inventory/RedfishEndpoints` with `"SchemaVersion": 1`, and its expansion into
 //! SMD inventory.
 //!
+//! Besides Magellan's fields, a system may carry its parts (`processors`, `memory`,
+//! `storage`, `network_adapters`, `chassis`; see [`crate::hardware::discovered`]); they
+//! expand into hardware-by-location records, so `ochami discover --store` and a POST of
+//! the same body store the same records.
+//!
 //! The expansion follows OpenCHAMI SMD's v2 parser with two deliberate differences:
 //! - one node per distinct ComputerSystem (`uri`), not per distinct UUID, so systems without a
 //!   UUID (HPE Cray EX blades) stay distinct instead of collapsing into one node;

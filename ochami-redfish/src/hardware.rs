@@ -125,19 +125,20 @@ pub(crate) async fn read_parts(
     warnings: &mut Vec<String>,
 ) -> Result<SystemParts> {
     let base = client.base_url();
-    let mut parts = SystemParts::default();
-
-    parts.processors = sorted_members(client, s.processors.as_deref(), warnings)
-        .await?
-        .iter()
-        .map(|v| Processor::from_value(v).to_detail(base))
-        .collect();
-    parts.memory = sorted_members(client, s.memory.as_deref(), warnings)
-        .await?
-        .iter()
-        .map(|v| Memory::from_value(v).to_detail(base))
-        .collect();
-    parts.storage = read_storage(client, s, warnings).await?;
+    let mut parts = SystemParts {
+        processors: sorted_members(client, s.processors.as_deref(), warnings)
+            .await?
+            .iter()
+            .map(|v| Processor::from_value(v).to_detail(base))
+            .collect(),
+        memory: sorted_members(client, s.memory.as_deref(), warnings)
+            .await?
+            .iter()
+            .map(|v| Memory::from_value(v).to_detail(base))
+            .collect(),
+        storage: read_storage(client, s, warnings).await?,
+        ..SystemParts::default()
+    };
 
     let has_gpus = parts.processors.iter().any(ProcessorDetail::is_accelerator);
     // Cards are read only from a chassis of this node alone: an enclosure shared by several

@@ -77,6 +77,10 @@ pub(crate) struct DiscoverArgs {
     /// Limit of the whole probe + login + crawl of one BMC, in seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 120.0)]
     pub(crate) deadline: f64,
+    /// Skip the hardware inventory (processors, DIMMs, GPUs, drives, NICs): a few requests
+    /// per node instead of one or more per collection.
+    #[arg(long)]
+    pub(crate) shallow: bool,
     /// BMC -> xname map: lines `<ip|mac|host> <xname>` or a JSON object. BMCs it does not
     /// name get a generated xname unless `--strict-map`.
     #[arg(long, value_name = "FILE")]
@@ -181,6 +185,7 @@ impl DiscoverArgs {
             bmc_deadline: seconds("deadline", self.deadline)?,
             ..DiscoveryOptions::default()
         };
+        options.crawl.hardware = !self.shallow;
         options.credentials = match (&self.username, &self.password) {
             (Some(u), Some(p)) => Some(Credentials::new(u.clone(), p.clone())),
             (Some(_), None) => {

@@ -214,7 +214,7 @@ pub struct HardwareTree {
 impl HardwareTree {
     /// A tree of `records` (sorted here) for the query `xname`.
     pub fn new(xname: &str, format: TreeFormat, mut records: Vec<HardwareRecord>) -> Self {
-        records.sort_by(|a, b| a.id.cmp(&b.id));
+        records.sort_by_key(|r| r.id);
         HardwareTree {
             xname: xname.to_owned(),
             format,

@@ -1,9 +1,11 @@
 //! # ochami-boot
 //!
 //! Boot a cluster's nodes the way OpenCHAMI does: BSS-compatible iPXE bootscripts (with the
-//! retry chain and the unknown-node script) and NoCloud cloud-init documents. Everything is
-//! read through the [`ochami_store::Store`] traits, so it works the same on every backend;
-//! nothing here does HTTP.
+//! retry chain and the unknown-node script), NoCloud cloud-init documents, and the decisions
+//! of a netboot DHCP server ([`dhcp`]) and TFTP server ([`tftp`]). Everything is read through
+//! the small [`BootSource`] trait, so it works the same on every store backend; nothing here
+//! does HTTP, SQL or socket I/O. With the `store` feature every `ochami-store` store is a
+//! [`BootSource`].
 //!
 //! - [`BootRequest::from_query`] parses `GET /boot/v1/bootscript?mac=…` into parsed types.
 //! - [`resolve()`] finds the node and its parameters: MAC, then xname, then NID, then role,
@@ -36,18 +38,22 @@
 //!
 //! ## For servers
 //!
-//! Answer [`BootError::http_status`]; a bootscript's content type is
+//! Map [`BootError`]'s variants to statuses (its docs list which are bad requests); a
+//! bootscript's content type is
 //! [`BootRequest::content_type`]. The script text is the whole response body (BSS's extra
 //! trailing newline included). Record `endpoint-history` access yourself from
 //! [`Resolution::node`] if you need it: this crate only reads.
 
 mod cloud_init;
+pub mod dhcp;
 mod error;
 mod options;
 mod params;
 mod request;
 pub mod resolve;
 mod script;
+mod source;
+pub mod tftp;
 
 pub use cloud_init::{
     CLOUD_CONFIG, generated_hostname, group_document, instance_id, meta_data, node_for_ip,
@@ -58,8 +64,7 @@ pub use options::BootOptions;
 pub use request::{BootRequest, BootTarget, BuildArch};
 pub use resolve::{BootDecision, BootNode, Resolution, resolve};
 pub use script::{BootData, ImageData, boot_data, kernel_params, render_json, render_script};
-
-use ochami_store::Store;
+pub use source::BootSource;
 
 impl BootRequest {
     /// The content type of the answer: JSON for `json=1`, else plain text, as BSS sends them.
@@ -78,7 +83,7 @@ impl BootRequest {
 /// A request without `ts=` is stamped with the current time, which the unknown-node chain
 /// line carries (as BSS does).
 pub async fn bootscript(
-    store: &dyn Store,
+    store: &(impl BootSource + ?Sized),
     req: &BootRequest,
     opts: &BootOptions,
 ) -> Result<String> {

@@ -1,5 +1,5 @@
 //! Boot-parameter resolution: which node a request names and which stored parameters it
-//! boots with. One algorithm for every store backend, read through the [`Store`] traits.
+//! boots with. One algorithm for every store backend, read through a [`BootSource`].
 //!
 //! # The algorithm
 //!
@@ -37,10 +37,9 @@
 //! * Unknown nodes asking with `arch=` but with no `Unknown-<arch>` parameters keep polling
 //!   (the wait script) instead of getting a 404.
 
-use ochami_core::{Component, ComponentFilter, MacAddr, Role, State, Term, Xname};
-use ochami_store::{BootConfig, BootKey, EthernetInterfaceFilter, Store};
+use ochami_core::{BootConfig, BootKey, Component, MacAddr, Role, State, Xname};
 
-use crate::{BootRequest, BootTarget, Result};
+use crate::{BootRequest, BootSource, BootTarget, Result};
 
 /// The name tag of the last-resort parameters.
 pub const DEFAULT_TAG: &str = "Default";
@@ -119,7 +118,7 @@ impl Resolution {
 /// Resolve a request against the store (see the module docs for the algorithm).
 ///
 /// An unknown node is not an error: it resolves to [`BootDecision::Wait`] or
-/// [`BootDecision::Discovery`]. Errors are store failures only.
+/// [`BootDecision::Discovery`]. Errors are failures of the source only.
 ///
 /// ```
 /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
@@ -140,14 +139,10 @@ impl Resolution {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// # }).unwrap();
 /// ```
-pub async fn resolve(store: &dyn Store, req: &BootRequest) -> Result<Resolution> {
+pub async fn resolve(store: &(impl BootSource + ?Sized), req: &BootRequest) -> Result<Resolution> {
     let node = match req.target {
         BootTarget::Mac(m) => return resolve_mac(store, req, m).await,
-        BootTarget::Name(x) => store
-            .get_component(&x)
-            .await?
-            .as_ref()
-            .and_then(BootNode::of),
+        BootTarget::Name(x) => store.component(&x).await?.as_ref().and_then(BootNode::of),
         BootTarget::Nid(n) => node_with_nid(store, n).await?,
     };
     let (macs, keys) = match &node {
@@ -166,10 +161,14 @@ pub async fn resolve(store: &dyn Store, req: &BootRequest) -> Result<Resolution>
     })
 }
 
-/// By MAC, the boot storm's hot path: one store call ([`Store::boot_candidates_by_mac`], one
+/// By MAC, the boot storm's hot path: one call ([`BootSource::boot_candidates_by_mac`], one
 /// round trip on SQL) returns the node and every config that could apply; the order of the
 /// module docs picks one, exactly as the general path would.
-async fn resolve_mac(store: &dyn Store, req: &BootRequest, mac: MacAddr) -> Result<Resolution> {
+async fn resolve_mac(
+    store: &(impl BootSource + ?Sized),
+    req: &BootRequest,
+    mac: MacAddr,
+) -> Result<Resolution> {
     let found = store
         .boot_candidates_by_mac(&mac, &[DEFAULT_TAG.to_owned()])
         .await?;
@@ -193,25 +192,14 @@ async fn resolve_mac(store: &dyn Store, req: &BootRequest, mac: MacAddr) -> Resu
 }
 
 /// The present node with NID `nid`, if any.
-async fn node_with_nid(store: &dyn Store, nid: i64) -> Result<Option<BootNode>> {
-    let filter = ComponentFilter {
-        nid: vec![Term {
-            negated: false,
-            value: nid,
-        }],
-        ..ComponentFilter::default()
-    };
-    let found = store.list_components(&filter).await?;
+async fn node_with_nid(store: &(impl BootSource + ?Sized), nid: i64) -> Result<Option<BootNode>> {
+    let found = store.components_with_nid(nid).await?;
     Ok(found.iter().find_map(BootNode::of))
 }
 
 /// The MACs of a node's interfaces, in id order.
-async fn node_macs(store: &dyn Store, xname: &Xname) -> Result<Vec<MacAddr>> {
-    let filter = EthernetInterfaceFilter {
-        component_id: vec![*xname],
-        ..EthernetInterfaceFilter::default()
-    };
-    let mut ifaces = store.list_ethernet_interfaces(&filter).await?;
+async fn node_macs(store: &(impl BootSource + ?Sized), xname: &Xname) -> Result<Vec<MacAddr>> {
+    let mut ifaces = store.interfaces_of(xname).await?;
     ifaces.sort_by(|a, b| a.id.cmp(&b.id));
     Ok(ifaces.into_iter().map(|i| i.mac_address).collect())
 }
@@ -243,11 +231,11 @@ fn direct_key(target: BootTarget) -> BootKey {
 }
 
 async fn first_config(
-    store: &dyn Store,
+    store: &(impl BootSource + ?Sized),
     keys: impl IntoIterator<Item = BootKey>,
 ) -> Result<Option<(BootKey, BootConfig)>> {
     for key in keys {
-        if let Some(config) = store.get_boot_config(&key).await? {
+        if let Some(config) = store.boot_config(&key).await? {
             return Ok(Some((key, config)));
         }
     }
@@ -256,7 +244,7 @@ async fn first_config(
 
 /// Boot what was found when it has a kernel; otherwise the node is unknown (step 4).
 async fn decide(
-    store: &dyn Store,
+    store: &(impl BootSource + ?Sized),
     req: &BootRequest,
     found: Option<(BootKey, BootConfig)>,
 ) -> Result<BootDecision> {
@@ -266,12 +254,12 @@ async fn decide(
     }
 }
 
-async fn discovery(store: &dyn Store, req: &BootRequest) -> Result<BootDecision> {
+async fn discovery(store: &(impl BootSource + ?Sized), req: &BootRequest) -> Result<BootDecision> {
     let Some(arch) = &req.arch else {
         return Ok(BootDecision::Wait);
     };
     let key = BootKey::Host(format!("{UNKNOWN_PREFIX}{arch}"));
-    Ok(match store.get_boot_config(&key).await? {
+    Ok(match store.boot_config(&key).await? {
         Some(config) if !config.kernel.is_empty() => BootDecision::Discovery { key, config },
         _ => BootDecision::Wait,
     })

@@ -39,8 +39,7 @@
 use std::fmt;
 
 use askama::Template;
-use ochami_core::{BootParams, MacAddr, Xname};
-use ochami_store::{BootConfig, BootKey};
+use ochami_core::{BootConfig, BootKey, BootParams, MacAddr, Xname};
 use serde::{Deserialize, Serialize};
 
 use crate::params::{KernelParams, write_mac};
@@ -201,7 +200,7 @@ fn key_name(key: &BootKey) -> String {
 ///
 /// ```
 /// use ochami_boot::{BootDecision, BootNode, BootOptions, BootRequest, Resolution, render_script};
-/// use ochami_store::{BootConfig, BootKey};
+/// use ochami_core::{BootConfig, BootKey};
 ///
 /// let mac = "aa:bb:cc:dd:ee:ff".parse()?;
 /// let res = Resolution {

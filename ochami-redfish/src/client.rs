@@ -30,11 +30,11 @@ use std::time::Duration;
 use futures::StreamExt;
 use serde_json::Value;
 
+use crate::auth::{AuthMode, AuthState};
 use crate::error::{Error, Result};
 use crate::resources::{Collection, ServiceRoot};
 use crate::retry::RetryPolicy;
 use crate::secret::Credentials;
-use crate::session::{AuthMode, AuthState};
 use crate::transport::{
     HttpRequest, HttpResponse, Method, RequestAuth, RequestBody, Transport, TransportError,
 };
@@ -434,7 +434,12 @@ fn not_redfish(base: &str, why: &str) -> Error {
     }
 }
 
-fn check_status(base: &str, path: &str, options: &ClientOptions, r: &HttpResponse) -> Result<()> {
+pub(crate) fn check_status(
+    base: &str,
+    path: &str,
+    options: &ClientOptions,
+    r: &HttpResponse,
+) -> Result<()> {
     match r.status {
         200..=299 => Ok(()),
         401 | 403 => Err(Error::Auth {
@@ -484,6 +489,7 @@ pub(crate) async fn send_with_retry(
             auth: auth.clone(),
             body: body.clone(),
             timeout: options.request_timeout,
+            if_match: None,
         };
         let result = transport.send(request).await;
         let retry_after = match &result {
@@ -507,7 +513,12 @@ pub(crate) async fn send_with_retry(
     }
 }
 
-fn transport_error(base: &str, path: &str, options: &ClientOptions, e: TransportError) -> Error {
+pub(crate) fn transport_error(
+    base: &str,
+    path: &str,
+    options: &ClientOptions,
+    e: TransportError,
+) -> Error {
     let target = base.to_owned();
     match e {
         TransportError::Connect(message) => Error::Unreachable { target, message },

@@ -58,6 +58,7 @@ use ochami_core::{MacAddr, RedfishEndpoint, Xname};
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::auth::AuthKind;
 use crate::client::RedfishClient;
 use crate::error::{Error, Result};
 use crate::hardware::{SystemParts, read_parts};
@@ -65,7 +66,6 @@ use crate::resources::{
     Chassis, ComputerSystem, EthernetInterface, Manager, Memory, Processor, full_uri, lenient,
 };
 use crate::scan::{RedfishService, ScanTarget};
-use crate::session::AuthKind;
 
 /// What to read beyond the essentials.
 #[derive(Debug, Clone)]

@@ -25,6 +25,13 @@ pub enum ErrorKind {
     Parse,
     /// Local configuration: bad target, CA file, xname map, or no xname for a BMC.
     Config,
+    /// The BMC refused an action or a change (4xx with a Redfish error), or did not keep it.
+    Refused,
+    /// The BMC does not offer what was asked (no Reset action, no suitable ResetType, no
+    /// boot override target).
+    Unsupported,
+    /// An action was sent but whether the BMC carried it out could not be established.
+    OutcomeUnknown,
 }
 
 impl ErrorKind {
@@ -38,6 +45,9 @@ impl ErrorKind {
             ErrorKind::Protocol => "protocol",
             ErrorKind::Parse => "parse",
             ErrorKind::Config => "config",
+            ErrorKind::Refused => "refused",
+            ErrorKind::Unsupported => "unsupported",
+            ErrorKind::OutcomeUnknown => "outcome_unknown",
         }
     }
 }
@@ -145,6 +155,14 @@ pub enum Error {
     /// The TLS configuration could not be built (bad CA PEM, ...).
     #[error("TLS configuration: {0}")]
     TlsConfig(String),
+    /// A discovery setting is out of its range or inconsistent with another.
+    #[error("{setting}: {message}")]
+    InvalidSetting {
+        /// The setting, by its CLI flag / Python keyword name (`timeout`, `username`, ...).
+        setting: &'static str,
+        /// What is wrong with it.
+        message: String,
+    },
     /// An xname map could not be read.
     #[error("xname map, line {line}: {message}")]
     XnameMap {
@@ -182,6 +200,67 @@ pub enum Error {
     /// The simulator could not start (bind, TLS material, mockup tree).
     #[error("simulator: {0}")]
     Sim(String),
+    /// The BMC refused an action or a PATCH with an HTTP error status.
+    #[error("{target}: {method} {path} refused with HTTP {status}: {message}")]
+    Refused {
+        /// The BMC.
+        target: String,
+        /// `POST` or `PATCH`.
+        method: &'static str,
+        /// The Redfish path.
+        path: String,
+        /// The HTTP status.
+        status: u16,
+        /// The Redfish error's `MessageId`, when it sent one (`Base.1.8.ActionParameterNotSupported`).
+        message_id: Option<String>,
+        /// The Redfish error's message, or a summary of the body.
+        message: String,
+    },
+    /// The BMC accepted a change but reads back something else (it reverted or ignored it).
+    #[error("{target}: {path}: change not applied: {message}")]
+    NotApplied {
+        /// The BMC.
+        target: String,
+        /// The Redfish path.
+        path: String,
+        /// What was sent and what was read back.
+        message: String,
+    },
+    /// The BMC does not offer what was asked.
+    #[error("{target}: {path}: not supported: {message}")]
+    Unsupported {
+        /// The BMC.
+        target: String,
+        /// The Redfish path (the system or its action).
+        path: String,
+        /// What is missing, and what the BMC offers instead.
+        message: String,
+    },
+    /// An action was sent, the answer was lost, and the power state cannot tell whether it
+    /// was carried out (a restart ends in the state it started from). Not resent.
+    #[error("{target}: {path}: outcome unknown: {message}")]
+    OutcomeUnknown {
+        /// The BMC.
+        target: String,
+        /// The action's path.
+        path: String,
+        /// What happened to the request and what the state read showed.
+        message: String,
+    },
+    /// A system did not reach the wanted power state in time.
+    #[error("{target}: {path}: PowerState is {last} after {after_ms} ms, wanted {wanted}")]
+    StateNotReached {
+        /// The BMC.
+        target: String,
+        /// The system.
+        path: String,
+        /// The state waited for.
+        wanted: String,
+        /// The last state read.
+        last: String,
+        /// How long it waited, in milliseconds.
+        after_ms: u64,
+    },
 }
 
 impl Error {
@@ -195,10 +274,15 @@ impl Error {
             Error::Http { .. } | Error::Protocol { .. } => ErrorKind::Protocol,
             Error::Parse { .. } => ErrorKind::Parse,
             Error::Ingest { .. } => ErrorKind::Protocol,
+            Error::Refused { .. } | Error::NotApplied { .. } => ErrorKind::Refused,
+            Error::Unsupported { .. } => ErrorKind::Unsupported,
+            Error::OutcomeUnknown { .. } => ErrorKind::OutcomeUnknown,
+            Error::StateNotReached { .. } => ErrorKind::Timeout,
             Error::InvalidTarget { .. }
             | Error::TooManyTargets { .. }
             | Error::TlsConfig(_)
             | Error::XnameMap { .. }
+            | Error::InvalidSetting { .. }
             | Error::NoXname { .. }
             | Error::Io { .. }
             | Error::Sim(_) => ErrorKind::Config,

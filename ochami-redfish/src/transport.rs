@@ -21,6 +21,8 @@ pub enum Method {
     Get,
     /// `POST`
     Post,
+    /// `PATCH`
+    Patch,
     /// `DELETE`
     Delete,
 }
@@ -31,6 +33,7 @@ impl Method {
         match self {
             Method::Get => "GET",
             Method::Post => "POST",
+            Method::Patch => "PATCH",
             Method::Delete => "DELETE",
         }
     }
@@ -72,6 +75,8 @@ pub struct HttpRequest {
     pub body: RequestBody,
     /// Limit for this request (connect + headers + body).
     pub timeout: Duration,
+    /// An `If-Match` header (the resource's ETag), for PATCHes to BMCs that require one.
+    pub if_match: Option<String>,
 }
 
 /// One HTTP response, body read in full.
@@ -218,6 +223,7 @@ impl Transport for HttpTransport {
         let method = match request.method {
             Method::Get => reqwest::Method::GET,
             Method::Post => reqwest::Method::POST,
+            Method::Patch => reqwest::Method::PATCH,
             Method::Delete => reqwest::Method::DELETE,
         };
         let mut rb = self
@@ -226,6 +232,9 @@ impl Transport for HttpTransport {
             .timeout(request.timeout)
             .header("Accept", "application/json")
             .header("OData-Version", "4.0");
+        if let Some(etag) = &request.if_match {
+            rb = rb.header("If-Match", etag);
+        }
         rb = match &request.auth {
             RequestAuth::None => rb,
             RequestAuth::Basic(c) => rb.basic_auth(&c.username, Some(c.password.expose())),
@@ -338,6 +347,7 @@ mod tests {
             auth: RequestAuth::Basic(Credentials::new("root", "s3cret-pw")),
             body: RequestBody::SessionLogin(Credentials::new("root", "s3cret-pw")),
             timeout: Duration::from_secs(1),
+            if_match: None,
         };
         let tok = RequestAuth::Token(Secret::new("tok-123456"));
         let out = format!("{req:?} {tok:?}");

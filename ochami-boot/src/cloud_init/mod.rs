@@ -32,11 +32,10 @@ use std::net::IpAddr;
 use askama::Template;
 use ochami_core::cloud_init::{ClusterDefaults, InstanceInfo};
 use ochami_core::{Group, Xname};
-use ochami_store::{EthernetInterfaceFilter, Store};
 use serde_json::Value;
 
 use crate::options::check_url;
-use crate::{BootError, BootOptions, Result};
+use crate::{BootError, BootOptions, BootSource, Result};
 use yaml::Yaml;
 
 /// The header of a cloud-config document.
@@ -56,10 +55,8 @@ pub const CLOUD_CONFIG: &str = "#cloud-config";
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// # }).unwrap();
 /// ```
-pub async fn node_for_ip(store: &dyn Store, ip: IpAddr) -> Result<Option<Xname>> {
-    let mut ifaces = store
-        .find_ethernet_interfaces_by_ip(&ip.to_string())
-        .await?;
+pub async fn node_for_ip(store: &(impl BootSource + ?Sized), ip: IpAddr) -> Result<Option<Xname>> {
+    let mut ifaces = store.interfaces_with_ip(ip).await?;
     ifaces.sort_by(|a, b| a.id.cmp(&b.id));
     Ok(ifaces.into_iter().find_map(|i| i.component_id))
 }
@@ -132,12 +129,8 @@ fn base_url<'a>(
 }
 
 /// The node's SMD group labels (none when it is in no group or unknown).
-async fn group_labels(store: &dyn Store, node: &Xname) -> Result<Vec<String>> {
-    Ok(store
-        .get_membership(node)
-        .await?
-        .map(|m| m.group_labels)
-        .unwrap_or_default())
+async fn group_labels(store: &(impl BootSource + ?Sized), node: &Xname) -> Result<Vec<String>> {
+    store.group_labels(node).await
 }
 
 /// `meta-data` for a node (YAML): the keys of OpenCHAMI cloud-init's `generateMetaData`.
@@ -180,22 +173,22 @@ async fn group_labels(store: &dyn Store, node: &Xname) -> Result<Vec<String>> {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// # }).unwrap();
 /// ```
-pub async fn meta_data(store: &dyn Store, node: &Xname, opts: &BootOptions) -> Result<String> {
+pub async fn meta_data(
+    store: &(impl BootSource + ?Sized),
+    node: &Xname,
+    opts: &BootOptions,
+) -> Result<String> {
     let component = store
-        .get_component(node)
+        .component(node)
         .await?
         .ok_or(BootError::NodeNotFound(*node))?;
     let info = store
-        .get_node_data(node)
+        .node_data(node)
         .await?
         .map(|d| d.instance_info)
         .unwrap_or_default();
-    let cluster = store.get_cluster_defaults().await?;
-    let filter = EthernetInterfaceFilter {
-        component_id: vec![*node],
-        ..EthernetInterfaceFilter::default()
-    };
-    let mut ifaces = store.list_ethernet_interfaces(&filter).await?;
+    let cluster = store.cluster_defaults().await?;
+    let mut ifaces = store.interfaces_of(node).await?;
     ifaces.sort_by(|a, b| a.id.cmp(&b.id));
     let local_ipv4 = ifaces
         .iter()
@@ -205,7 +198,7 @@ pub async fn meta_data(store: &dyn Store, node: &Xname, opts: &BootOptions) -> R
 
     let mut groups = Vec::new();
     for label in group_labels(store, node).await? {
-        let data = store.get_group_data(&label).await?;
+        let data = store.group_data(&label).await?;
         let description = data.as_ref().map_or("", |d| d.description.as_str());
         let mut entry = serde_json::Map::new();
         entry.insert(
@@ -282,9 +275,9 @@ pub async fn meta_data(store: &dyn Store, node: &Xname, opts: &BootOptions) -> R
 /// `user-data` for a node: `#cloud-config`, followed on the next line by the node's own
 /// stored user-data when there is some (unless that already starts with the header).
 /// Upstream always answers the bare header.
-pub async fn user_data(store: &dyn Store, node: &Xname) -> Result<String> {
+pub async fn user_data(store: &(impl BootSource + ?Sized), node: &Xname) -> Result<String> {
     let own = store
-        .get_node_data(node)
+        .node_data(node)
         .await?
         .and_then(|d| d.user_data)
         .filter(|u| !u.trim().is_empty());
@@ -306,13 +299,17 @@ struct VendorData<'a> {
 /// groups whose stored cloud-config file is not empty. The base URL is the node's instance
 /// info `cloud-init-base-url`, else the cluster's `base-url`, else
 /// [`BootOptions::cloud_init_url`] ([`BootError::NoCloudInitUrl`] when none is set).
-pub async fn vendor_data(store: &dyn Store, node: &Xname, opts: &BootOptions) -> Result<String> {
+pub async fn vendor_data(
+    store: &(impl BootSource + ?Sized),
+    node: &Xname,
+    opts: &BootOptions,
+) -> Result<String> {
     let info = store
-        .get_node_data(node)
+        .node_data(node)
         .await?
         .map(|d| d.instance_info)
         .unwrap_or_default();
-    let cluster = store.get_cluster_defaults().await?;
+    let cluster = store.cluster_defaults().await?;
     let base = base_url(&info, &cluster, opts).ok_or(BootError::NoCloudInitUrl)?;
     check_url("base-url", base)?;
     let mut groups = Vec::new();
@@ -322,7 +319,7 @@ pub async fn vendor_data(store: &dyn Store, node: &Xname, opts: &BootOptions) ->
             continue;
         };
         let has_file = store
-            .get_group_data(&label)
+            .group_data(&label)
             .await?
             .is_some_and(|g| !g.file.content.trim().is_empty());
         if has_file {
@@ -342,7 +339,11 @@ pub async fn vendor_data(store: &dyn Store, node: &Xname, opts: &BootOptions) ->
 /// `#cloud-config` when the group has no data. [`BootError::NotInGroup`] when the node is
 /// not a member (upstream answers 404 too), [`BootError::InvalidParam`] for a malformed
 /// group name, [`BootError::BadGroupFile`] for undecodable content.
-pub async fn group_document(store: &dyn Store, node: &Xname, group: &str) -> Result<String> {
+pub async fn group_document(
+    store: &(impl BootSource + ?Sized),
+    node: &Xname,
+    group: &str,
+) -> Result<String> {
     let label = Group::normalize_label(group)
         .map_err(|e| BootError::param("group", group, e.to_string()))?;
     if !group_labels(store, node).await?.contains(&label) {
@@ -351,7 +352,7 @@ pub async fn group_document(store: &dyn Store, node: &Xname, group: &str) -> Res
             group: label,
         });
     }
-    let Some(data) = store.get_group_data(&label).await? else {
+    let Some(data) = store.group_data(&label).await? else {
         return Ok(CLOUD_CONFIG.to_owned());
     };
     let bad = |reason: String| BootError::BadGroupFile {

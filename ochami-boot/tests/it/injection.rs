@@ -98,7 +98,6 @@ fn refused_when_rendered() {
                             "{field}={value:?}: {msg}"
                         );
                         assert!(msg.contains("x1000c0s0b0n0"), "{msg}");
-                        assert_eq!(e.http_status(), 500);
                     }
                     other => panic!("{field}={value:?} rendered: {other:?}"),
                 }

@@ -1,7 +1,10 @@
 //! Behaviour tests of ochami-boot against the in-memory store: exact bootscript text,
-//! resolution precedence, injection refusal, cloud-init documents.
+//! resolution precedence, injection refusal, cloud-init documents, DHCP exchanges, and
+//! garbage input (property tests).
 
 mod cloud_init;
+mod dhcp;
+mod garbage;
 mod injection;
 mod resolve;
 mod script;

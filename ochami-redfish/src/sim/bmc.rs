@@ -41,6 +41,10 @@ pub struct SimStats {
     pub faults: u64,
     /// Connections reset on purpose.
     pub resets: u64,
+    /// `ComputerSystem.Reset` POSTs received (accepted or refused).
+    pub reset_actions: u64,
+    /// PATCHes of systems received (accepted or refused).
+    pub patches: u64,
 }
 
 /// One simulated BMC serving on a loopback port until dropped.
@@ -128,7 +132,20 @@ impl SimBmc {
             expand_requests: l(&c.expand_requests),
             faults: l(&c.faults),
             resets: l(&c.resets),
+            reset_actions: l(&c.reset_actions),
+            patches: l(&c.patches),
         }
+    }
+
+    /// Every write (reset, PATCH) received so far, in order.
+    pub fn actions(&self) -> Vec<super::SimAction> {
+        self.state.systems.actions()
+    }
+
+    /// The current `PowerState` of a system (`/redfish/v1/Systems/1`), as a GET would
+    /// show it.
+    pub fn power_state(&self, system: &str) -> Option<String> {
+        self.state.systems.power_state(system)
     }
 
     /// Forgets every open session, as a BMC reset would: later requests with their tokens

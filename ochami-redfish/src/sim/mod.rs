@@ -15,7 +15,10 @@
 //!   dropped (or on [`SimBmc::shutdown`]).
 //!
 //! Served paths: `/redfish/v1/<path>` from the tree (trailing slashes ignored),
-//! `/redfish` (the version document), `POST`/`DELETE` on `SessionService/Sessions`.
+//! `/redfish` (the version document), `POST`/`DELETE` on `SessionService/Sessions`,
+//! `POST` to each system's `#ComputerSystem.Reset` target and `PATCH` of a system's `Boot`
+//! (`PowerState` changes after [`SimBmcConfig::power_delay`]; see [`SimAction`] and
+//! [`SimQuirks`]). Faults and auth apply to writes as to reads.
 //! Collections honour `$expand` (any form), `$top`/`$skip`, and a configured page size
 //! that makes every collection paginate with `Members@odata.nextLink`.
 //!
@@ -30,7 +33,9 @@
 //! # Ok(()) }
 //! ```
 
+mod actions;
 mod bmc;
+pub mod presets;
 mod server;
 mod synthetic;
 mod tls;
@@ -39,6 +44,7 @@ mod tree;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use actions::{SimAction, SimQuirks};
 pub use bmc::{SimBmc, SimFleet, SimStats};
 pub use synthetic::SyntheticBmc;
 pub use tls::SimTls;
@@ -125,6 +131,11 @@ pub struct SimBmcConfig {
     pub page_size: Option<usize>,
     /// Serve HTTPS with this certificate.
     pub tls: Option<Arc<SimTls>>,
+    /// Time a system spends `PoweringOn`/`PoweringOff` after a reset (zero: the new state
+    /// shows at once).
+    pub power_delay: Duration,
+    /// Vendor behaviours for writes.
+    pub quirks: SimQuirks,
 }
 
 impl SimBmcConfig {
@@ -146,6 +157,8 @@ impl SimBmcConfig {
             expand: ExpandMode::Honor,
             page_size: None,
             tls: None,
+            power_delay: Duration::ZERO,
+            quirks: SimQuirks::default(),
         }
     }
 
@@ -195,6 +208,18 @@ impl SimBmcConfig {
     /// Paginates collections.
     pub fn page_size(mut self, size: usize) -> Self {
         self.page_size = Some(size.max(1));
+        self
+    }
+
+    /// Sets the time a system spends powering on or off.
+    pub fn power_delay(mut self, delay: Duration) -> Self {
+        self.power_delay = delay;
+        self
+    }
+
+    /// Sets vendor behaviours for writes.
+    pub fn quirks(mut self, quirks: SimQuirks) -> Self {
+        self.quirks = quirks;
         self
     }
 

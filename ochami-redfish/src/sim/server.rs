@@ -31,6 +31,8 @@ pub(crate) struct Counters {
     pub(crate) expand_requests: AtomicU64,
     pub(crate) faults: AtomicU64,
     pub(crate) resets: AtomicU64,
+    pub(crate) reset_actions: AtomicU64,
+    pub(crate) patches: AtomicU64,
 }
 
 /// Shared state of one simulated BMC.
@@ -42,6 +44,8 @@ pub(crate) struct SimState {
     /// Open sessions by token.
     sessions: Mutex<HashMap<String, SimSession>>,
     next_session: AtomicU64,
+    /// Power state, boot overrides and the log of writes.
+    pub(crate) systems: super::actions::SimSystems,
 }
 
 /// One open session.
@@ -54,6 +58,7 @@ struct SimSession {
 impl SimState {
     pub(crate) fn new(config: SimBmcConfig) -> Self {
         SimState {
+            systems: super::actions::SimSystems::new(&config.tree),
             config,
             counters: Counters::default(),
             draws: AtomicU64::new(0),
@@ -134,7 +139,7 @@ fn unit(x: u64) -> f64 {
     (x >> 11) as f64 / (1u64 << 53) as f64
 }
 
-fn json_response(status: StatusCode, body: &Value) -> Response {
+pub(super) fn json_response(status: StatusCode, body: &Value) -> Response {
     let mut r = (status, body.to_string()).into_response();
     let h = r.headers_mut();
     h.insert(
@@ -145,7 +150,7 @@ fn json_response(status: StatusCode, body: &Value) -> Response {
     r
 }
 
-fn redfish_error(status: StatusCode, id: &str, message: &str) -> Response {
+pub(super) fn redfish_error(status: StatusCode, id: &str, message: &str) -> Response {
     json_response(
         status,
         &json!({"error": {"code": format!("Base.1.8.{id}"), "message": message}}),
@@ -220,6 +225,9 @@ pub(crate) async fn handle(
         && method == Method::DELETE
     {
         return delete_session(&state, &headers, id);
+    }
+    if let Some(r) = super::actions::handle_write(&state, &method, &path, &headers, &body) {
+        return r;
     }
     if method != Method::GET && method != Method::HEAD {
         return redfish_error(
@@ -297,7 +305,12 @@ pub(crate) async fn handle(
             body["Members@odata.nextLink"] = Value::String(next);
         }
     }
-    json_response(StatusCode::OK, &body)
+    let etag = state.systems.overlay(&path, &mut body);
+    let mut response = json_response(StatusCode::OK, &body);
+    if let Some(tag) = etag.and_then(|t| HeaderValue::from_str(&t).ok()) {
+        response.headers_mut().insert(header::ETAG, tag);
+    }
+    response
 }
 
 fn parse_query(q: &str) -> HashMap<String, String> {
@@ -346,7 +359,7 @@ fn creds_match(cfg: &SimBmcConfig, user: &str, password: &str) -> bool {
         .is_none_or(|c| c.username == user && c.password.expose() == password)
 }
 
-fn authorize(state: &SimState, headers: &HeaderMap) -> Result<(), Box<Response>> {
+pub(super) fn authorize(state: &SimState, headers: &HeaderMap) -> Result<(), Box<Response>> {
     let cfg = &state.config;
     let c = &state.counters;
     if let Some(token) = headers.get("x-auth-token").and_then(|v| v.to_str().ok()) {

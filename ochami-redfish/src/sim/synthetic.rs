@@ -176,6 +176,12 @@ impl SyntheticBmc {
                     "Chassis": [link(&format!("{v1}/Chassis/Enclosure"))],
                     "ManagedBy": [link(&format!("{v1}/Managers/BMC"))],
                 },
+                "Boot": {
+                    "BootSourceOverrideEnabled": "Disabled",
+                    "BootSourceOverrideTarget": "None",
+                    "BootSourceOverrideTarget@Redfish.AllowableValues": ["None", "Pxe", "UefiHttp", "Hdd", "BiosSetup"],
+                    "BootSourceOverrideMode": "UEFI",
+                },
                 "Actions": { "#ComputerSystem.Reset": {
                     "target": format!("{sys}/Actions/ComputerSystem.Reset"),
                     "ResetType@Redfish.AllowableValues": ["On", "ForceOff", "GracefulShutdown", "ForceRestart"],

@@ -2,6 +2,11 @@
 //! `/hsm/v2/Inventory/RedfishEndpoints` with `"SchemaVersion": 1`, and its expansion into
 //! SMD inventory.
 //!
+//! Besides Magellan's fields, a system may carry its parts (`processors`, `memory`,
+//! `storage`, `network_adapters`, `chassis`; see [`crate::hardware::discovered`]); they
+//! expand into hardware-by-location records, so `ochami discover --store` and a POST of
+//! the same body store the same records.
+//!
 //! The expansion follows OpenCHAMI SMD's v2 parser with two deliberate differences:
 //! - one node per distinct ComputerSystem (`uri`), not per distinct UUID, so systems without a
 //!   UUID (HPE Cray EX blades) stay distinct instead of collapsing into one node;
@@ -12,10 +17,16 @@ use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::hardware::discovered::{
+    AdapterDetail, ChassisDetail, DriveDetail, MemoryDetail, PartDetail, ProcessorDetail,
+    StorageDetail,
+};
+use crate::hardware::discovered::{enclosure_record, part_records};
 use crate::{
-    Component, ComponentEndpoint, Error, EthernetInterface, EthernetNicInfo, Flag, HardwareRecord,
-    HmsType, MacAddr, MemorySummary, NodeFruInfo, NodeLocationInfo, ProcessorSummary,
-    RedfishEndpoint, RedfishManagerInfo, RedfishSystemInfo, Role, State, Xname,
+    Component, ComponentEndpoint, Error, EthernetInterface, EthernetNicInfo, Flag, FruInfo,
+    HardwareRecord, HardwareStatus, HmsType, LocationInfo, MacAddr, MemorySummary, NodeFruInfo,
+    NodeLocationInfo, PopulatedFru, ProcessorSummary, RedfishEndpoint, RedfishManagerInfo,
+    RedfishSystemInfo, Role, State, Xname, fru_id,
 };
 
 fn is_zero_u32(n: &u32) -> bool {
@@ -119,6 +130,22 @@ pub struct SystemDetail {
     /// Links.
     #[serde(default)]
     pub links: LinksDetail,
+    /// Processors, GPUs and other accelerators, one per socket or device (ochami
+    /// extension, absent from Magellan's body).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub processors: Vec<ProcessorDetail>,
+    /// DIMM slots, empty ones included (ochami extension).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub memory: Vec<MemoryDetail>,
+    /// Storage subsystems and their drives (ochami extension).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub storage: Vec<StorageDetail>,
+    /// Network adapters of the node's chassis (ochami extension).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub network_adapters: Vec<AdapterDetail>,
+    /// The chassis holding the node, as enclosure FRUs (ochami extension).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub chassis: Vec<ChassisDetail>,
 }
 
 /// One Manager.
@@ -178,7 +205,7 @@ pub struct Inventory {
     pub component_endpoints: Vec<ComponentEndpoint>,
     /// Ethernet interfaces with a valid MAC.
     pub ethernet_interfaces: Vec<EthernetInterface>,
-    /// Node hardware inventory.
+    /// Hardware by location: nodes, their parts and enclosures.
     pub hardware: Vec<HardwareRecord>,
 }
 
@@ -326,6 +353,7 @@ impl EndpointIngest {
                 "a NodeBMC xname for an endpoint with Systems",
             ));
         }
+        let mut enclosures: Vec<(String, &ChassisDetail)> = Vec::new();
         for (k, s) in systems.into_iter().enumerate() {
             let k = u32::try_from(k)
                 .map_err(|_| Error::invalid("Systems", k.to_string(), "fewer systems"))?;
@@ -385,15 +413,19 @@ impl EndpointIngest {
             for n in &s.ethernet_interfaces {
                 add_nic(&mut inv, node, n);
             }
-            let fru_id = if s.serial.is_empty() {
-                node.to_string()
-            } else {
-                format!("{}-{}", s.manufacturer, s.serial)
+            let node_fru = NodeFruInfo {
+                bios_version: s.bios_version.clone(),
+                model: s.model.clone(),
+                manufacturer: s.manufacturer.clone(),
+                serial_number: s.serial.clone(),
+                system_type: s.system_type.clone(),
+                uuid: s.uuid.clone(),
+                ..Default::default()
             };
             inv.hardware.push(HardwareRecord {
                 id: node,
-                status: "Populated".into(),
-                location: NodeLocationInfo {
+                status: HardwareStatus::Populated,
+                location: LocationInfo::Node(NodeLocationInfo {
                     id: path.rsplit('/').next().unwrap_or_default().to_owned(),
                     name: s.name.clone(),
                     description: String::new(),
@@ -406,18 +438,35 @@ impl EndpointIngest {
                         total_system_memory_gib: s.memory_total,
                     },
                     power_state: s.power.state.clone(),
-                },
-                fru_id,
-                fru: NodeFruInfo {
-                    bios_version: s.bios_version.clone(),
-                    model: s.model.clone(),
-                    manufacturer: s.manufacturer.clone(),
-                    serial_number: s.serial.clone(),
-                    system_type: s.system_type.clone(),
-                    uuid: s.uuid.clone(),
-                    ..Default::default()
-                },
+                }),
+                fru: Some(PopulatedFru {
+                    fru_id: fru_id(HmsType::Node, &s.manufacturer, "", &s.serial, &node),
+                    subtype: String::new(),
+                    info: FruInfo::Node(node_fru),
+                }),
             });
+            inv.hardware.extend(part_records(
+                node,
+                &s.processors,
+                &s.memory,
+                &s.storage,
+                &s.network_adapters,
+            ));
+            for c in &s.chassis {
+                let key = uri_path(&c.uri).to_owned();
+                if !enclosures.iter().any(|(k, _)| *k == key) {
+                    enclosures.push((key, c));
+                }
+            }
+        }
+        // Enclosures are children of the BMC's slot (`x..s<n>e<k>`), numbered in the order
+        // the systems name them.
+        if let Some(slot) = bmc.parent() {
+            for (k, (_, c)) in enclosures.into_iter().enumerate() {
+                if let Ok(id) = slot.child(HmsType::NodeEnclosure, k as u32) {
+                    inv.hardware.push(enclosure_record(id, c));
+                }
+            }
         }
         ep.discovery_info.last_status = "DiscoverOK".into();
         inv.endpoints.push(ep);
@@ -479,7 +528,12 @@ mod tests {
         let inv = ingest.expand().unwrap();
         assert_eq!(inv.endpoints[0].hms_type, HmsType::NodeBMC);
         assert_eq!(inv.endpoints[0].ip_address, "10.0.5.2");
-        assert_eq!(inv.hardware[0].location.processor_summary.count, 1);
+        assert_eq!(
+            inv.hardware[0]
+                .node_location()
+                .map(|n| n.processor_summary.count),
+            Some(1)
+        );
         let sys = inv
             .component_endpoints
             .iter()

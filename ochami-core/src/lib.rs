@@ -9,7 +9,9 @@
 //! - [`Component`] and its enums ([`State`], [`Flag`], [`Role`], [`SubRole`], [`Arch`],
 //!   [`Class`], [`NetType`]) with SMD's state-transition rules ([`State::check_transition`]).
 //! - Inventory: [`RedfishEndpoint`], [`ComponentEndpoint`], [`EthernetInterface`],
-//!   [`HardwareRecord`], [`Group`], [`Partition`], [`Membership`], [`MacAddr`].
+//!   [`Group`], [`Partition`], [`Membership`], [`MacAddr`].
+//! - Hardware by location ([`hardware`]): [`HardwareRecord`] for nodes, processors, DIMMs,
+//!   accelerators, drives, HSN NICs and enclosures, with SMD's FRU ids ([`fru_id`]).
 //! - Discovery ingest: [`ingest::EndpointIngest`], the body Magellan POSTs, and its expansion
 //!   into inventory.
 //! - Boot data: [`BootParams`] as BSS spells it, cloud-init records in [`cloud_init`].
@@ -33,6 +35,7 @@ pub mod cloud_init;
 pub mod component;
 mod error;
 mod groups;
+pub mod hardware;
 mod hms_type;
 pub mod ingest;
 mod inventory;
@@ -50,10 +53,15 @@ pub use component::query::{HierarchyQuery, NidRange, QueryBody, query_body_filte
 pub use component::record::{Component, bogus_nid};
 pub use error::{Error, Result};
 pub use groups::{Group, Members, Membership, Partition};
+pub use hardware::{
+    BasicLocationInfo, ChassisLocationInfo, DriveFruInfo, FruInfo, HardwareFilter, HardwareFru,
+    HardwareRecord, HardwareStatus, HardwareTree, LocationInfo, MemoryFruInfo, MemoryLocation,
+    MemoryLocationInfo, MemorySummary, NodeFruInfo, NodeLocationInfo, PartFruInfo, PopulatedFru,
+    ProcessorFruInfo, ProcessorLocationInfo, ProcessorSummary, TreeFormat, fru_id,
+};
 pub use hms_type::HmsType;
 pub use inventory::{
-    ComponentEndpoint, DiscoveryInfo, EthernetInterface, EthernetNicInfo, HardwareRecord,
-    IpAddressEntry, MemorySummary, NodeFruInfo, NodeLocationInfo, ProcessorSummary,
+    ComponentEndpoint, DiscoveryInfo, EthernetInterface, EthernetNicInfo, IpAddressEntry,
     RedfishEndpoint, RedfishManagerInfo, RedfishSystemInfo, ResourceUri,
 };
 pub use mac::MacAddr;

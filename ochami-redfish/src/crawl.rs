@@ -4,7 +4,9 @@
 //! system linked from `Chassis/*/Links/ComputerSystems` (some BMCs list nodes only there),
 //! merged with `/Systems` by `@odata.id` so that nothing gathered from either side is lost
 //! (Magellan overwrites the chassis side, magellan #141); each system's
-//! EthernetInterfaces, and its Processors and Memory collections only when
+//! EthernetInterfaces; with [`CrawlOptions::hardware`] (the default) its parts for the
+//! hardware inventory (processors, GPUs, DIMMs, drives, network adapters, enclosures; see
+//! [`crate::hardware`]), else its Processors and Memory collections only when
 //! `ProcessorSummary.Count` / `MemorySummary.TotalSystemMemoryGiB` are missing or zero;
 //! the Managers and their EthernetInterfaces (kept even without IPv4, unlike Magellan).
 //!
@@ -59,8 +61,9 @@ use serde_json::Value;
 use crate::auth::AuthKind;
 use crate::client::RedfishClient;
 use crate::error::{Error, Result};
+use crate::hardware::{SystemParts, read_parts};
 use crate::resources::{
-    Chassis, ComputerSystem, EthernetInterface, Manager, Memory, Processor, lenient,
+    Chassis, ComputerSystem, EthernetInterface, Manager, Memory, Processor, full_uri, lenient,
 };
 use crate::scan::{RedfishService, ScanTarget};
 
@@ -71,6 +74,10 @@ pub struct CrawlOptions {
     pub chassis: bool,
     /// Read the Processors and Memory collections when the summaries are missing.
     pub summaries_fallback: bool,
+    /// Read every system's parts (processors, memory, storage, PCIe devices, network
+    /// adapters) for the hardware inventory. Off keeps discovery shallow: a few requests
+    /// per node instead of one or more per collection.
+    pub hardware: bool,
 }
 
 impl Default for CrawlOptions {
@@ -78,6 +85,7 @@ impl Default for CrawlOptions {
         CrawlOptions {
             chassis: true,
             summaries_fallback: true,
+            hardware: true,
         }
     }
 }
@@ -146,10 +154,11 @@ pub async fn crawl(
 
     // Chassis: systems linked only there, chassis links and power controls.
     let mut power_controls: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut chassis: Vec<Chassis> = Vec::new();
     if options.chassis
         && let Some(path) = &root.chassis
     {
-        let chassis: Vec<Chassis> = client
+        chassis = client
             .get_members(path)
             .await?
             .iter()
@@ -193,7 +202,8 @@ pub async fn crawl(
         .iter()
         .map(|(id, s)| {
             let controls = power_controls.get(id).cloned().unwrap_or_default();
-            system_detail(client, s, controls, options)
+            let holders = crate::hardware::chassis_of(s, &chassis);
+            system_detail(client, s, controls, holders, options)
         })
         .collect();
     let details: Vec<Result<(SystemDetail, Vec<String>)>> = futures::stream::iter(futures)
@@ -291,7 +301,7 @@ fn soft(e: &Error) -> bool {
 }
 
 /// The value of an optional read; a soft error becomes a warning and `None`.
-fn tolerate<T>(result: Result<T>, warnings: &mut Vec<String>) -> Result<Option<T>> {
+pub(crate) fn tolerate<T>(result: Result<T>, warnings: &mut Vec<String>) -> Result<Option<T>> {
     match result {
         Ok(v) => Ok(Some(v)),
         Err(e) if soft(&e) => {
@@ -320,6 +330,7 @@ async fn system_detail(
     client: &RedfishClient,
     s: &ComputerSystem,
     power_control_ids: Vec<String>,
+    holders: Vec<&Chassis>,
     options: &CrawlOptions,
 ) -> Result<(SystemDetail, Vec<String>)> {
     let mut warnings = Vec::new();
@@ -328,7 +339,24 @@ async fn system_detail(
 
     let mut processor_count = s.processor_count.filter(|c| *c > 0);
     let mut processor_model = s.processor_model.clone();
+    let mut memory_gib = s.memory_gib.filter(|g| *g > 0.0);
+    let parts = if options.hardware {
+        let parts = read_parts(client, s, &holders, &mut warnings).await?;
+        if options.summaries_fallback {
+            if s.processors.is_some() {
+                processor_count = processor_count.or(Some(parts.cpu_count() as u64));
+                processor_model = processor_model.or_else(|| parts.cpu_model());
+            }
+            if s.memory.is_some() {
+                memory_gib = memory_gib.or(Some(parts.memory_mib() as f64 / 1024.0));
+            }
+        }
+        parts
+    } else {
+        SystemParts::default()
+    };
     if options.summaries_fallback
+        && !options.hardware
         && (processor_count.is_none() || processor_model.is_none())
         && let Some(p) = &s.processors
         && let Some(members) = tolerate(client.get_members(p).await, &mut warnings)?
@@ -342,8 +370,8 @@ async fn system_detail(
         processor_model = processor_model.or_else(|| cpus.iter().find_map(|c| c.model.clone()));
     }
 
-    let mut memory_gib = s.memory_gib.filter(|g| *g > 0.0);
     if options.summaries_fallback
+        && !options.hardware
         && memory_gib.is_none()
         && let Some(p) = &s.memory
         && let Some(members) = tolerate(client.get_members(p).await, &mut warnings)?
@@ -380,6 +408,11 @@ async fn system_detail(
             chassis: s.chassis.clone(),
             managers: s.managed_by.clone(),
         },
+        processors: parts.processors,
+        memory: parts.memory,
+        storage: parts.storage,
+        network_adapters: parts.adapters,
+        chassis: parts.chassis,
     };
     Ok((detail, warnings))
 }
@@ -397,14 +430,6 @@ fn interface_detail(base: &str, n: &EthernetInterface) -> InterfaceDetail {
         name: n.name.clone().unwrap_or_default(),
         description: n.description.clone().unwrap_or_default(),
         enabled: n.enabled,
-    }
-}
-
-fn full_uri(base: &str, path: Option<&str>) -> String {
-    match path {
-        Some(p) if p.starts_with('/') => format!("{base}{p}"),
-        Some(p) => p.to_owned(),
-        None => String::new(),
     }
 }
 

@@ -34,6 +34,7 @@ pub mod crawl;
 pub mod discovery;
 mod discovery_settings;
 mod error;
+pub mod hardware;
 pub mod power;
 pub mod resources;
 mod retry;

@@ -570,10 +570,10 @@ async fn list_hw(
     found.retain(|h| {
         (ids.is_empty() || ids.contains(&h.id))
             && (types.is_empty() || types.contains(&h.id.hms_type()))
-            && any(&manufacturer, &h.fru.manufacturer)
-            && any(&part, &h.fru.part_number)
-            && any(&serial, &h.fru.serial_number)
-            && any(&fruid, &h.fru_id)
+            && any(&manufacturer, h.manufacturer())
+            && any(&part, h.part_number())
+            && any(&serial, h.serial_number())
+            && any(&fruid, h.fru_id().unwrap_or_default())
     });
     Ok(Json(found))
 }

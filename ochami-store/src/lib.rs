@@ -39,6 +39,8 @@ mod boot;
 mod error;
 mod filter;
 #[cfg(any(feature = "memory", feature = "sqlite", feature = "postgres"))]
+mod hardware;
+#[cfg(any(feature = "memory", feature = "sqlite", feature = "postgres"))]
 mod ip_list;
 #[cfg(feature = "memory")]
 mod memory;

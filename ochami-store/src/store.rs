@@ -11,8 +11,8 @@ use ochami_core::cloud_init::{ClusterDefaults, GroupData, InstanceInfo, NodeData
 use ochami_core::ingest::Inventory;
 use ochami_core::{
     BootParams, Component, ComponentEndpoint, ComponentFilter, EthernetInterface, Group,
-    HardwareRecord, HmsType, IpAddressEntry, MacAddr, Membership, Partition, RedfishEndpoint,
-    Xname,
+    HardwareFilter, HardwareRecord, HmsType, IpAddressEntry, MacAddr, Membership, Partition,
+    RedfishEndpoint, Xname,
 };
 
 use crate::Result;
@@ -100,7 +100,9 @@ pub trait InventoryStore: Send + Sync {
     /// inserted; an existing one is left entirely unchanged unless `force`, which
     /// overwrites State, Flag, Role and NID; a component in State `Empty`, e.g. after its
     /// endpoint was deleted, takes the discovered State and Flag), component endpoints and
-    /// hardware (replaced), ethernet interfaces (upserted by MAC; a MAC that belongs to
+    /// hardware (replaced by location; a node whose parts the inventory carries loses the
+    /// part records it no longer has, while a shallow discovery without parts keeps them),
+    /// ethernet interfaces (upserted by MAC; a MAC that belongs to
     /// another component is a conflict unless `force`; IPs are replaced only by a
     /// non-empty discovered list, so re-ingesting the same result changes nothing).
     async fn ingest(&self, inventory: &Inventory, force: bool) -> Result<()>;
@@ -173,6 +175,10 @@ pub trait InventoryStore: Send + Sync {
 
     /// Hardware inventory, optionally of one HMS type, sorted by id.
     async fn list_hardware(&self, hms_type: Option<HmsType>) -> Result<Vec<HardwareRecord>>;
+
+    /// Hardware matching `filter` (SMD's list filters, and optionally one subtree), sorted
+    /// by id; the backend does the filtering.
+    async fn query_hardware(&self, filter: &HardwareFilter) -> Result<Vec<HardwareRecord>>;
 
     /// Create or replace hardware records (all or nothing).
     async fn put_hardware(&self, records: &[HardwareRecord]) -> Result<()>;

@@ -77,6 +77,10 @@ pub(crate) struct DiscoverArgs {
     /// Limit of the whole probe + login + crawl of one BMC, in seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 120.0)]
     pub(crate) deadline: f64,
+    /// Skip the hardware inventory (processors, DIMMs, GPUs, drives, NICs): a few requests
+    /// per node instead of one or more per collection.
+    #[arg(long)]
+    pub(crate) shallow: bool,
     /// BMC -> xname map: lines `<ip|mac|host> <xname>` or a JSON object. BMCs it does not
     /// name get a generated xname unless `--strict-map`.
     #[arg(long, value_name = "FILE")]
@@ -177,7 +181,7 @@ impl DiscoverArgs {
             None => XnameMapSource::None,
         };
         settings.strict_map = self.strict_map;
-        settings.into_options().map_err(|e| match e {
+        let mut options = settings.into_options().map_err(|e| match e {
             ochami_redfish::Error::InvalidSetting { setting, message } => DiscoverError::BadFlag {
                 flag: setting,
                 message: match setting {
@@ -187,7 +191,9 @@ impl DiscoverArgs {
                 },
             },
             other => other.into(),
-        })
+        })?;
+        options.crawl.hardware = !self.shallow;
+        Ok(options)
     }
 
     fn scheme(&self) -> Result<Scheme, DiscoverError> {

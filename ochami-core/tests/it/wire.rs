@@ -128,8 +128,8 @@ fn hardware_record_keys() {
         "PopulatedFRU":{"FRUID":"Dell-1234","Type":"Node","Subtype":"","HWInventoryByFRUType":"HWInvByFRUNode",
             "NodeFRUInfo":{"Manufacturer":"Dell","SerialNumber":"1234","UUID":"26276e2a"}}});
     let (h, back) = round_trip::<HardwareRecord>(smd.clone());
-    assert_eq!(h.location.processor_summary.count, 2);
-    assert_eq!(h.fru.manufacturer, "Dell");
+    assert_eq!(h.node_location().unwrap().processor_summary.count, 2);
+    assert_eq!(h.manufacturer(), "Dell");
     assert_eq!(back, smd);
 }
 

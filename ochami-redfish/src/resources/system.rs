@@ -42,6 +42,13 @@ pub struct ComputerSystem {
     pub processors: Option<String>,
     /// Link to the Memory collection.
     pub memory: Option<String>,
+    /// Link to the Storage collection.
+    pub storage: Option<String>,
+    /// Link to the SimpleStorage collection (older services, DMTF's mockups).
+    pub simple_storage: Option<String>,
+    /// Link to a PCIeDevices collection under the system (older services; newer ones list
+    /// them under the chassis).
+    pub pcie_devices: Option<String>,
     /// `Links.Chassis`.
     pub chassis: Vec<String>,
     /// `Links.ManagedBy`.
@@ -78,6 +85,9 @@ impl ComputerSystem {
             ethernet_interfaces: lenient::link(v, "EthernetInterfaces"),
             processors: lenient::link(v, "Processors"),
             memory: lenient::link(v, "Memory"),
+            storage: lenient::link(v, "Storage"),
+            simple_storage: lenient::link(v, "SimpleStorage"),
+            pcie_devices: lenient::link(v, "PCIeDevices"),
             chassis: lenient::link_list(links, "Chassis"),
             managed_by: lenient::link_list(links, "ManagedBy"),
             reset_types: lenient::text_list(reset, "ResetType@Redfish.AllowableValues"),

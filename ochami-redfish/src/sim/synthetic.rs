@@ -23,6 +23,10 @@ pub struct SyntheticBmc {
     pub dimms: u32,
     /// MiB per DIMM.
     pub dimm_mib: u64,
+    /// GPUs per system, listed as Processors of type `GPU`.
+    pub gpus: u32,
+    /// Drives per system, in one `Storage/1` subsystem.
+    pub drives: u32,
     /// Include `ProcessorSummary` and `MemorySummary` (without them a crawler must read
     /// the Processors and Memory collections).
     pub summaries: bool,
@@ -42,6 +46,8 @@ impl SyntheticBmc {
             processors: 2,
             dimms: 4,
             dimm_mib: 16 * 1024,
+            gpus: 0,
+            drives: 0,
             summaries: true,
             uuids: true,
             advertise_expand: false,
@@ -81,6 +87,12 @@ impl SyntheticBmc {
     pub fn uuid(&self, system: Option<usize>) -> String {
         let s = system.map_or(0xffff, |s| s as u32);
         format!("5e1a0000-{s:04x}-4000-8000-{:012x}", self.index)
+    }
+
+    /// Serial number of part `kind` (`CPU`, `DIMM`, `GPU`, `DRV`) number `n` of system
+    /// `system`: unique across a fleet, so every part has a trackable FRU id.
+    pub fn part_serial(&self, kind: &str, system: usize, n: u32) -> String {
+        format!("{kind}{:05}S{system}N{n}", self.index)
     }
 
     /// Total memory of one system in GiB.
@@ -159,6 +171,7 @@ impl SyntheticBmc {
                 "EthernetInterfaces": link(&format!("{sys}/EthernetInterfaces")),
                 "Processors": link(&format!("{sys}/Processors")),
                 "Memory": link(&format!("{sys}/Memory")),
+                "Storage": link(&format!("{sys}/Storage")),
                 "Links": {
                     "Chassis": [link(&format!("{v1}/Chassis/Enclosure"))],
                     "ManagedBy": [link(&format!("{v1}/Managers/BMC"))],
@@ -209,23 +222,35 @@ impl SyntheticBmc {
                     }),
                 );
             }
-            let cpus: Vec<String> = (0..self.processors)
-                .map(|p| format!("{sys}/Processors/CPU{p}"))
+            let mut procs: Vec<(String, Value)> = (0..self.processors)
+                .map(|p| {
+                    let path = format!("{sys}/Processors/CPU{p}");
+                    let body = json!({ "@odata.id": path, "Id": format!("CPU{p}"), "Socket": format!("CPU {p}"),
+                            "ProcessorType": "CPU", "ProcessorArchitecture": "x86", "InstructionSet": "x86-64",
+                            "Manufacturer": "SimSilicon", "Model": "Sim CPU 64-Core", "PartNumber": "SC-64",
+                            "SerialNumber": self.part_serial("CPU", k, p), "TotalCores": 64, "TotalThreads": 128,
+                            "MaxSpeedMHz": 3500, "Status": { "State": "Enabled" } });
+                    (path, body)
+                })
                 .collect();
+            procs.extend((0..self.gpus).map(|g| {
+                let path = format!("{sys}/Processors/GPU{g}");
+                let body = json!({ "@odata.id": path, "Id": format!("GPU{g}"), "Socket": format!("OAM {g}"),
+                        "ProcessorType": "GPU", "Manufacturer": "SimGraphics", "Model": "Sim GPU 80GB",
+                        "PartNumber": "SG-80", "SerialNumber": self.part_serial("GPU", k, g),
+                        "Status": { "State": "Enabled" } });
+                (path, body)
+            }));
             t.insert(
                 &format!("{sys}/Processors"),
                 collection(
                     &format!("{sys}/Processors"),
                     "ProcessorCollection",
-                    cpus.clone(),
+                    procs.iter().map(|(p, _)| p.clone()).collect(),
                 ),
             );
-            for (p, path) in cpus.iter().enumerate() {
-                t.insert(
-                    path,
-                    json!({ "@odata.id": path, "Id": format!("CPU{p}"), "ProcessorType": "CPU",
-                            "Model": "Sim CPU 64-Core", "TotalCores": 64, "Status": { "State": "Enabled" } }),
-                );
+            for (path, body) in procs {
+                t.insert(&path, body);
             }
             let dimms: Vec<String> = (0..self.dimms)
                 .map(|d| format!("{sys}/Memory/DIMM{d}"))
@@ -235,10 +260,43 @@ impl SyntheticBmc {
                 collection(&format!("{sys}/Memory"), "MemoryCollection", dimms.clone()),
             );
             for (d, path) in dimms.iter().enumerate() {
+                let d = d as u32;
                 t.insert(
                     path,
-                    json!({ "@odata.id": path, "Id": format!("DIMM{d}"), "CapacityMiB": self.dimm_mib,
-                            "MemoryDeviceType": "DDR5", "Status": { "State": "Enabled" } }),
+                    json!({ "@odata.id": path, "Id": format!("DIMM{d}"), "Name": format!("DIMM {d}"),
+                            "CapacityMiB": self.dimm_mib, "MemoryType": "DRAM", "MemoryDeviceType": "DDR5",
+                            "BaseModuleType": "RDIMM", "OperatingSpeedMhz": 4800, "RankCount": 2,
+                            "Manufacturer": "SimMemory", "PartNumber": "SM-DDR5",
+                            "SerialNumber": self.part_serial("DIMM", k, d),
+                            "MemoryLocation": { "Socket": d % 2, "Channel": d / 2, "Slot": 0 },
+                            "Status": { "State": "Enabled" } }),
+                );
+            }
+            let storage = format!("{sys}/Storage/1");
+            let drives: Vec<String> = (0..self.drives)
+                .map(|d| format!("{storage}/Drives/{d}"))
+                .collect();
+            t.insert(
+                &format!("{sys}/Storage"),
+                collection(
+                    &format!("{sys}/Storage"),
+                    "StorageCollection",
+                    vec![storage.clone()],
+                ),
+            );
+            t.insert(
+                &storage,
+                json!({ "@odata.id": storage, "Id": "1",
+                        "Drives": drives.iter().map(|d| link(d)).collect::<Vec<_>>() }),
+            );
+            for (d, path) in drives.iter().enumerate() {
+                t.insert(
+                    path,
+                    json!({ "@odata.id": path, "Id": d.to_string(), "Name": format!("Bay {d}"),
+                            "Manufacturer": "SimStorage", "Model": "Sim NVMe 4TB", "PartNumber": "SN-4T",
+                            "SerialNumber": self.part_serial("DRV", k, d as u32),
+                            "CapacityBytes": 4_000_000_000_000u64, "Protocol": "NVMe", "MediaType": "SSD",
+                            "Status": { "State": "Enabled" } }),
                 );
             }
         }

@@ -6,6 +6,7 @@ mod boot_override;
 mod common;
 mod discovery;
 mod faults;
+mod hardware;
 mod mockups;
 mod pagination;
 mod power_fleet;

@@ -13,7 +13,7 @@
 //!   moves only when it actually changes. Re-ingesting the same result changes nothing.
 
 use ochami_core::ingest::Inventory;
-use ochami_core::{Component, State};
+use ochami_core::{Component, State, Xname};
 
 use super::components::check_nid;
 use super::ethernet::now;
@@ -55,6 +55,18 @@ pub(super) fn ingest(tx: &mut Tx<'_>, inv: &Inventory, force: bool) -> Result<()
     }
     for ce in &inv.component_endpoints {
         tx.set_component_endpoint(ce.id, Some(ce.clone()));
+    }
+    for (node, keep) in crate::hardware::parts_by_node(&inv.hardware) {
+        let stale: Vec<Xname> = tx
+            .tables()
+            .hardware
+            .values()
+            .filter(|h| h.owning_node() == Some(node) && !keep.contains(&h.id.to_string()))
+            .map(|h| h.id)
+            .collect();
+        for id in stale {
+            tx.set_hardware(id, None);
+        }
     }
     for h in &inv.hardware {
         tx.set_hardware(h.id, Some(h.clone()));

@@ -6,8 +6,8 @@ use std::collections::BTreeSet;
 use async_trait::async_trait;
 use ochami_core::ingest::Inventory;
 use ochami_core::{
-    ComponentEndpoint, EthernetInterface, Flag, HardwareRecord, HmsType, IpAddressEntry, MacAddr,
-    RedfishEndpoint, State, Xname,
+    ComponentEndpoint, EthernetInterface, Flag, HardwareFilter, HardwareRecord, HmsType,
+    IpAddressEntry, MacAddr, RedfishEndpoint, State, Xname,
 };
 
 use super::ethernet::{self, now};
@@ -341,6 +341,16 @@ impl InventoryStore for MemoryStore {
             t.hardware
                 .values()
                 .filter(|h| hms_type.is_none_or(|ty| h.id.hms_type() == ty))
+                .cloned()
+                .collect()
+        }))
+    }
+
+    async fn query_hardware(&self, filter: &HardwareFilter) -> Result<Vec<HardwareRecord>> {
+        Ok(self.read(|t| {
+            t.hardware
+                .values()
+                .filter(|h| filter.matches(h))
                 .cloned()
                 .collect()
         }))

@@ -6,14 +6,15 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use ochami_core::ingest::Inventory;
 use ochami_core::{
-    Component, ComponentEndpoint, EthernetInterface, HardwareRecord, HmsType, IpAddressEntry,
-    MacAddr, RedfishEndpoint, State, Xname,
+    Component, ComponentEndpoint, EthernetInterface, HardwareFilter, HardwareRecord, HmsType,
+    IpAddressEntry, MacAddr, RedfishEndpoint, State, Xname,
 };
 
 use super::components::prepare_components;
 use super::driver::{Backend, Conn, Sql, Val};
 use super::rows::{self, COMPONENT_COLS, ETH_COLS, ETH_COLS_E, REDFISH_COLS, to_json};
 use super::{SqlStore, write_tx};
+use crate::hardware::parts_by_node;
 use crate::ip_list::IpEdit;
 use crate::{ConflictKind, EthernetInterfaceFilter, InventoryStore, Record, Result, StoreError};
 use crate::{EthernetInterfacePatch, RedfishEndpointFilter};
@@ -299,20 +300,6 @@ impl<B: Backend> SqlStore<B> {
         .await
         .map(|_| ())
     }
-
-    async fn write_hardware<C: Conn>(&self, tx: &mut C, h: &HardwareRecord) -> Result<()> {
-        tx.execute(self.sql(
-            "INSERT INTO hardware (id, type, payload) VALUES ($1, $2, $3) \
-             ON CONFLICT (id) DO UPDATE SET type = excluded.type, payload = excluded.payload",
-            vec![
-                h.id.to_string().into(),
-                h.id.hms_type().to_string().into(),
-                Val::Json(Some(to_json(h)?)),
-            ],
-        ))
-        .await
-        .map(|_| ())
-    }
 }
 
 /// Normalize an interface; errors carry the row index of a bulk write.
@@ -471,6 +458,9 @@ impl<B: Backend> InventoryStore for SqlStore<B> {
             self.ingest_components(&mut tx, &found, force).await?;
             for ce in &inventory.component_endpoints {
                 self.write_component_endpoint(&mut tx, ce).await?;
+            }
+            for (node, keep) in parts_by_node(&inventory.hardware) {
+                self.prune_node_parts(&mut tx, &node, keep).await?;
             }
             for h in &inventory.hardware {
                 self.write_hardware(&mut tx, h).await?;
@@ -702,6 +692,10 @@ impl<B: Backend> InventoryStore for SqlStore<B> {
         }
         let out: Vec<HardwareRecord> = self.payloads("hardware record", sql).await?;
         Ok(sorted(out, |h| h.id))
+    }
+
+    async fn query_hardware(&self, filter: &HardwareFilter) -> Result<Vec<HardwareRecord>> {
+        self.select_hardware(filter).await
     }
 
     async fn put_hardware(&self, records: &[HardwareRecord]) -> Result<()> {

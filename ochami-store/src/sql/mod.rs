@@ -19,6 +19,7 @@ pub(crate) mod driver;
 pub(crate) mod error;
 mod filter;
 mod groups;
+mod hardware;
 mod inventory;
 mod rows;
 pub(crate) mod schema;

@@ -21,17 +21,29 @@ pub(crate) struct Migration {
 
 /// SQLite migrations, oldest first.
 #[cfg(feature = "sqlite")]
-pub(crate) const SQLITE: &[Migration] = &[Migration {
-    version: 1,
-    script: include_str!("../../migrations/sqlite/0001_init.sql"),
-}];
+pub(crate) const SQLITE: &[Migration] = &[
+    Migration {
+        version: 1,
+        script: include_str!("../../migrations/sqlite/0001_init.sql"),
+    },
+    Migration {
+        version: 2,
+        script: include_str!("../../migrations/sqlite/0002_hardware_parts.sql"),
+    },
+];
 
 /// Postgres migrations, oldest first.
 #[cfg(feature = "postgres")]
-pub(crate) const POSTGRES: &[Migration] = &[Migration {
-    version: 1,
-    script: include_str!("../../migrations/postgres/0001_init.sql"),
-}];
+pub(crate) const POSTGRES: &[Migration] = &[
+    Migration {
+        version: 1,
+        script: include_str!("../../migrations/postgres/0001_init.sql"),
+    },
+    Migration {
+        version: 2,
+        script: include_str!("../../migrations/postgres/0002_hardware_parts.sql"),
+    },
+];
 
 /// Lock key for Postgres' `pg_advisory_xact_lock` while migrating ("ochami" in ASCII).
 const ADVISORY_LOCK_KEY: i64 = 0x6f6368616d69;

@@ -439,7 +439,7 @@ pub async fn ingest_stores_expanded_inventory(store: Arc<dyn Store>) {
         .await
         .unwrap()
         .expect("hardware stored");
-    assert_eq!(hw.fru.serial_number, "SN1");
+    assert_eq!(hw.serial_number(), "SN1");
 }
 
 /// Check: ingest is idempotent and keeps admin changes.
@@ -789,15 +789,16 @@ pub async fn component_endpoints_and_hardware(store: Arc<dyn Store>) {
         2
     );
 
-    let record = |id: &str, serial: &str| HardwareRecord {
-        id: x(id),
-        status: "Populated".into(),
-        location: Default::default(),
-        fru_id: format!("Acme-{serial}"),
-        fru: ochami_core::NodeFruInfo {
-            serial_number: serial.into(),
-            ..Default::default()
-        },
+    let record = |id: &str, serial: &str| {
+        HardwareRecord::populated(
+            x(id),
+            ochami_core::LocationInfo::Node(Default::default()),
+            format!("Acme-{serial}"),
+            ochami_core::FruInfo::Node(ochami_core::NodeFruInfo {
+                serial_number: serial.into(),
+                ..Default::default()
+            }),
+        )
     };
     store
         .put_hardware(&[record("x0c0s0b0n1", "B"), record("x0c0s0b0n0", "A")])
@@ -810,7 +811,7 @@ pub async fn component_endpoints_and_hardware(store: Arc<dyn Store>) {
     let listed = store.list_hardware(Some(HmsType::Node)).await.unwrap();
     let names: Vec<String> = listed
         .iter()
-        .map(|h| format!("{} {}", h.id, h.fru.serial_number))
+        .map(|h| format!("{} {}", h.id, h.serial_number()))
         .collect();
     assert_eq!(
         names,

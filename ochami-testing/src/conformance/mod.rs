@@ -33,6 +33,7 @@ pub mod components;
 pub mod concurrency;
 pub mod ethernet_ips;
 pub mod groups;
+pub mod hardware;
 pub mod inventory;
 
 use std::any::Any;
@@ -105,6 +106,8 @@ pub const CHECKS: &[Check] = &[
     check!(ethernet_ips::ethernet_interface_ip_add_update_remove),
     check!(ethernet_ips::ethernet_interface_ip_concurrent_adds_all_kept),
     check!(inventory::component_endpoints_and_hardware),
+    check!(hardware::hardware_filters_run_in_the_store),
+    check!(hardware::rediscovery_replaces_a_nodes_parts),
     check!(groups::group_create_get_list),
     check!(groups::group_exclusivity),
     check!(groups::group_members_add_remove_replace),

@@ -1,0 +1,146 @@
+//! Hardware by location: a discovery with parts, SMD's list filters answered by the
+//! backend, subtrees, and re-discovery replacing a node's parts.
+
+use std::sync::Arc;
+
+use ochami_core::ingest::{EndpointIngest, Inventory};
+use ochami_core::{HardwareFilter, HardwareStatus, HmsType};
+use ochami_store::Store;
+use serde_json::{Value, json};
+
+use super::x;
+
+/// A discovery body (as Magellan would POST it, with ochami's part lists) of one BMC with
+/// two nodes, each with two CPUs, `dimms` DIMMs and a GPU.
+fn body(dimms: u32) -> Value {
+    let system = |k: u32| {
+        let memory: Vec<Value> = (0..dimms)
+            .map(|d| {
+                json!({"uri": format!("/redfish/v1/Systems/{k}/Memory/DIMM{d}"), "state": "Enabled",
+                "Id": format!("DIMM{d}"), "CapacityMiB": 32768, "Manufacturer": "Micron",
+                "PartNumber": "MTA-36", "SerialNumber": format!("S{k}D{d}")})
+            })
+            .collect();
+        json!({"uri": format!("/redfish/v1/Systems/{k}"), "serial": format!("N{k}"), "manufacturer": "Acme",
+            "processors": [
+                {"Id": "CPU0", "ProcessorType": "CPU", "Manufacturer": "AMD", "PartNumber": "100-0314", "SerialNumber": format!("C{k}0")},
+                {"Id": "CPU1", "ProcessorType": "CPU", "Manufacturer": "AMD", "PartNumber": "100-0314", "SerialNumber": format!("C{k}1")},
+                {"Id": "GPU0", "ProcessorType": "GPU", "Manufacturer": "NVIDIA", "PartNumber": "H100", "SerialNumber": format!("G{k}")}],
+            "memory": memory})
+    };
+    json!({"ID": "x1000c0s0b0", "FQDN": "10.0.0.1", "SchemaVersion": 1,
+           "Systems": [system(0), system(1)]})
+}
+
+fn inventory(dimms: u32) -> Inventory {
+    let ingest: EndpointIngest = serde_json::from_value(body(dimms)).expect("body parses");
+    ingest.expand().expect("expands")
+}
+
+fn ids(records: &[ochami_core::HardwareRecord]) -> Vec<String> {
+    records.iter().map(|r| r.id.to_string()).collect()
+}
+
+async fn query(store: &Arc<dyn Store>, pairs: &[(&str, &str)]) -> Vec<String> {
+    let f = HardwareFilter::from_query_pairs(pairs.iter().copied()).expect("filter parses");
+    ids(&store.query_hardware(&f).await.unwrap())
+}
+
+/// SMD's hardware list filters, case-insensitive, and subtrees, answered by the store.
+pub async fn hardware_filters_run_in_the_store(store: Arc<dyn Store>) {
+    store.ingest(&inventory(2), false).await.unwrap();
+    assert_eq!(
+        store.list_hardware(None).await.unwrap().len(),
+        2 * (1 + 2 + 1 + 2)
+    );
+    assert_eq!(
+        query(&store, &[("type", "NodeAccel")]).await,
+        ["x1000c0s0b0n0a0", "x1000c0s0b0n1a0"]
+    );
+    assert_eq!(
+        query(
+            &store,
+            &[("manufacturer", "nvidia"), ("manufacturer", "Acme")]
+        )
+        .await,
+        [
+            "x1000c0s0b0n0",
+            "x1000c0s0b0n0a0",
+            "x1000c0s0b0n1",
+            "x1000c0s0b0n1a0"
+        ]
+    );
+    assert_eq!(
+        query(&store, &[("serialnumber", "S1D1"), ("type", "Memory")]).await,
+        ["x1000c0s0b0n1d1"]
+    );
+    assert_eq!(
+        query(&store, &[("fruid", "Processor.AMD.1000314.C01")]).await,
+        ["x1000c0s0b0n0p1"]
+    );
+    assert_eq!(
+        query(
+            &store,
+            &[("partnumber", "MTA-36"), ("serialnumber", "nope")]
+        )
+        .await,
+        Vec::<String>::new()
+    );
+    let under = HardwareFilter {
+        under: Some(x("x1000c0s0b0n1")),
+        ..HardwareFilter::default()
+    };
+    let found = store.query_hardware(&under).await.unwrap();
+    assert_eq!(
+        ids(&found),
+        [
+            "x1000c0s0b0n1",
+            "x1000c0s0b0n1a0",
+            "x1000c0s0b0n1d0",
+            "x1000c0s0b0n1d1",
+            "x1000c0s0b0n1p0",
+            "x1000c0s0b0n1p1"
+        ]
+    );
+    assert!(
+        found
+            .iter()
+            .all(|r| r.status == HardwareStatus::Populated && r.fru_id().is_some())
+    );
+}
+
+/// Re-discovery is idempotent, drops parts no longer found, and a shallow discovery keeps
+/// the parts a deep one found.
+pub async fn rediscovery_replaces_a_nodes_parts(store: Arc<dyn Store>) {
+    store.ingest(&inventory(4), false).await.unwrap();
+    let before = store.list_hardware(None).await.unwrap();
+    store.ingest(&inventory(4), false).await.unwrap();
+    assert_eq!(
+        store.list_hardware(None).await.unwrap(),
+        before,
+        "idempotent"
+    );
+
+    // Two DIMMs pulled: their slots' records go.
+    store.ingest(&inventory(2), false).await.unwrap();
+    let dimms = store.list_hardware(Some(HmsType::Memory)).await.unwrap();
+    assert_eq!(dimms.len(), 4);
+    assert!(
+        ids(&dimms)
+            .iter()
+            .all(|id| id.ends_with("d0") || id.ends_with("d1"))
+    );
+
+    // A shallow discovery (no parts) keeps what the deep one found.
+    let mut shallow = inventory(2);
+    shallow.hardware.retain(|h| h.hms_type() == HmsType::Node);
+    store.ingest(&shallow, false).await.unwrap();
+    assert_eq!(
+        store
+            .list_hardware(Some(HmsType::Memory))
+            .await
+            .unwrap()
+            .len(),
+        4
+    );
+}

@@ -32,7 +32,7 @@ use axum::http::header;
 use axum::routing::get;
 use ochami_core::ingest::Inventory;
 use ochami_core::{BootParams, Component, EthernetInterface, MacAddr, Role, State, Xname};
-use ochami_examples::server::{AppState, Settings, router_with, serve_router_on};
+use ochami_server::{AppState, Settings, router_with, serve_router_on};
 use ochami_store::Store;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
@@ -239,7 +239,7 @@ async fn open_store(backend: &str, dir: &std::path::Path) -> Option<Arc<dyn Stor
     let url = match backend {
         "memory" => "memory:".to_owned(),
         "sqlite" => format!("sqlite://{}", dir.join("storm.db").display()),
-        "postgres" => ochami_store::testing::fresh_database()
+        "postgres" => ochami_testing::postgres::fresh_database()
             .await
             .expect("postgres harness")?
             .url()

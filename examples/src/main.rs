@@ -10,10 +10,9 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use ochami_examples::server::{self, ServeConfig};
-
 mod demo;
 mod discover;
+mod serve;
 
 /// OpenCHAMI-compatible cluster management: SMD, BSS and cloud-init in one server.
 #[derive(Parser)]
@@ -37,7 +36,7 @@ enum LogFormat {
 #[derive(Subcommand)]
 enum Command {
     /// Serve SMD v2 (/hsm/v2), BSS (/boot/v1) and cloud-init (/cloud-init) from one store.
-    Serve(ServeConfig),
+    Serve(serve::ServeArgs),
     /// Find BMCs over Redfish (Magellan-like) and store their inventory or send it to a server.
     Discover(discover::DiscoverArgs),
     /// Simulated BMCs -> discovery -> store -> server -> a node's iPXE script and cloud-init.
@@ -59,7 +58,7 @@ fn init_logging(format: LogFormat) {
 
 async fn run(command: Command) -> ExitCode {
     match command {
-        Command::Serve(config) => match server::serve(config).await {
+        Command::Serve(args) => match ochami_server::serve(args.into()).await {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("ochami serve: {e}");

@@ -14,7 +14,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer, de};
 
-use crate::xname::XnameError;
+use crate::xname_error::XnameError;
 
 /// The type of an HMS component, as SMD spells it on the wire (`"Node"`, `"NodeBMC"`,
 /// `"ComputeModule"`, ...).

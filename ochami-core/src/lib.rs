@@ -29,26 +29,24 @@
 
 mod boot;
 pub mod cloud_init;
-mod component;
-mod component_query;
-mod enums;
+pub mod component;
 mod error;
-mod filter;
 mod groups;
 mod hms_type;
 pub mod ingest;
 mod inventory;
 mod mac;
 mod problem;
-mod sm_component;
 mod xname;
+mod xname_error;
 
 pub use boot::{BootHost, BootParams, CloudInit, PhoneHome};
-pub use component::{Component, bogus_nid};
-pub use component_query::{HierarchyQuery, NidRange, QueryBody, query_body_filters};
-pub use enums::{Arch, Class, Flag, NetType, Role, State, SubRole};
+pub use component::attributes::{Arch, Class, Flag, NetType, Role, State, SubRole};
+pub use component::bss_view::{SmComponent, sm_components};
+pub use component::filter::{ComponentFilter, Projection, Term};
+pub use component::query::{HierarchyQuery, NidRange, QueryBody, query_body_filters};
+pub use component::record::{Component, bogus_nid};
 pub use error::{Error, Result};
-pub use filter::{ComponentFilter, Projection, Term};
 pub use groups::{Group, Members, Membership, Partition};
 pub use hms_type::HmsType;
 pub use inventory::{
@@ -58,5 +56,4 @@ pub use inventory::{
 };
 pub use mac::MacAddr;
 pub use problem::{Problem, reason_phrase};
-pub use sm_component::{SmComponent, sm_components};
 pub use xname::{Xname, XnameError};

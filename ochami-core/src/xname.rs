@@ -54,6 +54,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer, de};
 
 use crate::hms_type::HmsType;
+pub use crate::xname_error::XnameError;
 
 /// Most ordinals in any xname (Drive: `x#c#s#b#n#g#k#`).
 const MAX_ORDINALS: usize = 7;
@@ -874,46 +875,6 @@ impl<'de> Deserialize<'de> for Xname {
             }
         }
         deserializer.deserialize_str(Visitor)
-    }
-}
-
-/// Why a string is not a valid xname (or HMS type name): the input and the reason, e.g.
-/// `invalid xname "x1000c9": chassis ordinal 9 out of range 0-7`.
-///
-/// Also the error of [`HmsType`]'s `FromStr` (`invalid HMS type "Nodes": ...`).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid {subject} {input:?}: {reason}")]
-pub struct XnameError {
-    subject: &'static str,
-    input: String,
-    reason: String,
-}
-
-impl XnameError {
-    fn new(input: &str, reason: String) -> XnameError {
-        XnameError {
-            subject: "xname",
-            input: input.to_owned(),
-            reason,
-        }
-    }
-
-    pub(crate) fn unknown_type(input: &str) -> XnameError {
-        XnameError {
-            subject: "HMS type",
-            input: input.to_owned(),
-            reason: "not a known type name".to_owned(),
-        }
-    }
-
-    /// The rejected input, exactly as given (untrimmed).
-    pub fn input(&self) -> &str {
-        &self.input
-    }
-
-    /// Why it was rejected, e.g. `chassis ordinal 9 out of range 0-7`.
-    pub fn reason(&self) -> &str {
-        &self.reason
     }
 }
 

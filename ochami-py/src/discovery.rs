@@ -4,11 +4,8 @@
 //! a channel and are handed to the Python callback on the caller's thread between waits,
 //! so the callback needs no locking and may raise (which stops the run).
 
-use std::time::Duration;
-
-use ochami_core::HmsType;
 use ochami_redfish::{
-    Credentials, DiscoveryEvent, DiscoveryOptions, DiscoveryReport, Scheme, XnameAssigner, XnameMap,
+    DiscoveryEvent, DiscoveryReport, DiscoverySettings, XnameMap, XnameMapSource,
 };
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple};
@@ -21,14 +18,6 @@ use crate::store::PyStore;
 
 fn redfish_err(e: ochami_redfish::Error) -> PyErr {
     err(Family::Redfish, e)
-}
-
-fn seconds(what: &str, s: f64) -> PyResult<Duration> {
-    Duration::try_from_secs_f64(s).map_err(|_| {
-        invalid(format!(
-            "{what} must be a non-negative number of seconds, got {s}"
-        ))
-    })
 }
 
 /// `targets` as a list of strings: one string or a list/tuple of them.
@@ -93,30 +82,27 @@ pub(crate) fn discover(
     force: bool,
 ) -> PyResult<PyDiscoveryReport> {
     let inputs = target_list(targets)?;
-    let mut options = DiscoveryOptions {
-        scheme: scheme.parse::<Scheme>().map_err(redfish_err)?,
-        ports: ports.unwrap_or_default(),
-        insecure,
-        concurrency,
-        request_timeout: seconds("timeout", timeout)?,
-        connect_timeout: seconds("timeout", timeout)?,
-        bmc_deadline: seconds("deadline", deadline)?,
-        ..DiscoveryOptions::default()
-    };
+    let mut settings = DiscoverySettings::default();
+    settings.scheme = scheme.to_owned();
+    settings.ports = ports.unwrap_or_default();
     // Like the CLI, fall back on the environment so notebooks need not hold a password.
-    let username = username.or_else(|| std::env::var("OCHAMI_BMC_USERNAME").ok());
-    let password = password.or_else(|| std::env::var("OCHAMI_BMC_PASSWORD").ok());
-    if let Some(user) = username {
-        options.credentials = Some(Credentials::new(user, password.unwrap_or_default()));
-    }
-    if let Some(path) = cacert {
-        options = options.with_ca_file(path).map_err(redfish_err)?;
-    }
-    options.assigner = match (xname_map.map(self::xname_map).transpose()?, strict_map) {
-        (Some(m), false) => XnameAssigner::map_then_generate(m),
-        (Some(m), true) => XnameAssigner::from_map(m),
-        (None, _) => XnameAssigner::generated(),
+    settings.username = username.or_else(|| std::env::var("OCHAMI_BMC_USERNAME").ok());
+    settings.password = password.or_else(|| std::env::var("OCHAMI_BMC_PASSWORD").ok());
+    settings.insecure = insecure;
+    settings.cacert = cacert;
+    settings.concurrency = concurrency;
+    settings.timeout_secs = timeout;
+    settings.deadline_secs = deadline;
+    settings.xname_map = match xname_map.map(self::xname_map).transpose()? {
+        Some(m) => XnameMapSource::Map(m),
+        None => XnameMapSource::None,
     };
+    settings.strict_map = strict_map;
+    // The same checks and messages as `ochami discover`'s flags.
+    let options = settings.into_options().map_err(|e| match e {
+        ochami_redfish::Error::InvalidSetting { .. } => invalid(e.to_string()),
+        other => redfish_err(other),
+    })?;
     if let Some(p) = &progress
         && !p.is_callable()
     {
@@ -225,13 +211,7 @@ impl PyDiscoveryReport {
                     "failed"
                 },
                 elapsed_ms: o.elapsed_ms,
-                nodes: o.inventory().map(|i| {
-                    i.inventory
-                        .components
-                        .iter()
-                        .filter(|c| c.hms_type == HmsType::Node)
-                        .count()
-                }),
+                nodes: o.inventory().map(|i| i.nodes().len()),
                 error: o.error().map(|e| e.message.clone()),
             };
             values.push(json_of(&row)?);

@@ -93,6 +93,23 @@ def test_bad_options_raise():
         ochami.discover("127.0.0.1", progress=42)
 
 
+def test_settings_are_checked_as_the_cli_checks_its_flags(monkeypatch):
+    monkeypatch.delenv("OCHAMI_BMC_USERNAME", raising=False)
+    monkeypatch.delenv("OCHAMI_BMC_PASSWORD", raising=False)
+    cases = [
+        ({"username": "root"}, "username: given without a password"),
+        ({"password": "pw"}, "password: given without a username"),
+        ({"timeout": 0}, "timeout: 0 is not a number of seconds in (0, 86400]"),
+        ({"deadline": -1}, "deadline: -1 is not a number of seconds in (0, 86400]"),
+        ({"concurrency": 0}, "concurrency: must be at least 1"),
+    ]
+    for kwargs, message in cases:
+        with pytest.raises(ochami.InvalidError) as e:
+            ochami.discover("127.0.0.1", **kwargs)
+        assert message in str(e.value)
+        assert "pw" not in str(e.value)
+
+
 def test_progress_callback_exception_stops_the_run():
     def boom(event):
         raise RuntimeError("stop here")

@@ -30,11 +30,11 @@ use std::time::Duration;
 use futures::StreamExt;
 use serde_json::Value;
 
+use crate::auth::{AuthMode, AuthState};
 use crate::error::{Error, Result};
 use crate::resources::{Collection, ServiceRoot};
 use crate::retry::RetryPolicy;
 use crate::secret::Credentials;
-use crate::session::{AuthMode, AuthState};
 use crate::transport::{
     HttpRequest, HttpResponse, Method, RequestAuth, RequestBody, Transport, TransportError,
 };

@@ -56,13 +56,13 @@ use ochami_core::{MacAddr, RedfishEndpoint, Xname};
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::auth::AuthKind;
 use crate::client::RedfishClient;
 use crate::error::{Error, Result};
 use crate::resources::{
     Chassis, ComputerSystem, EthernetInterface, Manager, Memory, Processor, lenient,
 };
 use crate::scan::{RedfishService, ScanTarget};
-use crate::session::AuthKind;
 
 /// What to read beyond the essentials.
 #[derive(Debug, Clone)]

@@ -61,6 +61,7 @@ use ochami_core::Xname;
 use ochami_core::ingest::Inventory;
 use serde::Serialize;
 
+use crate::auth::AuthMode;
 use crate::client::{ClientOptions, RedfishClient, fetch_service_root};
 use crate::crawl::{BmcInventory, CrawlOptions, crawl};
 use crate::error::{Error, Result, TargetError};
@@ -68,7 +69,6 @@ use crate::resources::ServiceRoot;
 use crate::retry::RetryPolicy;
 use crate::scan::{RedfishService, ScanTarget, Scheme, TargetSpec};
 use crate::secret::Credentials;
-use crate::session::AuthMode;
 use crate::transport::{HttpTransport, Transport, TransportOptions};
 use crate::xname_assign::XnameAssigner;
 

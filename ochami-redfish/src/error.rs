@@ -155,6 +155,14 @@ pub enum Error {
     /// The TLS configuration could not be built (bad CA PEM, ...).
     #[error("TLS configuration: {0}")]
     TlsConfig(String),
+    /// A discovery setting is out of its range or inconsistent with another.
+    #[error("{setting}: {message}")]
+    InvalidSetting {
+        /// The setting, by its CLI flag / Python keyword name (`timeout`, `username`, ...).
+        setting: &'static str,
+        /// What is wrong with it.
+        message: String,
+    },
     /// An xname map could not be read.
     #[error("xname map, line {line}: {message}")]
     XnameMap {
@@ -274,6 +282,7 @@ impl Error {
             | Error::TooManyTargets { .. }
             | Error::TlsConfig(_)
             | Error::XnameMap { .. }
+            | Error::InvalidSetting { .. }
             | Error::NoXname { .. }
             | Error::Io { .. }
             | Error::Sim(_) => ErrorKind::Config,

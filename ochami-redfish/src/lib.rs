@@ -28,9 +28,11 @@
 //! the network address, generated xnames never collide within a run, and placeholder values
 //! such as `"N/A"` never reach the inventory.
 
+mod auth;
 mod client;
 pub mod crawl;
 pub mod discovery;
+mod discovery_settings;
 mod error;
 pub mod power;
 pub mod resources;
@@ -43,16 +45,17 @@ pub mod sim;
 mod transport;
 pub mod xname_assign;
 
+pub use auth::{AuthKind, AuthMode};
 pub use client::{ClientOptions, RedfishClient, SERVICE_ROOT};
 pub use crawl::{BmcInventory, CrawlOptions, crawl};
 pub use discovery::{
     DiscoveryEvent, DiscoveryOptions, DiscoveryReport, OutcomeResult, TargetOutcome, discover,
 };
+pub use discovery_settings::{DiscoverySettings, MAX_SECONDS, XnameMapSource};
 pub use error::{Error, ErrorKind, Result, TargetError};
 pub use retry::RetryPolicy;
 pub use scan::{ScanOptions, ScanResult, ScanTarget, Scheme, TargetSpec, scan};
 pub use secret::{Credentials, Secret};
-pub use session::{AuthKind, AuthMode};
 pub use transport::{
     HttpRequest, HttpResponse, HttpTransport, Method, RequestAuth, RequestBody, Transport,
     TransportError, TransportOptions,

@@ -1,6 +1,7 @@
-//! Redfish sessions and HTTP Basic: how a [`RedfishClient`] authenticates.
+//! Redfish sessions and HTTP Basic: how a [`RedfishClient`] logs in, renews an expired
+//! session and closes it.
 //!
-//! With [`AuthMode::Auto`] (the default) the client creates a session with
+//! With [`AuthMode::Auto`](crate::AuthMode::Auto) (the default) the client creates a session with
 //! `POST <SessionService>/Sessions` when the service root links a SessionService, keeps
 //! the `X-Auth-Token` for every later request and deletes the session (`DELETE` on the
 //! session's `Location`, or on the `@odata.id` of the answer when a BMC forgets the header)
@@ -12,63 +13,14 @@
 //! concurrent requests that hit the same expiry share that one new session. A second 401
 //! after the new login is an [`Error::Auth`].
 
-use serde::Serialize;
 use serde_json::Value;
 
+use crate::auth::{AuthKind, AuthMode, AuthState};
 use crate::client::RedfishClient;
 use crate::error::{Error, Result};
 use crate::resources::lenient;
 use crate::secret::Secret;
 use crate::transport::{HttpResponse, Method, RequestAuth, RequestBody};
-
-/// How the client authenticates.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AuthMode {
-    /// A session when the BMC has a SessionService, Basic otherwise or when creating the
-    /// session fails for a reason other than bad credentials.
-    #[default]
-    Auto,
-    /// HTTP Basic on every request (what Magellan does).
-    Basic,
-    /// A session, or fail.
-    Session,
-}
-
-/// How a connected client is authenticating now.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AuthKind {
-    /// No credentials were given.
-    Anonymous,
-    /// HTTP Basic.
-    Basic,
-    /// A Redfish session token.
-    Session,
-}
-
-/// Authentication state of a client; `Debug` redacts the token.
-#[derive(Debug, Clone)]
-pub(crate) enum AuthState {
-    Anonymous,
-    Basic(crate::secret::Credentials),
-    Session {
-        token: Secret,
-        /// Where to DELETE the session; `None` if the BMC gave no location.
-        location: Option<String>,
-    },
-    Closed,
-}
-
-impl AuthState {
-    pub(crate) fn request_auth(&self) -> RequestAuth {
-        match self {
-            AuthState::Anonymous | AuthState::Closed => RequestAuth::None,
-            AuthState::Basic(c) => RequestAuth::Basic(c.clone()),
-            AuthState::Session { token, .. } => RequestAuth::Token(token.clone()),
-        }
-    }
-}
 
 impl RedfishClient {
     /// How the client authenticates now.

@@ -1,6 +1,6 @@
 //! `ochami demo`: the whole stack in one command, on loopback, from a fresh clone.
 //!
-//! 1. Starts simulated BMCs built into the binary ([`flavours`]): an EX-style blade, an
+//! 1. Starts simulated BMCs built into the binary ([`ochami_redfish::sim::presets`]): an EX-style blade, an
 //!    iLO-style rack server, an OpenBMC-style server and three synthetic multi-node BMCs,
 //!    each on its own loopback port, each requiring a (demo) user name and password.
 //! 2. Discovers them exactly as `ochami discover` does, giving them xnames from a MAC-keyed
@@ -16,7 +16,6 @@
 //! `force` (same xnames, same MACs), and boot parameters, the `compute` group and its
 //! cloud-init data are replaced, so a second run ends in the same state as the first.
 
-mod flavours;
 mod seed;
 
 use std::net::SocketAddr;
@@ -24,10 +23,11 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use ochami_core::Xname;
-use ochami_examples::server::{AppState, Settings, serve_on};
 use ochami_redfish::discovery::discover_targets;
+use ochami_redfish::sim::presets::{self, Preset};
 use ochami_redfish::sim::{SimBmc, SimBmcConfig};
 use ochami_redfish::{Credentials, DiscoveryOptions, DiscoveryReport, XnameAssigner, XnameMap};
+use ochami_server::{AppState, Settings, serve_on};
 
 use crate::discover::{Progress, Sink, WriteOutcome, table};
 
@@ -125,13 +125,13 @@ async fn demo(args: &DemoArgs) -> Result<(), DemoError> {
 
     // 1. Simulated BMCs.
     let credentials = Credentials::new(BMC_USER, BMC_PASSWORD);
-    let flavours = flavours::all();
+    let flavours = presets::demo_fleet();
     let mut bmcs = Vec::with_capacity(flavours.len());
     let mut map = XnameMap::new();
     for f in &flavours {
         let config = SimBmcConfig::new(f.tree.clone()).credentials(credentials.clone());
         bmcs.push(SimBmc::spawn(config).await.map_err(DemoError::Sim)?);
-        // The demo's own literals; a clash would be a bug in `flavours`.
+        // The demo's own literals; a clash would be a bug in the presets.
         map.insert(&f.bmc_mac.to_string(), f.xname).map_err(|m| {
             DemoError::Sim(ochami_redfish::Error::Sim(format!("demo xname map: {m}")))
         })?;
@@ -266,7 +266,7 @@ async fn demo(args: &DemoArgs) -> Result<(), DemoError> {
 
     if args.serve {
         println!("Serving on {base} with the simulated BMCs up; Ctrl-C stops.");
-        ochami_examples::server::shutdown_signal().await;
+        ochami_server::shutdown_signal().await;
     }
     let _ = stop.send(());
     match tokio::time::timeout(Duration::from_secs(5), server).await {
@@ -285,7 +285,7 @@ async fn demo(args: &DemoArgs) -> Result<(), DemoError> {
 fn check(
     report: &DiscoveryReport,
     writes: &[WriteOutcome],
-    flavours: &[flavours::Flavour],
+    flavours: &[Preset],
 ) -> Result<Vec<Found>, DemoError> {
     let mut found = Vec::new();
     let mut failures = Vec::new();

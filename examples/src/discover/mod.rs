@@ -24,8 +24,8 @@ use std::time::Duration;
 
 use ochami_redfish::discovery::discover_targets;
 use ochami_redfish::{
-    Credentials, DiscoveryEvent, DiscoveryOptions, DiscoveryReport, ErrorKind, ScanTarget, Scheme,
-    TargetSpec, XnameAssigner, XnameMap,
+    DiscoveryEvent, DiscoveryOptions, DiscoveryReport, DiscoverySettings, ErrorKind, ScanTarget,
+    Scheme, TargetSpec, XnameMapSource,
 };
 
 pub(crate) use report::{Progress, table};
@@ -158,57 +158,36 @@ pub(crate) enum DiscoverError {
     Client(String),
 }
 
-fn seconds(flag: &'static str, s: f64) -> Result<Duration, DiscoverError> {
-    if !(s.is_finite() && s > 0.0 && s <= 86_400.0) {
-        return Err(DiscoverError::BadFlag {
-            flag,
-            message: format!("{s} is not a number of seconds in (0, 86400]"),
-        });
-    }
-    Ok(Duration::from_secs_f64(s))
-}
-
 impl DiscoverArgs {
-    /// Discovery options from the flags (reads the CA file and the xname map).
+    /// Discovery options from the flags, validated by `ochami-redfish` exactly as Python's
+    /// `ochami.discover` keywords are (reads the CA file and the xname map).
     pub(crate) fn options(&self) -> Result<DiscoveryOptions, DiscoverError> {
-        let mut options = DiscoveryOptions {
-            scheme: self.scheme()?,
-            ports: self.ports.clone(),
-            insecure: self.insecure,
-            concurrency: usize::from(self.concurrency),
-            connect_timeout: seconds("timeout", self.timeout)?,
-            request_timeout: seconds("timeout", self.timeout)?,
-            bmc_deadline: seconds("deadline", self.deadline)?,
-            ..DiscoveryOptions::default()
+        let mut settings = DiscoverySettings::default();
+        settings.scheme = self.scheme.clone();
+        settings.ports = self.ports.clone();
+        settings.username = self.username.clone();
+        settings.password = self.password.clone();
+        settings.insecure = self.insecure;
+        settings.cacert = self.cacert.clone();
+        settings.concurrency = usize::from(self.concurrency);
+        settings.timeout_secs = self.timeout;
+        settings.deadline_secs = self.deadline;
+        settings.xname_map = match &self.xname_map {
+            Some(path) => XnameMapSource::File(path.into()),
+            None => XnameMapSource::None,
         };
-        options.credentials = match (&self.username, &self.password) {
-            (Some(u), Some(p)) => Some(Credentials::new(u.clone(), p.clone())),
-            (Some(_), None) => {
-                return Err(DiscoverError::BadFlag {
-                    flag: "username",
-                    message: "given without --password (or OCHAMI_BMC_PASSWORD)".into(),
-                });
-            }
-            (None, Some(_)) => {
-                return Err(DiscoverError::BadFlag {
-                    flag: "password",
-                    message: "given without --username (or OCHAMI_BMC_USERNAME)".into(),
-                });
-            }
-            (None, None) => None,
-        };
-        if let Some(ca) = &self.cacert {
-            options = options.with_ca_file(ca)?;
-        }
-        if let Some(path) = &self.xname_map {
-            let map = XnameMap::from_file(path)?;
-            options.assigner = if self.strict_map {
-                XnameAssigner::from_map(map)
-            } else {
-                XnameAssigner::map_then_generate(map)
-            };
-        }
-        Ok(options)
+        settings.strict_map = self.strict_map;
+        settings.into_options().map_err(|e| match e {
+            ochami_redfish::Error::InvalidSetting { setting, message } => DiscoverError::BadFlag {
+                flag: setting,
+                message: match setting {
+                    "username" => format!("{message} (--password or OCHAMI_BMC_PASSWORD)"),
+                    "password" => format!("{message} (--username or OCHAMI_BMC_USERNAME)"),
+                    _ => message,
+                },
+            },
+            other => other.into(),
+        })
     }
 
     fn scheme(&self) -> Result<Scheme, DiscoverError> {
@@ -276,7 +255,12 @@ impl DiscoverArgs {
                 });
             }
             let client = reqwest::Client::builder()
-                .timeout(seconds("timeout", self.timeout)?.max(Duration::from_secs(30)))
+                .timeout(
+                    // The flag itself is checked with the discovery settings.
+                    Duration::try_from_secs_f64(self.timeout)
+                        .unwrap_or_default()
+                        .max(Duration::from_secs(30)),
+                )
                 .build()
                 .map_err(|e| DiscoverError::Client(e.to_string()))?;
             return Ok(Sink::Server {

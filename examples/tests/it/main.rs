@@ -1,14 +1,4 @@
-//! HTTP tests of `ochami serve`: every route family in-process and over a socket, against
-//! the memory, SQLite and Postgres stores.
+//! Behaviour tests of the `ochami` binary: its `discover` and `demo` subcommands against
+//! simulated BMCs and an in-process server, and the custom-service examples.
 
-mod auth;
-mod bad_input;
-mod bss;
 mod cli;
-mod cloud_init;
-mod common;
-mod scale_out;
-mod shutdown;
-mod smd_components;
-mod smd_groups;
-mod smd_inventory;

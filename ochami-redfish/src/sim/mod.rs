@@ -35,6 +35,7 @@
 
 mod actions;
 mod bmc;
+pub mod presets;
 mod server;
 mod synthetic;
 mod tls;

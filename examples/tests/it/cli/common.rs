@@ -4,9 +4,9 @@ use std::process::Output;
 use std::sync::Arc;
 use std::time::Duration;
 
-use ochami_examples::server::{AppState, Settings, serve_on};
 use ochami_redfish::Credentials;
 use ochami_redfish::sim::{SimBmc, SimBmcConfig, SyntheticBmc};
+use ochami_server::{AppState, Settings, serve_on};
 use ochami_store::Store;
 
 /// The BMC user of the simulated BMCs.

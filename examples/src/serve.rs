@@ -1,0 +1,181 @@
+//! `ochami serve`: its flags (each with an environment fallback) turned into an
+//! [`ochami_server::ServerConfig`]; the service itself is the `ochami-server` library.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use ipnet::IpNet;
+use ochami_server::auth::{FamilyScopes, REFRESH_INTERVAL};
+use ochami_server::{AuthConfig, JwksSource, ScopePolicy, ServerConfig};
+
+/// The default listen address, SMD's port on loopback.
+pub(crate) const DEFAULT_LISTEN: &str = ochami_server::DEFAULT_LISTEN;
+
+/// Flags of `ochami serve`.
+#[derive(Clone, clap::Args)]
+pub(crate) struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "OCHAMI_LISTEN", default_value = DEFAULT_LISTEN)]
+    listen: SocketAddr,
+    /// Store URL: `sqlite://path`, `memory:` or `postgres://user:pass@host/db`.
+    #[arg(long, env = "OCHAMI_STORE", default_value = "sqlite://ochami.db")]
+    store: String,
+    /// URL nodes use to reach this server (iPXE chain and cloud-init links); default
+    /// `http://<listen>`.
+    #[arg(long, env = "OCHAMI_BASE_URL")]
+    base_url: Option<String>,
+    /// A proxy whose `X-Forwarded-For` is believed when finding a node by its address
+    /// (CIDR; repeatable).
+    #[arg(
+        long = "trusted-proxy",
+        env = "OCHAMI_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    trusted_proxies: Vec<IpNet>,
+    /// Authentication.
+    #[command(flatten)]
+    auth: AuthArgs,
+}
+
+/// Authentication flags of `ochami serve`.
+#[derive(Debug, Clone, clap::Args)]
+struct AuthArgs {
+    /// JWKS file with the public keys that sign bearer tokens; enables authentication.
+    #[arg(long, env = "OCHAMI_JWKS_FILE", conflicts_with = "jwks_url")]
+    jwks_file: Option<PathBuf>,
+    /// URL of a JWKS (e.g. an OIDC provider's `jwks_uri`); enables authentication.
+    #[arg(long, env = "OCHAMI_JWKS_URL")]
+    jwks_url: Option<String>,
+    /// Required `aud` claim.
+    #[arg(long, env = "OCHAMI_JWT_AUDIENCE")]
+    jwt_audience: Option<String>,
+    /// Required `iss` claim.
+    #[arg(long, env = "OCHAMI_JWT_ISSUER")]
+    jwt_issuer: Option<String>,
+    /// Require the read scopes for reads too (the node-facing routes stay public).
+    #[arg(long, env = "OCHAMI_AUTH_READS")]
+    auth_reads: bool,
+    /// Shortest time between two JWKS refetches caused by unknown key ids, in seconds.
+    #[arg(long, env = "OCHAMI_JWKS_MIN_REFRESH_SECS", default_value_t = REFRESH_INTERVAL.as_secs())]
+    jwks_min_refresh_secs: u64,
+    /// Allow listening on a non-loopback address without authentication.
+    #[arg(long, env = "OCHAMI_INSECURE_NO_AUTH")]
+    insecure_no_auth: bool,
+    /// Scope for reads of /hsm/v2 (with --auth-reads).
+    #[arg(long, env = "OCHAMI_SMD_READ_SCOPE", default_value = "smd:read")]
+    smd_read_scope: String,
+    /// Scope for writes to /hsm/v2.
+    #[arg(long, env = "OCHAMI_SMD_WRITE_SCOPE", default_value = "smd:write")]
+    smd_write_scope: String,
+    /// Scope for reads of /boot/v1 (with --auth-reads).
+    #[arg(long, env = "OCHAMI_BSS_READ_SCOPE", default_value = "bss:read")]
+    bss_read_scope: String,
+    /// Scope for writes to /boot/v1.
+    #[arg(long, env = "OCHAMI_BSS_WRITE_SCOPE", default_value = "bss:write")]
+    bss_write_scope: String,
+    /// Scope for reads of /cloud-init admin routes (with --auth-reads).
+    #[arg(
+        long,
+        env = "OCHAMI_CLOUD_INIT_READ_SCOPE",
+        default_value = "cloud-init:read"
+    )]
+    cloud_init_read_scope: String,
+    /// Scope for writes to /cloud-init.
+    #[arg(
+        long,
+        env = "OCHAMI_CLOUD_INIT_WRITE_SCOPE",
+        default_value = "cloud-init:write"
+    )]
+    cloud_init_write_scope: String,
+}
+
+impl From<AuthArgs> for AuthConfig {
+    fn from(a: AuthArgs) -> Self {
+        let jwks = match (a.jwks_file, a.jwks_url) {
+            (Some(path), _) => Some(JwksSource::File(path)),
+            (None, Some(url)) => Some(JwksSource::Url(url)),
+            (None, None) => None,
+        };
+        AuthConfig {
+            jwks,
+            audience: a.jwt_audience,
+            issuer: a.jwt_issuer,
+            min_refresh: Duration::from_secs(a.jwks_min_refresh_secs),
+            policy: ScopePolicy {
+                auth_reads: a.auth_reads,
+                smd: FamilyScopes {
+                    read: a.smd_read_scope,
+                    write: a.smd_write_scope,
+                },
+                bss: FamilyScopes {
+                    read: a.bss_read_scope,
+                    write: a.bss_write_scope,
+                },
+                cloud_init: FamilyScopes {
+                    read: a.cloud_init_read_scope,
+                    write: a.cloud_init_write_scope,
+                },
+            },
+            insecure_no_auth: a.insecure_no_auth,
+        }
+    }
+}
+
+impl From<ServeArgs> for ServerConfig {
+    fn from(a: ServeArgs) -> Self {
+        ServerConfig {
+            listen: a.listen,
+            store: a.store,
+            base_url: a.base_url,
+            trusted_proxies: a.trusted_proxies,
+            auth: a.auth.into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        serve: ServeArgs,
+    }
+
+    #[test]
+    fn flag_defaults_are_the_library_defaults() {
+        let config: ServerConfig = Cli::parse_from(["t"]).serve.into();
+        let lib = AuthConfig::default();
+        assert_eq!(config.auth.policy, lib.policy);
+        assert_eq!(config.auth.min_refresh, lib.min_refresh);
+        assert_eq!(config.auth.jwks, None);
+        assert_eq!(config.listen.to_string(), DEFAULT_LISTEN);
+    }
+
+    #[test]
+    fn flags_reach_the_config() {
+        let config: ServerConfig = Cli::parse_from([
+            "t",
+            "--jwks-url",
+            "https://idp/jwks",
+            "--auth-reads",
+            "--smd-write-scope",
+            "admin",
+            "--trusted-proxy",
+            "10.0.0.0/8",
+        ])
+        .serve
+        .into();
+        assert_eq!(
+            config.auth.jwks,
+            Some(JwksSource::Url("https://idp/jwks".into()))
+        );
+        assert!(config.auth.policy.auth_reads);
+        assert_eq!(config.auth.policy.smd.write, "admin");
+        assert_eq!(config.trusted_proxies.len(), 1);
+    }
+}

@@ -1,0 +1,81 @@
+//! Which scope each route needs: OpenCHAMI-style read/write scopes per route family, with
+//! the node-facing routes public.
+
+use axum::http::Method;
+
+/// Read and write scopes of one route family.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FamilyScopes {
+    /// Needed for GET/HEAD with `auth_reads`.
+    pub read: String,
+    /// Needed for every other method.
+    pub write: String,
+}
+
+/// Which scope each route needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScopePolicy {
+    /// Whether reads need the read scope.
+    pub auth_reads: bool,
+    /// `/hsm/v2`.
+    pub smd: FamilyScopes,
+    /// `/boot/v1`.
+    pub bss: FamilyScopes,
+    /// `/cloud-init`.
+    pub cloud_init: FamilyScopes,
+}
+
+impl Default for ScopePolicy {
+    fn default() -> Self {
+        let fam = |f: &str| FamilyScopes {
+            read: format!("{f}:read"),
+            write: format!("{f}:write"),
+        };
+        ScopePolicy {
+            auth_reads: false,
+            smd: fam("smd"),
+            bss: fam("bss"),
+            cloud_init: fam("cloud-init"),
+        }
+    }
+}
+
+/// Routes nodes, probes and scrapers call without a token.
+fn is_public(route: &str) -> bool {
+    route.starts_with("/hsm/v2/service/")
+        || route.starts_with("/boot/v1/service/")
+        || matches!(
+            route,
+            "/boot/v1/bootscript"
+                | "/cloud-init/meta-data"
+                | "/cloud-init/user-data"
+                | "/cloud-init/vendor-data"
+                | "/cloud-init/{file}"
+                | "/metrics"
+        )
+}
+
+impl ScopePolicy {
+    /// The scope `method` on the route template `route` requires, if any.
+    pub fn required_scope(&self, method: &Method, route: &str) -> Option<&str> {
+        if is_public(route) {
+            return None;
+        }
+        let family = if route.starts_with("/hsm/v2") {
+            &self.smd
+        } else if route.starts_with("/boot/v1") {
+            &self.bss
+        } else if route.starts_with("/cloud-init") {
+            &self.cloud_init
+        } else {
+            return None;
+        };
+        if matches!(*method, Method::GET | Method::HEAD) {
+            // Impersonation reads any node's documents, so it never goes without a token.
+            let always = route.starts_with("/cloud-init/admin/impersonation/");
+            (self.auth_reads || always).then_some(family.read.as_str())
+        } else {
+            Some(family.write.as_str())
+        }
+    }
+}

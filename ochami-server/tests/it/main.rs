@@ -1,0 +1,13 @@
+//! HTTP tests of `ochami-server`: every route family in-process and over a socket, against
+//! the memory, SQLite and Postgres stores.
+
+mod auth;
+mod bad_input;
+mod bss;
+mod cloud_init;
+mod common;
+mod scale_out;
+mod shutdown;
+mod smd_components;
+mod smd_groups;
+mod smd_inventory;

@@ -30,11 +30,11 @@ use serde::Serialize;
 use super::boot_override::{BootOverride, BootOverrideOutcome};
 use super::operation::PowerOperation;
 use super::system::{OperationOptions, PowerReport, SystemPower};
+use crate::AuthMode;
 use crate::client::{ClientOptions, RedfishClient};
 use crate::error::{Error, ErrorKind, Result, TargetError};
 use crate::retry::RetryPolicy;
 use crate::secret::Credentials;
-use crate::session::AuthMode;
 use crate::transport::Transport;
 
 /// One system to act on. `Debug` redacts the password.

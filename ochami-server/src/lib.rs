@@ -40,6 +40,7 @@ mod bss;
 mod cloud_init;
 mod endpoint_history;
 pub mod metrics;
+mod power;
 pub mod problem;
 mod smd_components;
 mod smd_groups;
@@ -65,6 +66,10 @@ use tower::util::MapRequestLayer;
 
 pub use auth::{AuthConfig, Authenticator, JwksSource, ScopePolicy};
 pub use metrics::Metrics;
+pub use power::{
+    PowerConfig, StatusEntry, Task, TaskCounts, TaskStatus, Transition, TransitionStatus,
+    power_routes, power_routes_with,
+};
 pub use problem::ApiError;
 
 /// The default listen address, SMD's port on loopback.
@@ -233,6 +238,7 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
     let all = smd_routes()
         .merge(bss_routes())
         .merge(cloud_init_routes())
+        .merge(power_routes())
         .merge(extra);
     with_layers(state, all)
 }

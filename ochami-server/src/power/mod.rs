@@ -1,0 +1,121 @@
+//! PCS-compatible power control under `/power-control/v1`: transitions (`POST`, `GET`,
+//! `GET {id}`, `DELETE {id}` to abort) and `power-status` (`GET` and `POST`), driving the
+//! nodes' BMCs with [`ochami_redfish::power`].
+//!
+//! A node is found through its ComponentEndpoint (`OdataID`, the system's path) and the
+//! RedfishEndpoint behind it (`FQDN`, `User`, `Password`). Credentials go to the BMC only:
+//! no response, task description or log line carries them (errors name the BMC by URL).
+//! When a transition's task succeeds, the component's `State` follows (`On` or `Off`).
+//!
+//! Differences from PCS: transitions are kept in this process (a restart forgets them; PCS
+//! keeps them in etcd), no component reservations are taken (`deputyKey` is accepted and
+//! ignored), and a restart of a node that is off powers it on instead of failing.
+
+mod status;
+mod targets;
+mod transitions;
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::routing::{get, post};
+use ochami_redfish::power::PowerOptions;
+use ochami_redfish::{HttpTransport, TransportOptions};
+
+use crate::AppState;
+use crate::problem::ApiError;
+
+pub use status::StatusEntry;
+pub use transitions::{Task, TaskCounts, TaskStatus, Transition, TransitionStatus};
+
+/// How the power service reaches BMCs.
+#[derive(Debug, Clone)]
+pub struct PowerConfig {
+    /// `https` (the default) or `http` (simulators).
+    pub scheme: String,
+    /// TLS to BMCs: verified by default.
+    pub transport: TransportOptions,
+    /// Concurrency, timeouts and retries of each transition.
+    pub options: PowerOptions,
+    /// How long a `power-status` answer is reused.
+    pub status_cache: Duration,
+}
+
+impl Default for PowerConfig {
+    fn default() -> Self {
+        PowerConfig {
+            scheme: "https".to_owned(),
+            transport: TransportOptions::default(),
+            options: PowerOptions::default(),
+            status_cache: Duration::from_secs(5),
+        }
+    }
+}
+
+/// The power service's own state: transitions of this process and the status cache.
+#[derive(Clone)]
+pub(crate) struct PowerService(Arc<Inner>);
+
+pub(crate) struct Inner {
+    config: PowerConfig,
+    transport: Mutex<Option<Arc<HttpTransport>>>,
+    transitions: Mutex<BTreeMap<String, Transition>>,
+    aborts: Mutex<HashMap<String, ochami_redfish::power::PowerAbort>>,
+    status: Mutex<HashMap<String, (Instant, StatusEntry)>>,
+}
+
+impl PowerService {
+    fn new(config: PowerConfig) -> Self {
+        PowerService(Arc::new(Inner {
+            config,
+            transport: Mutex::new(None),
+            transitions: Mutex::new(BTreeMap::new()),
+            aborts: Mutex::new(HashMap::new()),
+            status: Mutex::new(HashMap::new()),
+        }))
+    }
+
+    /// The shared HTTP transport, built on first use.
+    fn transport(&self) -> Result<Arc<HttpTransport>, ApiError> {
+        let mut slot = self
+            .0
+            .transport
+            .lock()
+            .map_err(|_| ApiError::bad_request("power service state is poisoned"))?;
+        if let Some(t) = slot.as_ref() {
+            return Ok(t.clone());
+        }
+        let t = Arc::new(
+            HttpTransport::new(&self.0.config.transport)
+                .map_err(|e| ApiError::bad_request(format!("BMC transport: {e}")))?,
+        );
+        *slot = Some(t.clone());
+        Ok(t)
+    }
+}
+
+/// The routes with the default [`PowerConfig`] (HTTPS, verified TLS).
+pub fn power_routes() -> Router<AppState> {
+    power_routes_with(PowerConfig::default())
+}
+
+/// The routes with `config`, each at `/power-control/v1/<route>`.
+pub fn power_routes_with(config: PowerConfig) -> Router<AppState> {
+    let service = PowerService::new(config);
+    Router::new()
+        .route(
+            "/power-control/v1/transitions",
+            post(transitions::create).get(transitions::list),
+        )
+        .route(
+            "/power-control/v1/transitions/{id}",
+            get(transitions::get_one).delete(transitions::abort),
+        )
+        .route(
+            "/power-control/v1/power-status",
+            get(status::get_status).post(status::post_status),
+        )
+        .layer(axum::Extension(service))
+}

@@ -36,6 +36,7 @@ mod hms_type;
 pub mod ingest;
 mod inventory;
 mod mac;
+pub mod nodes_yaml;
 mod problem;
 mod xname;
 mod xname_error;

@@ -115,7 +115,45 @@ pub struct NodesFile {
     pub bmcs: Vec<BmcEntry>,
     /// The node rows.
     pub nodes: Vec<NodeEntry>,
-    text: String,
+    /// `(key, value)` -> the lines it is on, in order (one pass over the text, so that
+    /// errors name lines without rescanning).
+    index: HashMap<(String, String), Vec<usize>>,
+}
+
+/// Every `key: value` of the text (block or flow style, values optionally quoted) with its
+/// line.
+fn index_lines(text: &str) -> HashMap<(String, String), Vec<usize>> {
+    let mut index: HashMap<(String, String), Vec<usize>> = HashMap::new();
+    for (i, line) in text.lines().enumerate() {
+        let bytes = line.as_bytes();
+        for (pos, _) in line.match_indices(':') {
+            let key_start = line[..pos]
+                .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+                .map_or(0, |p| p + 1);
+            let key = &line[key_start..pos];
+            // A key is a word after indentation, `- `, `{` or `, `; not part of a value.
+            let before = line[..key_start].trim_end();
+            if key.is_empty()
+                || !(before.is_empty()
+                    || before.ends_with('-')
+                    || before.ends_with('{')
+                    || before.ends_with(','))
+                || bytes.get(pos + 1).is_some_and(|b| !b.is_ascii_whitespace())
+            {
+                continue;
+            }
+            let rest = line[pos + 1..].trim_start();
+            let (value, _) = match rest.strip_prefix(['"', '\'']) {
+                Some(q) => q.split_at(q.find(['"', '\'']).unwrap_or(q.len())),
+                None => rest.split_at(rest.find([',', '}', ']', '#']).unwrap_or(rest.len())),
+            };
+            index
+                .entry((key.to_owned(), value.trim().to_owned()))
+                .or_default()
+                .push(i + 1);
+        }
+    }
+    index
 }
 
 #[derive(Deserialize)]
@@ -166,39 +204,17 @@ impl NodesFile {
         Ok(NodesFile {
             bmcs: file.bmcs,
             nodes: file.nodes,
-            text: text.to_owned(),
+            index: index_lines(text),
         })
     }
 
     /// The line of the `nth` (0-based) `key: value` in the file, 0 when not found.
     fn line_of(&self, key: &str, value: &str, nth: usize) -> usize {
-        let mut seen = 0;
-        for (i, line) in self.text.lines().enumerate() {
-            let mut rest = line;
-            while let Some(pos) = rest.find(key) {
-                let after = &rest[pos + key.len()..];
-                let before_ok = rest[..pos]
-                    .chars()
-                    .next_back()
-                    .is_none_or(|c| !c.is_alphanumeric() && c != '_');
-                if let Some(v) = after.trim_start().strip_prefix(':') {
-                    let v = v.trim_start().trim_start_matches(['"', '\'']);
-                    let matches = v.strip_prefix(value).is_some_and(|tail| {
-                        tail.chars()
-                            .next()
-                            .is_none_or(|c| !c.is_alphanumeric() && c != ':' && c != '.')
-                    });
-                    if before_ok && matches {
-                        if seen == nth {
-                            return i + 1;
-                        }
-                        seen += 1;
-                    }
-                }
-                rest = after;
-            }
-        }
-        0
+        self.index
+            .get(&(key.to_owned(), value.to_owned()))
+            .and_then(|lines| lines.get(nth))
+            .copied()
+            .unwrap_or(0)
     }
 
     /// Check every row and expand the file into SMD records; the first bad row is refused
@@ -508,6 +524,65 @@ nodes:
 
         let (l, m) = err(&EXAMPLE.replace("ip_addr: 10.1.1.11", "ip_addr: 10.1.1.300"));
         assert_eq!(l, 10, "{m}");
+    }
+
+    /// A generated file: `bmcs` BMCs with four nodes each, two interfaces per node.
+    pub(crate) fn generated(bmcs: usize) -> String {
+        let mut t = String::from("bmcs:\n");
+        for b in 0..bmcs {
+            t.push_str(&format!(
+                "  - {{xname: x{}c0s{}b0, mac: \"02:aa:00:00:{:02x}:{:02x}\", ip: 10.0.{}.{}}}\n",
+                1000 + b / 32,
+                b % 32,
+                b / 256,
+                b % 256,
+                b / 256,
+                b % 256 + 1 - (b % 256) / 255
+            ));
+        }
+        t.push_str("nodes:\n");
+        for b in 0..bmcs {
+            for n in 0..4 {
+                let k = b * 4 + n;
+                t.push_str(&format!(
+                    "  - name: nid{k:05}\n    nid: {}\n    xname: x{}c0s{}b0n{n}\n    groups: [compute, rack{}]\n    interfaces:\n      - {{mac_addr: \"02:bb:00:{:02x}:{:02x}:{:02x}\", ip_addrs: [{{name: NMN, ip_addr: 10.1.{}.{}}}, {{name: HSN, ip_addr: 10.2.{}.{}}}]}}\n",
+                    k + 1, 1000 + b / 32, b % 32, b / 32,
+                    k >> 16, (k >> 8) & 0xff, k & 0xff, k / 250, k % 250 + 1, k / 250, k % 250 + 1
+                ));
+            }
+        }
+        t
+    }
+
+    #[test]
+    fn a_thousand_nodes_expand_to_the_expected_records() {
+        let inv = NodesFile::parse(&generated(250)).unwrap().expand().unwrap();
+        assert_eq!(inv.components.len(), 1000);
+        assert_eq!(inv.endpoints.len(), 250);
+        assert_eq!(inv.interfaces.len(), 250 + 1000);
+        assert_eq!(inv.groups.len(), 1 + 8);
+        assert_eq!(inv.groups[0].label, "compute");
+        assert_eq!(inv.groups[0].members.ids.len(), 1000);
+        let last = &inv.components[999];
+        assert_eq!(
+            (last.id.to_string(), last.nid),
+            ("x1007c0s25b0n3".to_owned(), Some(1000))
+        );
+        let i = inv.interfaces.last().unwrap();
+        assert_eq!(i.id, "02bb000003e7");
+        assert_eq!(
+            i.ip_addresses,
+            vec![
+                IpAddressEntry {
+                    ip_address: "10.1.3.250".into(),
+                    network: "NMN".into()
+                },
+                IpAddressEntry {
+                    ip_address: "10.2.3.250".into(),
+                    network: "HSN".into()
+                },
+            ]
+        );
     }
 
     #[test]

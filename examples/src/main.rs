@@ -4,12 +4,16 @@
 //! ochami serve --store sqlite://ochami.db --listen 127.0.0.1:27779
 //! ```
 //!
+//! The client subcommands (`smd`, `bss`, `cloud-init`, `discover static`) drive a running
+//! server: `ochami smd component get --cluster-uri http://127.0.0.1:27779`.
+//!
 //! Every flag has an environment fallback (`OCHAMI_LISTEN`, `OCHAMI_STORE`, ...); logging
 //! follows `RUST_LOG` (default `info`) in the `--log-format` chosen.
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+mod client;
 mod demo;
 mod discover;
 mod serve;
@@ -37,8 +41,25 @@ enum LogFormat {
 enum Command {
     /// Serve SMD v2 (/hsm/v2), BSS (/boot/v1) and cloud-init (/cloud-init) from one store.
     Serve(serve::ServeArgs),
-    /// Find BMCs over Redfish (Magellan-like) and store their inventory or send it to a server.
-    Discover(discover::DiscoverArgs),
+    /// Find BMCs over Redfish (Magellan-like) and store their inventory or send it to a
+    /// server; `discover static` registers the nodes of a nodes.yaml.
+    #[command(args_conflicts_with_subcommands = true)]
+    Discover {
+        #[command(flatten)]
+        scan: discover::DiscoverArgs,
+        #[command(subcommand)]
+        sub: Option<client::discover_static::DiscoverSub>,
+    },
+    /// Client of SMD (/hsm/v2): components, endpoints, interfaces, groups, partitions.
+    Smd(client::smd::SmdArgs),
+    /// Client of BSS (/boot/v1): boot parameters and scripts.
+    Bss(client::bss::BssArgs),
+    /// Client of cloud-init (/cloud-init/admin): defaults, group and node data.
+    CloudInit(client::cloud_init::CloudInitArgs),
+    /// Print a shell completion script.
+    Completions(client::docs::CompletionArgs),
+    /// Write man pages for every subcommand into a directory.
+    Man(client::docs::ManArgs),
     /// Simulated BMCs -> discovery -> store -> server -> a node's iPXE script and cloud-init.
     Demo(demo::DemoArgs),
 }
@@ -65,7 +86,16 @@ async fn run(command: Command) -> ExitCode {
                 ExitCode::FAILURE
             }
         },
-        Command::Discover(args) => discover::run(args).await,
+        Command::Discover {
+            sub: Some(client::discover_static::DiscoverSub::Static(args)),
+            ..
+        } => client::finish(client::discover_static::run(args).await),
+        Command::Discover { scan, sub: None } => discover::run(scan).await,
+        Command::Smd(args) => client::finish(client::smd::run(args).await),
+        Command::Bss(args) => client::finish(client::bss::run(args).await),
+        Command::CloudInit(args) => client::finish(client::cloud_init::run(args).await),
+        Command::Completions(args) => client::docs::completions::<Cli>(args),
+        Command::Man(args) => client::docs::man::<Cli>(args),
         Command::Demo(args) => demo::run(args).await,
     }
 }

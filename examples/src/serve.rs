@@ -88,6 +88,15 @@ struct AuthArgs {
         default_value = "cloud-init:write"
     )]
     cloud_init_write_scope: String,
+    /// Scopes or roles granting every read and write (TokenSmith's admin token has `admin`);
+    /// repeat or comma-separate; an empty value turns the aliases off.
+    #[arg(
+        long,
+        env = "OCHAMI_ADMIN_SCOPES",
+        value_delimiter = ',',
+        default_value = "admin"
+    )]
+    admin_scope: Vec<String>,
 }
 
 impl From<AuthArgs> for AuthConfig {
@@ -116,6 +125,11 @@ impl From<AuthArgs> for AuthConfig {
                     read: a.cloud_init_read_scope,
                     write: a.cloud_init_write_scope,
                 },
+                admin_scopes: a
+                    .admin_scope
+                    .into_iter()
+                    .filter(|s| !s.is_empty())
+                    .collect(),
             },
             insecure_no_auth: a.insecure_no_auth,
         }

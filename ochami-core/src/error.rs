@@ -47,6 +47,14 @@ pub enum Error {
         /// The requested state.
         to: crate::State,
     },
+    /// A row of a nodes.yaml static inventory is unusable.
+    #[error("nodes file line {line}: {message}")]
+    NodesFile {
+        /// 1-based line of the row (0 when it cannot be placed).
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
     /// A query parameter that is unknown or has a bad value.
     #[error("bad query param {key:?}: {reason}")]
     InvalidQuery {

@@ -40,6 +40,7 @@ mod hms_type;
 pub mod ingest;
 mod inventory;
 mod mac;
+pub mod nodes_yaml;
 mod problem;
 mod xname;
 mod xname_error;

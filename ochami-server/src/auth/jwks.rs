@@ -10,12 +10,79 @@ use jsonwebtoken::{Algorithm, DecodingKey};
 
 use super::AuthError;
 
+/// The algorithms accepted for tokens: RSA (PKCS#1 v1.5 and PSS, as TokenSmith signs PS256 by
+/// default) and ECDSA P-256/P-384. Never HMAC or `none`.
+pub(super) const ACCEPTED: &[Algorithm] = &[
+    Algorithm::RS256,
+    Algorithm::RS384,
+    Algorithm::RS512,
+    Algorithm::PS256,
+    Algorithm::PS384,
+    Algorithm::PS512,
+    Algorithm::ES256,
+    Algorithm::ES384,
+];
+
+const RSA_ALGS: &[Algorithm] = &[
+    Algorithm::RS256,
+    Algorithm::RS384,
+    Algorithm::RS512,
+    Algorithm::PS256,
+    Algorithm::PS384,
+    Algorithm::PS512,
+];
+
+/// A verification key and the algorithms it may verify.
+#[derive(Clone)]
+pub(super) struct Key {
+    pub(super) key: DecodingKey,
+    pub(super) algs: Vec<Algorithm>,
+}
+
 /// The verification keys of a JWKS, by key id.
 #[derive(Default)]
 pub(super) struct Keys {
-    by_kid: HashMap<String, (DecodingKey, Algorithm)>,
+    by_kid: HashMap<String, Key>,
     /// Keys without a `kid`, tried for tokens without one.
-    anonymous: Vec<(DecodingKey, Algorithm)>,
+    anonymous: Vec<Key>,
+}
+
+/// The algorithms `jwk` may verify: its own `alg` when given, else every algorithm of its key
+/// type (an RSA key without `alg` serves RS* and PS*); empty when unusable.
+fn algorithms(jwk: &jsonwebtoken::jwk::Jwk) -> Vec<Algorithm> {
+    let from_key_alg = |k: KeyAlgorithm| -> Option<Algorithm> {
+        Some(match k {
+            KeyAlgorithm::RS256 => Algorithm::RS256,
+            KeyAlgorithm::RS384 => Algorithm::RS384,
+            KeyAlgorithm::RS512 => Algorithm::RS512,
+            KeyAlgorithm::PS256 => Algorithm::PS256,
+            KeyAlgorithm::PS384 => Algorithm::PS384,
+            KeyAlgorithm::PS512 => Algorithm::PS512,
+            KeyAlgorithm::ES256 => Algorithm::ES256,
+            KeyAlgorithm::ES384 => Algorithm::ES384,
+            _ => return None,
+        })
+    };
+    match (&jwk.algorithm, jwk.common.key_algorithm) {
+        (AlgorithmParameters::RSA(_), None) => RSA_ALGS.to_vec(),
+        (AlgorithmParameters::RSA(_), Some(k)) => from_key_alg(k)
+            .filter(|a| RSA_ALGS.contains(a))
+            .into_iter()
+            .collect(),
+        (AlgorithmParameters::EllipticCurve(p), k) => {
+            let curve_alg = match p.curve {
+                EllipticCurve::P256 => Algorithm::ES256,
+                EllipticCurve::P384 => Algorithm::ES384,
+                _ => return Vec::new(),
+            };
+            match k.map(from_key_alg) {
+                None => vec![curve_alg],
+                Some(a) if a == Some(curve_alg) => vec![curve_alg],
+                Some(_) => Vec::new(),
+            }
+        }
+        _ => Vec::new(),
+    }
 }
 
 impl Keys {
@@ -27,31 +94,29 @@ impl Keys {
         let set: JwkSet = serde_json::from_str(text).map_err(|e| err(e.to_string()))?;
         let mut keys = Keys::default();
         for jwk in &set.keys {
-            // Only RS256 and ES256 are accepted; other keys in the set are skipped.
-            let alg = match (&jwk.algorithm, jwk.common.key_algorithm) {
-                (AlgorithmParameters::RSA(_), None | Some(KeyAlgorithm::RS256)) => Algorithm::RS256,
-                (AlgorithmParameters::EllipticCurve(p), None | Some(KeyAlgorithm::ES256))
-                    if p.curve == EllipticCurve::P256 =>
-                {
-                    Algorithm::ES256
-                }
-                _ => continue,
-            };
+            // Keys of other types (HMAC secrets, Ed25519, other curves) are skipped.
+            let algs = algorithms(jwk);
+            if algs.is_empty() {
+                continue;
+            }
             let key = DecodingKey::from_jwk(jwk).map_err(|e| err(format!("bad key: {e}")))?;
+            let key = Key { key, algs };
             match &jwk.common.key_id {
                 Some(kid) => {
-                    keys.by_kid.insert(kid.clone(), (key, alg));
+                    keys.by_kid.insert(kid.clone(), key);
                 }
-                None => keys.anonymous.push((key, alg)),
+                None => keys.anonymous.push(key),
             }
         }
         if keys.by_kid.is_empty() && keys.anonymous.is_empty() {
-            return Err(err("no RS256 or ES256 (P-256) key in the set".into()));
+            return Err(err(
+                "no RSA, EC P-256 or EC P-384 verification key in the set".into(),
+            ));
         }
         Ok(keys)
     }
 
-    pub(super) fn candidates(&self, kid: Option<&str>) -> Vec<(DecodingKey, Algorithm)> {
+    pub(super) fn candidates(&self, kid: Option<&str>) -> Vec<Key> {
         match kid {
             Some(k) => self.by_kid.get(k).cloned().into_iter().collect(),
             None => self
@@ -122,7 +187,7 @@ impl RemoteJwks {
     }
 
     /// Keys for `kid`, refetching (rate-limited) when the id is unknown.
-    pub(super) async fn candidates(&self, kid: Option<&str>) -> Vec<(DecodingKey, Algorithm)> {
+    pub(super) async fn candidates(&self, kid: Option<&str>) -> Vec<Key> {
         let found = self.current().candidates(kid);
         if !found.is_empty() {
             return found;

@@ -1,6 +1,7 @@
-//! Bearer-token authentication: JWTs signed RS256 or ES256 by a key from a JWKS (a file, or
-//! a URL fetched with reqwest), with `exp`/`nbf` checked, optional audience and issuer, and
-//! OpenCHAMI-style scopes per route family.
+//! Bearer-token authentication: JWTs signed RS256/384/512, PS256/384/512 (TokenSmith's
+//! default) or ES256/384 by a key from a JWKS (a file, or a URL fetched with reqwest), with
+//! `exp`/`nbf` checked, optional audience and issuer (`aud` may be a string or an array, as
+//! TokenSmith writes it), and OpenCHAMI-style scopes per route family.
 //!
 //! Which routes need what:
 //! - writes (any method but GET/HEAD) need the family's write scope (`smd:write`,
@@ -13,7 +14,15 @@
 //!
 //! A missing, malformed, expired or badly signed token answers 401, a valid token without
 //! the scope 403; both with `WWW-Authenticate: Bearer`. Scopes are read from the `scope`
-//! claim (space-separated, RFC 8693) or `scp`/`scopes` (string or array).
+//! claim (space-separated, RFC 8693, or a JSON array as TokenSmith writes it) or
+//! `scp`/`scopes` (string or array).
+//!
+//! OpenCHAMI mapping: no v0.2.0 service checks `smd:write`-style scopes, and TokenSmith's
+//! admin token is `scope: ["admin"]`, `aud: ["smd"]`, signed PS256. Any scope or role
+//! (`roles`/`role` claim) listed in [`ScopePolicy::admin_scopes`] (default `admin`) grants
+//! every family's read and write, so that token may write everywhere; set the audience to
+//! `smd` and the issuer to TokenSmith's (`http://tokensmith:8080` in the v0.2.0 quickstart)
+//! to accept exactly the tokens an OpenCHAMI SMD accepts.
 //!
 //! With a JWKS URL, keys are cached; a token with an unknown `kid` triggers a refetch, at
 //! most once per [`REFRESH_INTERVAL`], so a key rotation is picked up without restarts and
@@ -29,7 +38,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::http::Method;
-use jsonwebtoken::{Algorithm, Validation, errors::ErrorKind};
+use jsonwebtoken::{Validation, errors::ErrorKind};
 use serde::Deserialize;
 
 use crate::problem::ApiError;
@@ -177,6 +186,10 @@ struct Claims {
     scp: Option<ScopeClaim>,
     #[serde(default)]
     scopes: Option<ScopeClaim>,
+    #[serde(default)]
+    roles: Option<ScopeClaim>,
+    #[serde(default)]
+    role: Option<ScopeClaim>,
 }
 
 impl Claims {
@@ -185,6 +198,17 @@ impl Claims {
             .into_iter()
             .flatten()
             .any(|c| c.contains(scope))
+    }
+
+    /// Whether a scope or role is one of `admin`.
+    fn is_admin(&self, admin: &[String]) -> bool {
+        admin.iter().any(|a| {
+            self.has_scope(a)
+                || [&self.roles, &self.role]
+                    .into_iter()
+                    .flatten()
+                    .any(|c| c.contains(a))
+        })
     }
 }
 
@@ -213,16 +237,18 @@ impl Authenticator {
         let unauthorized =
             |why: &str| ApiError::Unauthorized(format!("invalid bearer token: {why}"));
         let header = jsonwebtoken::decode_header(token).map_err(|_| unauthorized("not a JWT"))?;
-        if !matches!(header.alg, Algorithm::RS256 | Algorithm::ES256) {
-            return Err(unauthorized("only RS256 and ES256 are accepted"));
+        if !jwks::ACCEPTED.contains(&header.alg) {
+            return Err(unauthorized(
+                "only RS256/384/512, PS256/384/512 and ES256/384 are accepted",
+            ));
         }
         let candidates = match &self.keys {
             KeySource::Fixed(k) => k.candidates(header.kid.as_deref()),
             KeySource::Remote(r) => r.candidates(header.kid.as_deref()).await,
         };
         let mut last = unauthorized("no key matches the token's key id");
-        for (key, alg) in candidates.iter().filter(|(_, alg)| *alg == header.alg) {
-            let mut v = Validation::new(*alg);
+        for key in candidates.iter().filter(|k| k.algs.contains(&header.alg)) {
+            let mut v = Validation::new(header.alg);
             v.validate_nbf = true;
             v.leeway = 30;
             match &self.audience {
@@ -232,7 +258,7 @@ impl Authenticator {
             if let Some(i) = &self.issuer {
                 v.set_issuer(&[i]);
             }
-            match jsonwebtoken::decode::<Claims>(token, key, &v) {
+            match jsonwebtoken::decode::<Claims>(token, &key.key, &v) {
                 Ok(data) => return Ok(data.claims),
                 Err(e) => {
                     last = unauthorized(match e.kind() {
@@ -269,7 +295,7 @@ impl Authenticator {
             .filter(|t| !t.is_empty())
             .ok_or_else(|| ApiError::Unauthorized("a bearer token is required".into()))?;
         let claims = self.verify(token).await?;
-        if claims.has_scope(scope) {
+        if claims.has_scope(scope) || claims.is_admin(&self.policy.admin_scopes) {
             Ok(())
         } else {
             Err(ApiError::Forbidden {
@@ -322,6 +348,13 @@ mod tests {
         assert!(c.has_scope("smd:write") && !c.has_scope("smd"));
         let c: Claims = serde_json::from_str(r#"{"scp":["bss:write"]}"#).unwrap();
         assert!(c.has_scope("bss:write"));
+        let admin = ["admin".to_owned()];
+        let c: Claims = serde_json::from_str(r#"{"scope":["admin"]}"#).unwrap();
+        assert!(c.is_admin(&admin) && !c.has_scope("smd:write"));
+        let c: Claims = serde_json::from_str(r#"{"roles":["viewer","admin"]}"#).unwrap();
+        assert!(c.is_admin(&admin));
+        let c: Claims = serde_json::from_str(r#"{"scope":"administrator read"}"#).unwrap();
+        assert!(!c.is_admin(&admin) && !c.is_admin(&[]));
     }
 
     #[test]
@@ -330,7 +363,7 @@ mod tests {
             .err()
             .unwrap()
             .to_string();
-        assert!(e.contains("no RS256 or ES256"), "{e}");
+        assert!(e.contains("no RSA, EC P-256"), "{e}");
         assert!(Keys::from_json("nope", "t").is_err());
     }
 }

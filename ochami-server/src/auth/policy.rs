@@ -1,5 +1,10 @@
 //! Which scope each route needs: OpenCHAMI-style read/write scopes per route family, with
-//! the node-facing routes public.
+//! the node-facing routes public, plus admin scopes that grant everything.
+//!
+//! No OpenCHAMI v0.2.0 service checks scope strings such as `smd:write`; TokenSmith's admin
+//! token carries `scope: ["admin"]`. So that such a token is not refused, every scope (or
+//! role) in [`ScopePolicy::admin_scopes`] (default `admin`) satisfies every family's read and
+//! write scope.
 
 use axum::http::Method;
 
@@ -23,6 +28,9 @@ pub struct ScopePolicy {
     pub bss: FamilyScopes,
     /// `/cloud-init`.
     pub cloud_init: FamilyScopes,
+    /// Scopes or roles that grant every family's read and write (default `["admin"]`, as in
+    /// TokenSmith's admin token); matched against `scope`/`scp`/`scopes` and `roles`/`role`.
+    pub admin_scopes: Vec<String>,
 }
 
 impl Default for ScopePolicy {
@@ -36,6 +44,7 @@ impl Default for ScopePolicy {
             smd: fam("smd"),
             bss: fam("bss"),
             cloud_init: fam("cloud-init"),
+            admin_scopes: vec!["admin".to_owned()],
         }
     }
 }

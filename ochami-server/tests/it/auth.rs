@@ -42,6 +42,14 @@ impl Key {
         }
     }
 
+    /// An RSA key signing PS256, TokenSmith's default.
+    fn ps256(kid: &str) -> Key {
+        Key {
+            alg: Algorithm::PS256,
+            ..Key::rsa(kid)
+        }
+    }
+
     fn jwk(&self) -> Jwk {
         let mut jwk = Jwk::from_encoding_key(&self.enc, self.alg).expect("JWK");
         jwk.common.key_id = Some(self.kid.clone());
@@ -185,7 +193,7 @@ async fn writes_need_a_valid_token_with_the_scope() {
         assert_refused(
             &send(&api, Method::POST, path, Some(&body), Some(&hs)).await,
             401,
-            "RS256 and ES256",
+            "PS256/384/512",
         );
 
         // Valid tokens with the wrong scope are forbidden.
@@ -318,6 +326,165 @@ async fn auth_reads_audience_and_issuer() {
         send(&api, Method::GET, "/metrics", None, None)
             .await
             .assert_status(200);
+    }
+}
+
+/// The claims of a TokenSmith v0.2.0 admin token (`tokensmith user-token create --audience
+/// smd --subject admin@example.com --scopes admin`): `scope` a JSON array, `aud` an array,
+/// the NIST claim set, no `roles`.
+fn tokensmith_claims(exp: i64) -> Value {
+    let now = chrono::Utc::now().timestamp();
+    json!({
+        "iss": "http://tokensmith:8080",
+        "sub": "admin@example.com",
+        "aud": ["smd"],
+        "exp": exp,
+        "nbf": now - 5,
+        "iat": now - 5,
+        "jti": "3f1c2d9e-4b7a-4c1e-9a51-0d6f2a7b8c90",
+        "cluster_id": "demo",
+        "openchami_id": "demo",
+        "scope": ["admin"],
+        "auth_level": "IAL2",
+        "auth_factors": 2,
+        "auth_methods": ["password", "totp"],
+        "auth_events": ["user_token_create"],
+        "session_id": "s-1",
+        "session_exp": now + 3600,
+    })
+}
+
+#[tokio::test]
+async fn tokensmith_admin_token_may_write_everywhere() {
+    let ts = Key::ps256("tokensmith-1");
+    // The same public key again under another id and without `alg`: it serves RS* and PS*.
+    let mut no_alg = ts.jwk();
+    no_alg.common.key_id = Some("tokensmith-2".into());
+    no_alg.common.key_algorithm = None;
+    let set = serde_json::to_string(&JwkSet {
+        keys: vec![ts.jwk(), no_alg],
+    })
+    .unwrap();
+    let make = |policy: ScopePolicy| {
+        let set = set.clone();
+        move || {
+            Authenticator::from_jwks_json(
+                &set,
+                policy.clone(),
+                Some("smd".into()),
+                Some("http://tokensmith:8080".into()),
+            )
+            .unwrap()
+        }
+    };
+    let now = chrono::Utc::now().timestamp();
+    let good = ts.token(tokensmith_claims(now + 3600));
+    let header = jsonwebtoken::decode_header(&good).unwrap();
+    assert_eq!(header.alg, Algorithm::PS256);
+    let body = json!({"Components": [{"ID": "x3000c0s4b0n0", "State": "On", "NID": 11}]});
+    let path = "/hsm/v2/State/Components";
+    for api in apis(make(ScopePolicy::default())).await {
+        send(&api, Method::POST, path, Some(&body), Some(&good))
+            .await
+            .assert_status(204);
+        let params = json!({"hosts": ["x3000c0s4b0n0"], "kernel": "http://k/vmlinuz"});
+        send(
+            &api,
+            Method::PUT,
+            "/boot/v1/bootparameters",
+            Some(&params),
+            Some(&good),
+        )
+        .await
+        .assert_status(200);
+        send(
+            &api,
+            Method::POST,
+            "/cloud-init/admin/cluster-defaults",
+            Some(&json!({"cloud-provider": "piccolo"})),
+            Some(&good),
+        )
+        .await
+        .assert_status(201);
+        // Impersonation needs the cloud-init read scope; admin grants it.
+        send(
+            &api,
+            Method::GET,
+            "/cloud-init/admin/impersonation/x3000c0s4b0n0/meta-data",
+            None,
+            Some(&good),
+        )
+        .await
+        .assert_status(200);
+
+        let expired = ts.token(tokensmith_claims(now - 3600));
+        assert_refused(
+            &send(&api, Method::POST, path, Some(&body), Some(&expired)).await,
+            401,
+            "expired",
+        );
+        let other = Key::ps256("tokensmith-1").token(tokensmith_claims(now + 3600));
+        assert_refused(
+            &send(&api, Method::POST, path, Some(&body), Some(&other)).await,
+            401,
+            "bad signature",
+        );
+        let mut claims = tokensmith_claims(now + 3600);
+        claims["aud"] = json!(["tokensmith"]);
+        let wrong_aud = ts.token(claims);
+        assert_refused(
+            &send(&api, Method::POST, path, Some(&body), Some(&wrong_aud)).await,
+            401,
+            "audience",
+        );
+        let mut claims = tokensmith_claims(now + 3600);
+        claims["scope"] = json!(["read"]);
+        let reader = ts.token(claims);
+        assert_refused(
+            &send(&api, Method::POST, path, Some(&body), Some(&reader)).await,
+            403,
+            "smd:write",
+        );
+        // A key listed with `alg: PS256` verifies nothing else; one without `alg` does.
+        let mut rs = Key {
+            alg: Algorithm::RS256,
+            kid: ts.kid.clone(),
+            enc: ts.enc.clone(),
+        };
+        assert_refused(
+            &send(
+                &api,
+                Method::POST,
+                path,
+                Some(&body),
+                Some(&rs.token(tokensmith_claims(now + 3600))),
+            )
+            .await,
+            401,
+            "key id",
+        );
+        rs.kid = "tokensmith-2".into();
+        send(
+            &api,
+            Method::DELETE,
+            &format!("{path}/x3000c0s4b0n0"),
+            None,
+            Some(&rs.token(tokensmith_claims(now + 3600))),
+        )
+        .await
+        .assert_status(200);
+    }
+    // Without the admin alias the same token is only as good as its scopes.
+    let strict = ScopePolicy {
+        admin_scopes: Vec::new(),
+        ..ScopePolicy::default()
+    };
+    for api in apis(make(strict)).await {
+        assert_refused(
+            &send(&api, Method::POST, path, Some(&body), Some(&good)).await,
+            403,
+            "smd:write",
+        );
     }
 }
 

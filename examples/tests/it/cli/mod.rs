@@ -1,6 +1,7 @@
-//! Behaviour tests of the `ochami` binary's `discover` and `demo` subcommands: the real
-//! binary against simulated BMCs and an in-process `ochami serve`.
+//! Behaviour tests of the `ochami` binary's `discover`, `demo` and client subcommands: the
+//! real binary against simulated BMCs and an in-process `ochami serve`.
 
+mod client;
 mod common;
 mod demo;
 mod discover;

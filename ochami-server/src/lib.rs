@@ -45,6 +45,7 @@ mod smd_components;
 mod smd_groups;
 mod smd_inventory;
 mod smd_service;
+pub mod ui;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -233,6 +234,7 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
     let all = smd_routes()
         .merge(bss_routes())
         .merge(cloud_init_routes())
+        .merge(ui::routes())
         .merge(extra);
     with_layers(state, all)
 }
@@ -279,6 +281,7 @@ pub fn with_layers(state: AppState, routes: Router<AppState>) -> Router {
         .route("/metrics", get(metrics::render))
         .fallback(not_found)
         .layer(middleware::from_fn(problem_for_bare_errors))
+        .layer(middleware::from_fn(ui::conditional_get))
         .layer(middleware::from_fn_with_state(state.clone(), auth::require))
         .layer(middleware::from_fn_with_state(
             state.clone(),

@@ -1,7 +1,8 @@
 //! # ochami-server
 //!
 //! OpenCHAMI's services as a library: one axum [`router`] answering SMD v2 (`/hsm/v2`),
-//! BSS (`/boot/v1`) and cloud-init (`/cloud-init`) from one [`ochami_store::Store`], and
+//! BSS (`/boot/v1`) and cloud-init (`/cloud-init`) from one [`ochami_store::Store`], a
+//! picture of the machine in the browser at `/ui/` ([`ui`]), and
 //! [`serve`] to run it from a plain [`ServerConfig`]. The `ochami` binary (in `examples/`)
 //! only turns flags into a `ServerConfig`; a program of your own can mount these routes
 //! beside its own with [`router_with`].

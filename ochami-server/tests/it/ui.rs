@@ -112,6 +112,17 @@ async fn api_answers_carry_etags_and_honour_if_none_match() {
     assert!(same.body.is_empty());
     assert_eq!(same.header("etag"), tag);
     assert_eq!(same.header("content-type"), "");
+    // A list of tags, weak or strong, matches when one of them does.
+    let listed = format!("\"00\", W/{tag}");
+    api.send(Method::GET, COMPONENTS, None, &[("if-none-match", &listed)])
+        .await
+        .assert_status(304);
+    // HEAD is answered as before, untagged (its body is gone before the layer sees it).
+    let head = api
+        .send(Method::HEAD, COMPONENTS, None, &[("if-none-match", &tag)])
+        .await;
+    head.assert_status(200);
+    assert_eq!(head.header("etag"), "");
     // A change: the old tag no longer matches, the new answer has a new tag.
     api.patch(
         &format!("{COMPONENTS}/x1000c0s0b0n0/StateData"),

@@ -181,11 +181,13 @@ impl Browser {
     }
 
     /// Evaluate `expr` every 50 ms until it is truthy (not null/false/""/0); its value, or
-    /// `None` after `within`.
+    /// `None` after `within`. A throw counts as not yet (the page may still be loading).
     pub(crate) async fn wait_for(&mut self, expr: &str, within: Duration) -> Option<Value> {
         let deadline = tokio::time::Instant::now() + within;
+        let guarded =
+            format!("(() => {{ try {{ return ({expr}); }} catch (e) {{ return null; }} }})()");
         loop {
-            let v = self.eval(expr).await;
+            let v = self.eval(&guarded).await;
             let truthy = match &v {
                 Value::Null => false,
                 Value::Bool(b) => *b,

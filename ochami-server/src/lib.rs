@@ -1,7 +1,8 @@
 //! # ochami-server
 //!
 //! OpenCHAMI's services as a library: one axum [`router`] answering SMD v2 (`/hsm/v2`),
-//! BSS (`/boot/v1`) and cloud-init (`/cloud-init`) from one [`ochami_store::Store`], and
+//! BSS (`/boot/v1`) and cloud-init (`/cloud-init`) from one [`ochami_store::Store`], a
+//! picture of the machine in the browser at `/ui/` ([`ui`]), and
 //! [`serve`] to run it from a plain [`ServerConfig`]. The `ochami` binary (in `examples/`)
 //! only turns flags into a `ServerConfig`; a program of your own can mount these routes
 //! beside its own with [`router_with`].
@@ -46,6 +47,7 @@ mod smd_components;
 mod smd_groups;
 mod smd_inventory;
 mod smd_service;
+pub mod ui;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -239,6 +241,7 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
         .merge(bss_routes())
         .merge(cloud_init_routes())
         .merge(power_routes())
+        .merge(ui::routes())
         .merge(extra);
     with_layers(state, all)
 }
@@ -285,6 +288,7 @@ pub fn with_layers(state: AppState, routes: Router<AppState>) -> Router {
         .route("/metrics", get(metrics::render))
         .fallback(not_found)
         .layer(middleware::from_fn(problem_for_bare_errors))
+        .layer(middleware::from_fn(ui::conditional_get))
         .layer(middleware::from_fn_with_state(state.clone(), auth::require))
         .layer(middleware::from_fn_with_state(
             state.clone(),

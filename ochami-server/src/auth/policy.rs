@@ -52,6 +52,8 @@ impl Default for ScopePolicy {
 /// Routes nodes, probes and scrapers call without a token.
 fn is_public(route: &str) -> bool {
     route.starts_with("/hsm/v2/service/")
+        || route == "/ui"
+        || route.starts_with("/ui/")
         || route.starts_with("/boot/v1/service/")
         || matches!(
             route,

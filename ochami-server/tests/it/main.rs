@@ -12,3 +12,4 @@ mod shutdown;
 mod smd_components;
 mod smd_groups;
 mod smd_inventory;
+mod ui;

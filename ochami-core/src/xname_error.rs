@@ -4,7 +4,7 @@
 /// Why a string is not a valid xname (or HMS type name): the input and the reason, e.g.
 /// `invalid xname "x1000c9": chassis ordinal 9 out of range 0-7`.
 ///
-/// Also the error of [`HmsType`]'s `FromStr` (`invalid HMS type "Nodes": ...`).
+/// Also the error of [`HmsType`](crate::HmsType)'s `FromStr` (`invalid HMS type "Nodes": ...`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("invalid {subject} {input:?}: {reason}")]
 pub struct XnameError {

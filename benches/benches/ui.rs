@@ -167,7 +167,10 @@ async fn main() {
         let measures = b
             .eval("performance.getEntriesByType('measure').filter(m => m.name !== 'draw' || m.duration > 0).slice(0, 8).map(m => `${m.name} ${m.duration.toFixed(0)} ms`).join(', ')")
             .await;
-        println!("run {run}: page work: {}", measures.as_str().unwrap_or_default());
+        println!(
+            "run {run}: page work: {}",
+            measures.as_str().unwrap_or_default()
+        );
         let m = b.metrics().await;
         let h = m.get("JSHeapUsedSize").copied().unwrap_or(0.0) / 1048576.0;
         b.call("HeapProfiler.collectGarbage", serde_json::json!({}))

@@ -45,6 +45,7 @@ mod power;
 pub mod problem;
 mod smd_components;
 mod smd_groups;
+mod smd_hardware;
 mod smd_inventory;
 mod smd_service;
 pub mod ui;
@@ -252,6 +253,7 @@ pub fn smd_routes() -> Router<AppState> {
         .merge(smd_service::routes())
         .merge(smd_components::routes())
         .merge(smd_inventory::routes())
+        .merge(smd_hardware::routes())
         .merge(smd_groups::routes())
 }
 

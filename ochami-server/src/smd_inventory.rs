@@ -1,6 +1,6 @@
 //! SMD inventory: `/hsm/v2/Inventory/RedfishEndpoints` (including the discovery ingest body
-//! Magellan and `ochami discover` POST), `ComponentEndpoints`, `EthernetInterfaces` and
-//! `Hardware`.
+//! Magellan and `ochami discover` POST), `ComponentEndpoints` and `EthernetInterfaces`
+//! (`Hardware` is in `smd_hardware`).
 //!
 //! Collections of endpoints are wrapped (`{"RedfishEndpoints":[...]}`,
 //! `{"ComponentEndpoints":[...]}`); ethernet interfaces and hardware are bare arrays, as
@@ -13,8 +13,8 @@ use axum::routing::{delete, get};
 use axum::{Json, Router};
 use ochami_core::ingest::EndpointIngest;
 use ochami_core::{
-    ComponentEndpoint, EthernetInterface, HardwareRecord, HmsType, IpAddressEntry, MacAddr,
-    RedfishEndpoint, ResourceUri,
+    ComponentEndpoint, EthernetInterface, HmsType, IpAddressEntry, MacAddr, RedfishEndpoint,
+    ResourceUri,
 };
 use ochami_store::{
     ConflictKind, EthernetInterfaceFilter, EthernetInterfacePatch, Record, RedfishEndpointFilter,
@@ -26,12 +26,11 @@ use super::AppState;
 use super::problem::{
     ApiError, ApiJson, ApiPath, NoQuery, QueryPairs, parse_json, set_or_check_id, xname,
 };
-use super::smd_service::{Info, deleted, info};
+use super::smd_service::{Info, deleted};
 
 const RF: &str = "/hsm/v2/Inventory/RedfishEndpoints";
 const CE: &str = "/hsm/v2/Inventory/ComponentEndpoints";
 const ETH: &str = "/hsm/v2/Inventory/EthernetInterfaces";
-const HW: &str = "/hsm/v2/Inventory/Hardware";
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
@@ -55,8 +54,6 @@ pub(crate) fn routes() -> Router<AppState> {
             &format!("{ETH}/{{id}}/IPAddresses/{{ip}}"),
             delete(delete_ip).patch(patch_ip),
         )
-        .route(HW, get(list_hw).post(post_hw))
-        .route(&format!("{HW}/{{xname}}"), get(get_hw).delete(delete_hw))
 }
 
 /// 201 with `Location` and the body `[{"URI":...}]` (arrays) or `{"URI":...}`.
@@ -543,86 +540,6 @@ async fn delete_ip(
         Err(ApiError::not_found(format!(
             "no IP address {ip} on {}",
             mac.to_id()
-        )))
-    }
-}
-
-// ---- Hardware ----
-
-async fn list_hw(
-    State(state): State<AppState>,
-    mut q: QueryPairs,
-) -> Result<Json<Vec<HardwareRecord>>, ApiError> {
-    let ids: Vec<ochami_core::Xname> = parse_list("id", q.take("id"))?;
-    let types: Vec<HmsType> = parse_list("type", q.take("type"))?;
-    let manufacturer = q.take("manufacturer");
-    let part = q.take("partnumber");
-    let serial = q.take("serialnumber");
-    let fruid = q.take("fruid");
-    q.finish()?;
-    let mut found = state
-        .store()
-        .list_hardware(types.first().copied().filter(|_| types.len() == 1))
-        .await?;
-    let any = |wanted: &[String], have: &str| {
-        wanted.is_empty() || wanted.iter().any(|w| w.eq_ignore_ascii_case(have))
-    };
-    found.retain(|h| {
-        (ids.is_empty() || ids.contains(&h.id))
-            && (types.is_empty() || types.contains(&h.id.hms_type()))
-            && any(&manufacturer, h.manufacturer())
-            && any(&part, h.part_number())
-            && any(&serial, h.serial_number())
-            && any(&fruid, h.fru_id().unwrap_or_default())
-    });
-    Ok(Json(found))
-}
-
-async fn get_hw(
-    State(state): State<AppState>,
-    ApiPath(id): ApiPath<String>,
-    _: NoQuery,
-) -> Result<Json<HardwareRecord>, ApiError> {
-    let id = xname(&id)?;
-    let hw = state.store().get_hardware(&id).await?;
-    hw.map(Json)
-        .ok_or_else(|| ApiError::not_found(format!("no hardware inventory for {id}")))
-}
-
-#[derive(Deserialize)]
-struct HardwarePost {
-    #[serde(rename = "Hardware", alias = "hardware")]
-    hardware: Vec<HardwareRecord>,
-}
-
-async fn post_hw(
-    State(state): State<AppState>,
-    _: NoQuery,
-    ApiJson(body): ApiJson<HardwarePost>,
-) -> Result<Json<Info>, ApiError> {
-    if body.hardware.is_empty() {
-        return Err(ApiError::bad_request("Missing Hardware"));
-    }
-    state.store().put_hardware(&body.hardware).await?;
-    let n = body.hardware.len();
-    Ok(info(if n == 1 {
-        "created or modified 1 entry".to_owned()
-    } else {
-        format!("created or modified {n} entries")
-    }))
-}
-
-async fn delete_hw(
-    State(state): State<AppState>,
-    ApiPath(id): ApiPath<String>,
-    _: NoQuery,
-) -> Result<Json<Info>, ApiError> {
-    let id = xname(&id)?;
-    if state.store().delete_hardware(&id).await? {
-        Ok(deleted(1))
-    } else {
-        Err(ApiError::not_found(format!(
-            "no hardware inventory for {id}"
         )))
     }
 }

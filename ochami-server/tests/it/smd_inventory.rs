@@ -346,7 +346,8 @@ async fn hardware(api: &Api) {
     );
     let got = api.get(&format!("{HW}/x0c0s0b0n0")).await.json();
     assert_eq!(got["HWInventoryByLocationType"], "HWInvByLocNode");
-    assert_eq!(got["PopulatedFRU"]["FRUID"], "Dell-99999-1234.1234.2345");
+    // SMD recomputes the FRU id from type, manufacturer, part and serial on POST.
+    assert_eq!(got["PopulatedFRU"]["FRUID"], "Node.Dell.99999.123412342345");
     assert_eq!(
         got["PopulatedFRU"]["NodeFRUInfo"]["SerialNumber"],
         "1234.1234.2345"
@@ -357,6 +358,62 @@ async fn hardware(api: &Api) {
     assert_eq!(
         api.get(&format!("{HW}?serialnumber=nope")).await.json(),
         json!([])
+    );
+    // A processor under the node: the hierarchical query, the FRU view, filters by type.
+    let cpu = json!({
+        "ID": "x0c0s0b0n0p0", "Type": "Processor", "Ordinal": 0, "Status": "Populated",
+        "HWInventoryByLocationType": "HWInvByLocProcessor",
+        "ProcessorLocationInfo": {"Id": "CPU1", "Name": "Processor", "Socket": "CPU 1"},
+        "PopulatedFRU": {"FRUID": "ignored", "Type": "Processor", "HWInventoryByFRUType": "HWInvByFRUProcessor",
+                         "ProcessorFRUInfo": {"Manufacturer": "AMD", "Model": "EPYC 7763", "SerialNumber": "CPU-0001",
+                                              "PartNumber": "100-000000312", "TotalCores": 64}}
+    });
+    api.post(HW, &json!({"Hardware": [cpu]}))
+        .await
+        .assert_status(200);
+    let procs = api.get(&format!("{HW}?type=Processor")).await.json();
+    assert_eq!(procs[0]["ID"], "x0c0s0b0n0p0");
+    assert_eq!(procs.as_array().map(Vec::len), Some(1));
+    let nested = api
+        .get(&format!("{HW}/Query/x0c0s0b0n0?format=NestNodesOnly"))
+        .await
+        .json();
+    assert_eq!(nested["Nodes"][0]["ID"], "x0c0s0b0n0");
+    assert_eq!(nested["Nodes"][0]["Processors"][0]["ID"], "x0c0s0b0n0p0");
+    let flat = api
+        .get(&format!("{HW}/Query/x0c0s0b0n0?format=FullyFlat"))
+        .await
+        .json();
+    assert_eq!(flat["Processors"][0]["ID"], "x0c0s0b0n0p0");
+    let fru_id = "Processor.AMD.100000000312.CPU0001";
+    let fru = api
+        .get(&format!("/hsm/v2/Inventory/HardwareByFRU/{fru_id}"))
+        .await
+        .json();
+    assert_eq!(fru["FRUID"], fru_id);
+    assert_eq!(
+        api.get("/hsm/v2/Inventory/HardwareByFRU?manufacturer=amd")
+            .await
+            .json()
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
+    api.get("/hsm/v2/Inventory/HardwareByFRU/nope")
+        .await
+        .assert_problem(404, "nope");
+    api.get(&format!("{HW}?colour=red"))
+        .await
+        .assert_problem(400, "colour");
+    api.get(&format!("{HW}/Query/x0c0s0b0n0?format=Sideways"))
+        .await
+        .assert_problem(400, "format");
+    api.get(&format!("{HW}/Query/notanxname"))
+        .await
+        .assert_problem(400, "notanxname");
+    assert_eq!(
+        api.delete(&format!("{HW}/x0c0s0b0n0p0")).await.json(),
+        json!({"code": 0, "message": "deleted 1 entry"})
     );
     assert_eq!(
         api.delete(&format!("{HW}/x0c0s0b0n0")).await.json(),

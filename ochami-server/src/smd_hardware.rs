@@ -1,0 +1,142 @@
+//! SMD hardware inventory: `/hsm/v2/Inventory/Hardware` (list with SMD's filters, one
+//! location, POST, DELETE), `Hardware/Query/{xname}` and `HardwareByFRU`. Filtering is the
+//! store's ([`ochami_store::InventoryStore::query_hardware`]); records and trees come from
+//! `ochami-core`.
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+use ochami_core::{HardwareFilter, HardwareFru, HardwareRecord, HardwareTree, TreeFormat, Xname};
+use serde::Deserialize;
+
+use super::AppState;
+use super::problem::{ApiError, ApiJson, ApiPath, NoQuery, QueryPairs, xname};
+use super::smd_service::{Info, deleted, info};
+
+const HW: &str = "/hsm/v2/Inventory/Hardware";
+const BY_FRU: &str = "/hsm/v2/Inventory/HardwareByFRU";
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route(HW, get(list_hw).post(post_hw))
+        .route(&format!("{HW}/Query/{{xname}}"), get(query_hw))
+        .route(&format!("{HW}/{{xname}}"), get(get_hw).delete(delete_hw))
+        .route(BY_FRU, get(list_fru))
+        .route(&format!("{BY_FRU}/{{fruid}}"), get(get_fru))
+}
+
+async fn list_hw(
+    State(state): State<AppState>,
+    q: QueryPairs,
+) -> Result<Json<Vec<HardwareRecord>>, ApiError> {
+    let filter = HardwareFilter::from_query_pairs(q.into_pairs())?;
+    Ok(Json(state.store().query_hardware(&filter).await?))
+}
+
+async fn get_hw(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+    _: NoQuery,
+) -> Result<Json<HardwareRecord>, ApiError> {
+    let id = xname(&id)?;
+    let hw = state.store().get_hardware(&id).await?;
+    hw.map(Json)
+        .ok_or_else(|| ApiError::not_found(format!("no hardware inventory for {id}")))
+}
+
+#[derive(Deserialize)]
+struct HardwarePost {
+    #[serde(rename = "Hardware", alias = "hardware")]
+    hardware: Vec<HardwareRecord>,
+}
+
+async fn post_hw(
+    State(state): State<AppState>,
+    _: NoQuery,
+    ApiJson(mut body): ApiJson<HardwarePost>,
+) -> Result<Json<Info>, ApiError> {
+    if body.hardware.is_empty() {
+        return Err(ApiError::bad_request("Missing Hardware"));
+    }
+    body.hardware.iter_mut().for_each(HardwareRecord::normalize);
+    state.store().put_hardware(&body.hardware).await?;
+    let n = body.hardware.len();
+    Ok(info(if n == 1 {
+        "created or modified 1 entry".to_owned()
+    } else {
+        format!("created or modified {n} entries")
+    }))
+}
+
+async fn delete_hw(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+    _: NoQuery,
+) -> Result<Json<Info>, ApiError> {
+    let id = xname(&id)?;
+    if state.store().delete_hardware(&id).await? {
+        Ok(deleted(1))
+    } else {
+        Err(ApiError::not_found(format!(
+            "no hardware inventory for {id}"
+        )))
+    }
+}
+
+/// `Query/{xname}`: `s0`/`all` is everything; `children` (default true unless `parents`)
+/// takes the subtree, `parents` the ancestors; `format` NestNodesOnly or FullyFlat.
+async fn query_hw(
+    State(state): State<AppState>,
+    ApiPath(target): ApiPath<String>,
+    mut q: QueryPairs,
+) -> Result<Json<HardwareTree>, ApiError> {
+    let format: TreeFormat = q.take_parsed("format")?.unwrap_or_default();
+    let parents: bool = q.take_parsed("parents")?.unwrap_or(false);
+    let children: bool = q.take_parsed("children")?.unwrap_or(!parents);
+    let mut filter = HardwareFilter::from_query_pairs(q.into_pairs())?;
+    let whole = target.eq_ignore_ascii_case("s0") || target.eq_ignore_ascii_case("all");
+    let root: Option<Xname> = if whole { None } else { Some(xname(&target)?) };
+    let Some(r) = root else {
+        let found = state.store().query_hardware(&filter).await?;
+        return Ok(Json(HardwareTree::new(&target, format, found)));
+    };
+    if children {
+        filter.under = Some(r);
+    } else {
+        filter.ids = vec![r];
+    }
+    let mut found = state.store().query_hardware(&filter).await?;
+    if parents {
+        let mut up = filter.clone();
+        up.under = None;
+        up.ids = r.ancestors().collect();
+        found.extend(state.store().query_hardware(&up).await?);
+    }
+    Ok(Json(HardwareTree::new(&target, format, found)))
+}
+
+async fn list_fru(
+    State(state): State<AppState>,
+    q: QueryPairs,
+) -> Result<Json<Vec<HardwareFru>>, ApiError> {
+    let filter = HardwareFilter::from_query_pairs(q.into_pairs())?;
+    let records = state.store().query_hardware(&filter).await?;
+    Ok(Json(records.iter().filter_map(HardwareFru::of).collect()))
+}
+
+async fn get_fru(
+    State(state): State<AppState>,
+    ApiPath(fruid): ApiPath<String>,
+    _: NoQuery,
+) -> Result<Json<HardwareFru>, ApiError> {
+    let filter = HardwareFilter {
+        fru_id: vec![fruid.clone()],
+        ..HardwareFilter::default()
+    };
+    let records = state.store().query_hardware(&filter).await?;
+    records
+        .iter()
+        .find_map(HardwareFru::of)
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found(format!("no FRU {fruid}")))
+}

@@ -12,6 +12,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 mod demo;
 mod discover;
+mod netboot;
 mod serve;
 
 /// OpenCHAMI-compatible cluster management: SMD, BSS and cloud-init in one server.

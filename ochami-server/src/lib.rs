@@ -38,6 +38,7 @@
 pub mod auth;
 mod bss;
 mod cloud_init;
+pub mod dhcp;
 mod endpoint_history;
 pub mod metrics;
 pub mod problem;
@@ -45,6 +46,7 @@ mod smd_components;
 mod smd_groups;
 mod smd_inventory;
 mod smd_service;
+pub mod tftp;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -86,6 +88,10 @@ pub struct ServerConfig {
     pub trusted_proxies: Vec<IpNet>,
     /// Authentication.
     pub auth: AuthConfig,
+    /// The DHCP server for netbooting, off when `None`.
+    pub dhcp: Option<dhcp::DhcpServerConfig>,
+    /// The TFTP server for iPXE binaries, off when `None`.
+    pub tftp: Option<tftp::TftpConfig>,
 }
 
 impl std::fmt::Debug for ServerConfig {
@@ -96,6 +102,8 @@ impl std::fmt::Debug for ServerConfig {
             .field("base_url", &self.base_url)
             .field("trusted_proxies", &self.trusted_proxies)
             .field("auth", &self.auth)
+            .field("dhcp", &self.dhcp)
+            .field("tftp", &self.tftp)
             .finish()
     }
 }
@@ -109,6 +117,8 @@ impl ServerConfig {
             base_url: None,
             trusted_proxies: Vec::new(),
             auth: AuthConfig::default(),
+            dhcp: None,
+            tftp: None,
         }
     }
 
@@ -409,13 +419,44 @@ pub async fn serve(config: ServerConfig) -> Result<(), ServeError> {
             source,
         })?;
     let addr = listener.local_addr().unwrap_or(config.listen);
+    let netboot = start_netboot(&config, &store).await?;
     tracing::info!(%addr, store = store.backend(), base_url = %settings.base_url, auth = auth.is_some(), "serving SMD /hsm/v2, BSS /boot/v1, cloud-init /cloud-init");
     let state = AppState::new(store, settings, auth);
-    serve_on(listener, state, shutdown_signal())
-        .await
-        .map_err(|source| ServeError::Io { addr, source })?;
+    let served = serve_on(listener, state, shutdown_signal()).await;
+    for task in netboot {
+        task.abort();
+    }
+    served.map_err(|source| ServeError::Io { addr, source })?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Bind and start the TFTP and DHCP servers the configuration asks for; their tasks run
+/// until aborted.
+async fn start_netboot(
+    config: &ServerConfig,
+    store: &Arc<dyn Store>,
+) -> Result<Vec<tokio::task::JoinHandle<std::io::Result<()>>>, ServeError> {
+    let mut tasks = Vec::new();
+    if let Some(t) = &config.tftp {
+        let server = tftp::TftpServer::bind(t.clone())
+            .await
+            .map_err(|source| ServeError::Io {
+                addr: t.listen,
+                source,
+            })?;
+        tasks.push(tokio::spawn(server.run()));
+    }
+    if let Some(d) = &config.dhcp {
+        let server = dhcp::DhcpServer::bind(d.clone(), store.clone())
+            .await
+            .map_err(|source| ServeError::Io {
+                addr: d.listen,
+                source,
+            })?;
+        tasks.push(tokio::spawn(server.run()));
+    }
+    Ok(tasks)
 }
 
 /// Completes on SIGINT (Ctrl-C) or SIGTERM.

@@ -11,3 +11,4 @@ mod shutdown;
 mod smd_components;
 mod smd_groups;
 mod smd_inventory;
+mod tftp;

@@ -2,9 +2,10 @@
 //!
 //! OpenCHAMI's services as a library: one axum [`router`] answering SMD v2 (`/hsm/v2`),
 //! BSS (`/boot/v1`) and cloud-init (`/cloud-init`) from one [`ochami_store::Store`], and
-//! [`serve`] to run it from a plain [`ServerConfig`]. The `ochami` binary (in `examples/`)
-//! only turns flags into a `ServerConfig`; a program of your own can mount these routes
-//! beside its own with [`router_with`].
+//! [`serve`] to run it from a plain [`ServerConfig`], which can also start the netboot
+//! services: a [`dhcp`] server and a read-only [`tftp`] server. The `ochami` binary (in
+//! `examples/`) only turns flags into a `ServerConfig`; a program of your own can mount these
+//! routes beside its own with [`router_with`].
 //!
 //! Handlers are thin: parse the request, call `ochami-store` / `ochami-boot`, serialize the
 //! answer. Everything else lives in the layers around them:

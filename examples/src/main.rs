@@ -16,6 +16,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 mod client;
 mod demo;
 mod discover;
+mod netboot;
 mod serve;
 
 /// OpenCHAMI-compatible cluster management: SMD, BSS and cloud-init in one server.

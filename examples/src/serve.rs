@@ -36,6 +36,9 @@ pub(crate) struct ServeArgs {
     /// Authentication.
     #[command(flatten)]
     auth: AuthArgs,
+    /// DHCP and TFTP for netbooting.
+    #[command(flatten)]
+    netboot: Box<crate::netboot::NetbootArgs>,
 }
 
 /// Authentication flags of `ochami serve`.
@@ -138,13 +141,13 @@ impl From<AuthArgs> for AuthConfig {
 
 impl From<ServeArgs> for ServerConfig {
     fn from(a: ServeArgs) -> Self {
-        ServerConfig {
-            listen: a.listen,
-            store: a.store,
-            base_url: a.base_url,
-            trusted_proxies: a.trusted_proxies,
-            auth: a.auth.into(),
-        }
+        let mut config = ServerConfig::new(a.listen, a.store);
+        config.base_url = a.base_url;
+        config.trusted_proxies = a.trusted_proxies;
+        config.auth = a.auth.into();
+        config.dhcp = a.netboot.dhcp(&config.base_url());
+        config.tftp = a.netboot.tftp();
+        config
     }
 }
 
@@ -168,6 +171,54 @@ mod tests {
         assert_eq!(config.auth.min_refresh, lib.min_refresh);
         assert_eq!(config.auth.jwks, None);
         assert_eq!(config.listen.to_string(), DEFAULT_LISTEN);
+    }
+
+    #[test]
+    fn netboot_flags_reach_the_config() {
+        let config: ServerConfig = Cli::parse_from(["t"]).serve.into();
+        assert_eq!((config.dhcp, config.tftp), (None, None), "off by default");
+        let config: ServerConfig = Cli::parse_from([
+            "t",
+            "--base-url",
+            "http://10.0.0.1:27779",
+            "--dhcp-interface",
+            "br0",
+            "--dhcp-server-ip",
+            "10.0.0.1",
+            "--dhcp-router",
+            "10.0.0.254",
+            "--dhcp-dns",
+            "10.0.0.53,10.0.0.54",
+            "--dhcp-domain",
+            "cluster.local",
+            "--dhcp-lease-time",
+            "600",
+            "--dhcp-pool",
+            "10.0.0.200-10.0.0.250",
+            "--ipxe-efi",
+            "snponly.efi",
+            "--tftp-root",
+            "/usr/lib/ipxe",
+        ])
+        .serve
+        .into();
+        let dhcp = config.dhcp.expect("dhcp on");
+        assert_eq!(dhcp.interface, "br0");
+        assert_eq!(dhcp.listen.to_string(), "0.0.0.0:67");
+        assert_eq!(dhcp.reply.server_ip.to_string(), "10.0.0.1");
+        assert_eq!(dhcp.reply.dns_servers.len(), 2);
+        assert_eq!(dhcp.reply.domain.as_deref(), Some("cluster.local"));
+        assert_eq!(dhcp.reply.lease_secs, 600);
+        assert_eq!(dhcp.reply.boot_files.x86_64_efi, "snponly.efi");
+        assert_eq!(dhcp.reply.boot_files.bios, "undionly.kpxe");
+        assert_eq!(dhcp.reply.base_url, "http://10.0.0.1:27779");
+        assert_eq!(dhcp.pool.map(|p| p.len()), Some(51));
+        let tftp = config.tftp.expect("tftp on");
+        assert_eq!(tftp.root, std::path::Path::new("/usr/lib/ipxe"));
+        assert_eq!(tftp.listen.to_string(), "0.0.0.0:69");
+        // The interface alone is not enough: the server address is required.
+        assert!(Cli::try_parse_from(["t", "--dhcp-interface", "br0"]).is_err());
+        assert!(Cli::try_parse_from(["t", "--dhcp-pool", "10.0.0.9-10.0.0.1"]).is_err());
     }
 
     #[test]

@@ -1,11 +1,12 @@
 //! # ochami-server
 //!
 //! OpenCHAMI's services as a library: one axum [`router`] answering SMD v2 (`/hsm/v2`),
-//! BSS (`/boot/v1`) and cloud-init (`/cloud-init`) from one [`ochami_store::Store`], a
-//! picture of the machine in the browser at `/ui/` ([`ui`]), and
-//! [`serve`] to run it from a plain [`ServerConfig`]. The `ochami` binary (in `examples/`)
-//! only turns flags into a `ServerConfig`; a program of your own can mount these routes
-//! beside its own with [`router_with`].
+//! BSS (`/boot/v1`), cloud-init (`/cloud-init`), PCS power control (`/power-control/v1`)
+//! from one [`ochami_store::Store`], a picture of the machine in the browser at `/ui/`
+//! ([`ui`]), and [`serve`] to run it from a plain [`ServerConfig`], which can also start the
+//! netboot services: a [`dhcp`] server and a read-only [`tftp`] server. The `ochami` binary
+//! (in `examples/`) only turns flags into a `ServerConfig`; a program of your own can mount
+//! these routes beside its own with [`router_with`].
 //!
 //! Handlers are thin: parse the request, call `ochami-store` / `ochami-boot`, serialize the
 //! answer. Everything else lives in the layers around them:
@@ -39,6 +40,7 @@
 pub mod auth;
 mod bss;
 mod cloud_init;
+pub mod dhcp;
 mod endpoint_history;
 pub mod metrics;
 mod power;
@@ -48,6 +50,7 @@ mod smd_groups;
 mod smd_hardware;
 mod smd_inventory;
 mod smd_service;
+pub mod tftp;
 pub mod ui;
 
 use std::future::Future;
@@ -94,6 +97,10 @@ pub struct ServerConfig {
     pub trusted_proxies: Vec<IpNet>,
     /// Authentication.
     pub auth: AuthConfig,
+    /// The DHCP server for netbooting, off when `None`.
+    pub dhcp: Option<dhcp::DhcpServerConfig>,
+    /// The TFTP server for iPXE binaries, off when `None`.
+    pub tftp: Option<tftp::TftpConfig>,
 }
 
 impl std::fmt::Debug for ServerConfig {
@@ -104,6 +111,8 @@ impl std::fmt::Debug for ServerConfig {
             .field("base_url", &self.base_url)
             .field("trusted_proxies", &self.trusted_proxies)
             .field("auth", &self.auth)
+            .field("dhcp", &self.dhcp)
+            .field("tftp", &self.tftp)
             .finish()
     }
 }
@@ -117,6 +126,8 @@ impl ServerConfig {
             base_url: None,
             trusted_proxies: Vec::new(),
             auth: AuthConfig::default(),
+            dhcp: None,
+            tftp: None,
         }
     }
 
@@ -421,13 +432,44 @@ pub async fn serve(config: ServerConfig) -> Result<(), ServeError> {
             source,
         })?;
     let addr = listener.local_addr().unwrap_or(config.listen);
+    let netboot = start_netboot(&config, &store).await?;
     tracing::info!(%addr, store = store.backend(), base_url = %settings.base_url, auth = auth.is_some(), "serving SMD /hsm/v2, BSS /boot/v1, cloud-init /cloud-init");
     let state = AppState::new(store, settings, auth);
-    serve_on(listener, state, shutdown_signal())
-        .await
-        .map_err(|source| ServeError::Io { addr, source })?;
+    let served = serve_on(listener, state, shutdown_signal()).await;
+    for task in netboot {
+        task.abort();
+    }
+    served.map_err(|source| ServeError::Io { addr, source })?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Bind and start the TFTP and DHCP servers the configuration asks for; their tasks run
+/// until aborted.
+async fn start_netboot(
+    config: &ServerConfig,
+    store: &Arc<dyn Store>,
+) -> Result<Vec<tokio::task::JoinHandle<std::io::Result<()>>>, ServeError> {
+    let mut tasks = Vec::new();
+    if let Some(t) = &config.tftp {
+        let server = tftp::TftpServer::bind(t.clone())
+            .await
+            .map_err(|source| ServeError::Io {
+                addr: t.listen,
+                source,
+            })?;
+        tasks.push(tokio::spawn(server.run()));
+    }
+    if let Some(d) = &config.dhcp {
+        let server = dhcp::DhcpServer::bind(d.clone(), store.clone())
+            .await
+            .map_err(|source| ServeError::Io {
+                addr: d.listen,
+                source,
+            })?;
+        tasks.push(tokio::spawn(server.run()));
+    }
+    Ok(tasks)
 }
 
 /// Completes on SIGINT (Ctrl-C) or SIGTERM.

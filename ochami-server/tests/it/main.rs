@@ -12,4 +12,5 @@ mod shutdown;
 mod smd_components;
 mod smd_groups;
 mod smd_inventory;
+mod tftp;
 mod ui;

@@ -73,7 +73,7 @@ async fn seed(store: &dyn Store, nodes: u32) {
             Role::Compute
         };
         inv.components.push(
-            Component::new(x.clone())
+            Component::new(x)
                 .with_state(states[(i as usize / 7) % states.len()])
                 .with_role(role)
                 .with_nid(i64::from(i) + 1),
@@ -167,7 +167,10 @@ async fn main() {
         let measures = b
             .eval("performance.getEntriesByType('measure').filter(m => m.name !== 'draw' || m.duration > 0).slice(0, 8).map(m => `${m.name} ${m.duration.toFixed(0)} ms`).join(', ')")
             .await;
-        println!("run {run}: page work: {}", measures.as_str().unwrap_or_default());
+        println!(
+            "run {run}: page work: {}",
+            measures.as_str().unwrap_or_default()
+        );
         let m = b.metrics().await;
         let h = m.get("JSHeapUsedSize").copied().unwrap_or(0.0) / 1048576.0;
         b.call("HeapProfiler.collectGarbage", serde_json::json!({}))

@@ -73,7 +73,7 @@ async fn seed(store: &dyn Store, nodes: u32) {
             Role::Compute
         };
         inv.components.push(
-            Component::new(x.clone())
+            Component::new(x)
                 .with_state(states[(i as usize / 7) % states.len()])
                 .with_role(role)
                 .with_nid(i64::from(i) + 1),

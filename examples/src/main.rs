@@ -10,6 +10,11 @@
 //! Every flag has an environment fallback (`OCHAMI_LISTEN`, `OCHAMI_STORE`, ...); logging
 //! follows `RUST_LOG` (default `info`) in the `--log-format` chosen.
 
+#![allow(
+    clippy::result_large_err,
+    reason = "configuration errors carry ochami_redfish::Error whole; they happen once per run"
+)]
+
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};

@@ -39,6 +39,7 @@ mod memory;
 mod model;
 #[cfg(feature = "postgres")]
 mod postgres;
+pub mod snapshot;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod sql;
 #[cfg(feature = "sqlite")]
@@ -50,6 +51,7 @@ pub use model::{
     BootCandidates, BootConfig, BootKey, ComponentUpdate, EndpointAccess, EthernetInterfaceFilter,
     EthernetInterfacePatch, GroupPatch, RedfishEndpointFilter, merge_patch,
 };
+pub use snapshot::SnapshotStore;
 pub use traits::{BootStore, CloudInitStore, ComponentStore, GroupStore, InventoryStore, Store};
 
 #[cfg(feature = "memory")]

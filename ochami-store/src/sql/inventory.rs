@@ -64,7 +64,7 @@ impl<B: Backend> SqlStore<B> {
     }
 
     /// Insert or replace one endpoint (its FQDN already checked).
-    async fn write_redfish_endpoint<C: Conn>(
+    pub(super) async fn write_redfish_endpoint<C: Conn>(
         &self,
         tx: &mut C,
         ep: &RedfishEndpoint,
@@ -278,7 +278,7 @@ impl<B: Backend> SqlStore<B> {
         Ok(true)
     }
 
-    async fn write_component_endpoint<C: Conn>(
+    pub(super) async fn write_component_endpoint<C: Conn>(
         &self,
         tx: &mut C,
         ce: &ComponentEndpoint,
@@ -300,7 +300,11 @@ impl<B: Backend> SqlStore<B> {
         .map(|_| ())
     }
 
-    async fn write_hardware<C: Conn>(&self, tx: &mut C, h: &HardwareRecord) -> Result<()> {
+    pub(super) async fn write_hardware<C: Conn>(
+        &self,
+        tx: &mut C,
+        h: &HardwareRecord,
+    ) -> Result<()> {
         tx.execute(self.sql(
             "INSERT INTO hardware (id, type, payload) VALUES ($1, $2, $3) \
              ON CONFLICT (id) DO UPDATE SET type = excluded.type, payload = excluded.payload",

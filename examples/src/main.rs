@@ -13,6 +13,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 mod demo;
 mod discover;
 mod serve;
+mod store_cmd;
 
 /// OpenCHAMI-compatible cluster management: SMD, BSS and cloud-init in one server.
 #[derive(Parser)]
@@ -41,6 +42,8 @@ enum Command {
     Discover(discover::DiscoverArgs),
     /// Simulated BMCs -> discovery -> store -> server -> a node's iPXE script and cloud-init.
     Demo(demo::DemoArgs),
+    /// Back up, restore or move a store: export, import, migrate (snapshots).
+    Store(store_cmd::StoreArgs),
 }
 
 fn init_logging(format: LogFormat) {
@@ -67,6 +70,7 @@ async fn run(command: Command) -> ExitCode {
         },
         Command::Discover(args) => discover::run(args).await,
         Command::Demo(args) => demo::run(args).await,
+        Command::Store(args) => store_cmd::run(args).await,
     }
 }
 

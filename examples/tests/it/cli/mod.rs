@@ -4,3 +4,4 @@
 mod common;
 mod demo;
 mod discover;
+mod store;

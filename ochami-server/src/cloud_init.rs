@@ -24,6 +24,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use ochami_core::Xname;
 use ochami_core::cloud_init::{ClusterDefaults, GroupData, InstanceInfo, NodeData};
+use ochami_store::{ConflictKind, StoreError};
 
 use super::AppState;
 use super::problem::{ApiError, ApiJson, ApiPath, NoQuery, xname};
@@ -327,14 +328,17 @@ async fn add_group(
     ApiJson(mut data): ApiJson<GroupData>,
 ) -> Result<Response, ApiError> {
     data.normalize()?;
-    if state.store().get_group_data(&data.name).await?.is_some() {
-        return Err(ApiError::Conflict(format!(
-            "cloud-init group {} already exists",
-            data.name
-        )));
+    match state.store().insert_group_data(&data).await {
+        // The problem's detail stays the store's own words: `cloud-init group X already exists`.
+        Err(StoreError::Conflict {
+            kind: ConflictKind::CloudInitGroup,
+            detail,
+            ..
+        }) => Err(ApiError::Conflict(detail)),
+        other => other
+            .map(|()| group_created(&data.name))
+            .map_err(ApiError::from),
     }
-    state.store().put_group_data(&data).await?;
-    Ok(group_created(&data.name))
 }
 
 fn group_name(raw: &str) -> Result<String, ApiError> {
@@ -425,19 +429,11 @@ async fn put_instance_info(
             fields.insert("id".into(), node.to_string().into());
         }
     }
-    let mut info: InstanceInfo =
-        serde_path_to_error::deserialize(serde_json::Value::Object(fields)).map_err(|e| {
+    let info: InstanceInfo = serde_path_to_error::deserialize(serde_json::Value::Object(fields))
+        .map_err(|e| {
             ApiError::bad_request(format!("invalid JSON body at {}: {}", e.path(), e.inner()))
         })?;
-    info.id = node.to_string();
-    let mut data = state
-        .store()
-        .get_node_data(&node)
-        .await?
-        .unwrap_or_default();
-    data.id = Some(node);
-    data.instance_info = info;
-    state.store().put_node_data(&node, &data).await?;
+    state.store().put_instance_info(&node, &info).await?;
     Ok(StatusCode::CREATED)
 }
 

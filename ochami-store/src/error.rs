@@ -259,6 +259,19 @@ impl StoreError {
     }
 }
 
+#[cfg(any(feature = "memory", feature = "sqlite", feature = "postgres"))]
+impl StoreError {
+    /// The conflict of a second insert of group `name`'s cloud-init data (every backend says
+    /// the same).
+    pub(crate) fn cloud_init_group_exists(name: &str) -> Self {
+        StoreError::conflict(
+            ConflictKind::CloudInitGroup,
+            name,
+            format!("cloud-init group {name} already exists"),
+        )
+    }
+}
+
 impl From<ochami_core::Error> for StoreError {
     fn from(e: ochami_core::Error) -> Self {
         StoreError::Invalid {

@@ -15,6 +15,10 @@
 //! (`default-features = false`) the crate is the traits and types alone, for a backend of
 //! your own, and [`open`] refuses every URL with [`StoreError::BadUrl`].
 //!
+//! Modules: the traits ([`Store`] and its parts), the types they take and return (filters,
+//! updates, boot keys and configs), [`StoreError`], and one module per backend; the
+//! conformance suite every backend passes lives in the `ochami-testing` crate.
+//!
 //! Migrations for each dialect are embedded and applied on [`open`]; a database written by
 //! a newer schema is refused with [`StoreError::SchemaTooNew`].
 //!
@@ -31,12 +35,13 @@
 //! # }).unwrap();
 //! ```
 
+mod boot;
 mod error;
+mod filter;
 #[cfg(any(feature = "memory", feature = "sqlite", feature = "postgres"))]
 mod ip_list;
 #[cfg(feature = "memory")]
 mod memory;
-mod model;
 #[cfg(feature = "postgres")]
 mod postgres;
 pub mod snapshot;
@@ -44,15 +49,15 @@ pub mod snapshot;
 mod sql;
 #[cfg(feature = "sqlite")]
 mod sqlite;
-mod traits;
+mod store;
+mod update;
 
+pub use boot::{BootCandidates, BootConfig, BootKey, EndpointAccess, merge_patch};
 pub use error::{BoxError, ConflictKind, Record, Result, StoreError};
-pub use model::{
-    BootCandidates, BootConfig, BootKey, ComponentUpdate, EndpointAccess, EthernetInterfaceFilter,
-    EthernetInterfacePatch, GroupPatch, RedfishEndpointFilter, merge_patch,
-};
+pub use filter::{EthernetInterfaceFilter, RedfishEndpointFilter};
 pub use snapshot::SnapshotStore;
-pub use traits::{BootStore, CloudInitStore, ComponentStore, GroupStore, InventoryStore, Store};
+pub use store::{BootStore, CloudInitStore, ComponentStore, GroupStore, InventoryStore, Store};
+pub use update::{ComponentUpdate, EthernetInterfacePatch, GroupPatch};
 
 #[cfg(feature = "memory")]
 pub use memory::MemoryStore;

@@ -3,10 +3,10 @@
 
 use async_trait::async_trait;
 use ochami_core::Xname;
-use ochami_core::cloud_init::{ClusterDefaults, GroupData, NodeData};
+use ochami_core::cloud_init::{ClusterDefaults, GroupData, InstanceInfo, NodeData};
 
 use super::MemoryStore;
-use crate::{CloudInitStore, Result};
+use crate::{CloudInitStore, Result, StoreError};
 
 #[async_trait]
 impl CloudInitStore for MemoryStore {
@@ -26,6 +26,18 @@ impl CloudInitStore for MemoryStore {
         Ok(())
     }
 
+    async fn insert_group_data(&self, data: &GroupData) -> Result<()> {
+        let mut data = data.clone();
+        data.normalize()?;
+        self.write_simple(|t| {
+            if t.group_data.contains_key(&data.name) {
+                return Err(StoreError::cloud_init_group_exists(&data.name));
+            }
+            t.group_data.insert(data.name.clone(), data);
+            Ok(())
+        })
+    }
+
     async fn delete_group_data(&self, name: &str) -> Result<bool> {
         let name = ochami_core::Group::normalize_label(name)?;
         Ok(self.write_simple(|t| t.group_data.remove(&name).is_some()))
@@ -40,6 +52,17 @@ impl CloudInitStore for MemoryStore {
         // The record is stored under `id`, so it names `id`.
         data.id = Some(*id);
         self.write_simple(|t| t.node_data.insert(*id, data));
+        Ok(())
+    }
+
+    async fn put_instance_info(&self, id: &Xname, info: &InstanceInfo) -> Result<()> {
+        let mut info = info.clone();
+        info.id = id.to_string();
+        self.write_simple(|t| {
+            let data = t.node_data.entry(*id).or_default();
+            data.id = Some(*id);
+            data.instance_info = info;
+        });
         Ok(())
     }
 

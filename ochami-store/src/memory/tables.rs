@@ -17,7 +17,7 @@ use ochami_core::{
     Partition, RedfishEndpoint, Xname,
 };
 
-use crate::model::{BootConfig, BootKey};
+use crate::{BootConfig, BootKey};
 
 /// Every record the memory backend holds, with the indexes that keep look-ups off linear
 /// scans.

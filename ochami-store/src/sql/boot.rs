@@ -8,7 +8,7 @@ use ochami_core::{BootParams, CloudInit, Error as CoreError, MacAddr};
 use super::driver::{Backend, ColType, Conn, SqlRow, Val};
 use super::rows::{self, from_json, to_json};
 use super::{SqlStore, write_tx};
-use crate::model::{BootCandidates, BootConfig, BootKey, EndpointAccess};
+use crate::{BootCandidates, BootConfig, BootKey, EndpointAccess};
 use crate::{BootStore, ConflictKind, Record, Result, StoreError};
 
 /// A key as its `(kind, name)` columns.

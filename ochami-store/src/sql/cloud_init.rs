@@ -3,12 +3,12 @@
 
 use async_trait::async_trait;
 use ochami_core::Xname;
-use ochami_core::cloud_init::{ClusterDefaults, GroupData, NodeData};
+use ochami_core::cloud_init::{ClusterDefaults, GroupData, InstanceInfo, NodeData};
 
-use super::SqlStore;
-use super::driver::{Backend, SqlRow, Val};
+use super::driver::{Backend, Conn, SqlRow, Val};
 use super::rows::{from_json, to_json};
-use crate::{CloudInitStore, Result};
+use super::{SqlStore, write_tx};
+use crate::{CloudInitStore, Result, StoreError};
 
 #[async_trait]
 impl<B: Backend> CloudInitStore for SqlStore<B> {
@@ -45,6 +45,23 @@ impl<B: Backend> CloudInitStore for SqlStore<B> {
         .map(|_| ())
     }
 
+    async fn insert_group_data(&self, data: &GroupData) -> Result<()> {
+        let mut g = data.clone();
+        g.normalize()?;
+        let payload = to_json(&g)?;
+        let added = self
+            .write_one(
+                "INSERT INTO cloud_init_groups (name, payload) VALUES ($1, $2) \
+                 ON CONFLICT (name) DO NOTHING",
+                vec![g.name.clone().into(), Val::Json(Some(payload))],
+            )
+            .await?;
+        if added == 0 {
+            return Err(StoreError::cloud_init_group_exists(&g.name));
+        }
+        Ok(())
+    }
+
     async fn delete_group_data(&self, name: &str) -> Result<bool> {
         let name = ochami_core::Group::normalize_label(name)?;
         self.delete_keyed("DELETE FROM cloud_init_groups WHERE name = $1", name)
@@ -72,6 +89,49 @@ impl<B: Backend> CloudInitStore for SqlStore<B> {
         )
         .await
         .map(|_| ())
+    }
+
+    async fn put_instance_info(&self, id: &Xname, info: &InstanceInfo) -> Result<()> {
+        let mut info = info.clone();
+        info.id = id.to_string();
+        let fresh = to_json(&NodeData {
+            id: Some(*id),
+            instance_info: info.clone(),
+            user_data: None,
+        })?;
+        write_tx!(self, |tx| {
+            // A new node: one insert. Otherwise the row is locked (Postgres; SQLite's write
+            // transaction holds the database) and only its instance info replaced.
+            let added = tx
+                .execute(self.sql(
+                    "INSERT INTO cloud_init_nodes (id, payload) VALUES ($1, $2) \
+                     ON CONFLICT (id) DO NOTHING",
+                    vec![id.to_string().into(), Val::Json(Some(fresh.clone()))],
+                ))
+                .await?;
+            if added > 0 {
+                return Ok(());
+            }
+            let mut sql = self.sql(
+                "SELECT payload FROM cloud_init_nodes WHERE id = $1",
+                vec![id.to_string().into()],
+            );
+            sql.for_update();
+            let rows = tx.fetch(sql).await?;
+            let mut data: NodeData = match rows.first() {
+                Some(r) => from_json("cloud-init node data", r.json(0)?)?,
+                None => NodeData::default(),
+            };
+            data.id = Some(*id);
+            data.instance_info = info.clone();
+            tx.execute(self.sql(
+                "INSERT INTO cloud_init_nodes (id, payload) VALUES ($1, $2) \
+                 ON CONFLICT (id) DO UPDATE SET payload = excluded.payload",
+                vec![id.to_string().into(), Val::Json(Some(to_json(&data)?))],
+            ))
+            .await
+            .map(|_| ())
+        })
     }
 
     async fn delete_node_data(&self, id: &Xname) -> Result<bool> {

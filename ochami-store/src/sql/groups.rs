@@ -12,7 +12,7 @@ use ochami_core::{ComponentFilter, Group, Members, Membership, Partition, Xname}
 use super::driver::{Backend, ColType, Conn, SqlRow, Tx};
 use super::rows::{self, from_json, to_json};
 use super::{SqlStore, filter, write_tx};
-use crate::model::GroupPatch;
+use crate::GroupPatch;
 use crate::{ConflictKind, GroupStore, Record, Result, StoreError};
 
 /// Group or partition.

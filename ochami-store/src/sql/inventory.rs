@@ -15,8 +15,8 @@ use super::driver::{Backend, Conn, Sql, Val};
 use super::rows::{self, COMPONENT_COLS, ETH_COLS, ETH_COLS_E, REDFISH_COLS, to_json};
 use super::{SqlStore, write_tx};
 use crate::ip_list::IpEdit;
-use crate::model::{EthernetInterfacePatch, RedfishEndpointFilter};
 use crate::{ConflictKind, EthernetInterfaceFilter, InventoryStore, Record, Result, StoreError};
+use crate::{EthernetInterfacePatch, RedfishEndpointFilter};
 
 /// Now, as an RFC 3339 UTC time with microseconds (an interface's `LastUpdate`).
 pub(crate) fn now_rfc3339() -> String {

@@ -1,4 +1,6 @@
-//! cloud-init data: group documents, node data and cluster defaults round-trip exactly.
+//! cloud-init data: group documents, node data and cluster defaults round-trip exactly;
+//! the admin writes that must be atomic (insert a group once, set a node's instance info
+//! keeping its user-data) are.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -7,10 +9,10 @@ use ochami_core::Error as CoreError;
 use ochami_core::cloud_init::{
     CloudConfigFile, ClusterDefaults, GroupData, InstanceInfo, NodeData,
 };
-use ochami_store::Store;
+use ochami_store::{ConflictKind, Store};
 use serde_json::json;
 
-use super::{expect_invalid, x};
+use super::{expect_conflict, expect_invalid, x};
 
 fn group_data(name: &str, content: &str) -> GroupData {
     GroupData {
@@ -148,5 +150,106 @@ pub async fn cluster_defaults_round_trip(store: Arc<dyn Store>) {
         store.get_cluster_defaults().await.unwrap(),
         other,
         "PUT replaces"
+    );
+}
+
+/// `insert_group_data` creates a group's data once: a second insert under the same name in
+/// any case is a conflict naming it and changes nothing; bad input is refused before.
+pub async fn group_data_insert_refuses_existing(store: Arc<dyn Store>) {
+    store
+        .insert_group_data(&group_data("Compute", "packages: [vim]"))
+        .await
+        .unwrap();
+    let (value, detail) = expect_conflict(
+        store
+            .insert_group_data(&group_data("COMPUTE", "packages: [emacs]"))
+            .await,
+        ConflictKind::CloudInitGroup,
+    );
+    assert_eq!(value, "compute");
+    assert!(detail.contains("already exists"), "{detail}");
+    assert_eq!(
+        store.get_group_data("compute").await.unwrap(),
+        Some(group_data("compute", "packages: [vim]")),
+        "the first insert is kept"
+    );
+    let (_, cause) = expect_invalid(store.insert_group_data(&group_data(" ", "")).await);
+    assert_eq!(cause, CoreError::MissingField { field: "name" });
+    assert_eq!(store.list_group_data().await.unwrap().len(), 1);
+}
+
+/// Eight concurrent inserts of the same group: exactly one wins, the others are conflicts,
+/// and the stored document is the winner's.
+pub async fn group_data_concurrent_inserts_one_wins(store: Arc<dyn Store>) {
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..8 {
+        let store = store.clone();
+        tasks.spawn(async move {
+            let content = format!("runcmd: [echo {i}]");
+            let r = store
+                .insert_group_data(&group_data("racers", &content))
+                .await;
+            (content, r)
+        });
+    }
+    let mut winners = Vec::new();
+    while let Some(joined) = tasks.join_next().await {
+        let (content, r) = joined.expect("insert task");
+        match r {
+            Ok(()) => winners.push(content),
+            other => {
+                expect_conflict(other, ConflictKind::CloudInitGroup);
+            }
+        }
+    }
+    assert_eq!(winners.len(), 1, "exactly one insert wins: {winners:?}");
+    let stored = store
+        .get_group_data("racers")
+        .await
+        .unwrap()
+        .expect("stored");
+    assert_eq!(stored.file.content, winners[0]);
+}
+
+/// `put_instance_info` creates a node's record when absent and otherwise replaces only its
+/// instance info, keeping its user-data; the stored info names the node.
+pub async fn instance_info_put_keeps_user_data(store: Arc<dyn Store>) {
+    let id = x("x0c0s0b0n0");
+    let info = |host: &str| InstanceInfo {
+        id: "ignored".into(),
+        instance_id: "i-0001".into(),
+        hostname: host.into(),
+        ..Default::default()
+    };
+    store.put_instance_info(&id, &info("first")).await.unwrap();
+    let created = store.get_node_data(&id).await.unwrap().expect("created");
+    assert_eq!(created.id, Some(id));
+    assert_eq!(created.instance_info.hostname, "first");
+    assert_eq!(created.instance_info.id, id.to_string(), "names its node");
+    assert_eq!(created.user_data, None);
+
+    store
+        .put_node_data(
+            &id,
+            &NodeData {
+                user_data: Some("packages: [vim]".into()),
+                ..created
+            },
+        )
+        .await
+        .unwrap();
+    store.put_instance_info(&id, &info("second")).await.unwrap();
+    let got = store.get_node_data(&id).await.unwrap().expect("kept");
+    assert_eq!(got.instance_info.hostname, "second");
+    assert_eq!(got.instance_info.id, id.to_string());
+    assert_eq!(
+        got.user_data.as_deref(),
+        Some("packages: [vim]"),
+        "user-data kept"
+    );
+    assert_eq!(
+        store.get_node_data(&x("x0c0s0b0n1")).await.unwrap(),
+        None,
+        "no other node touched"
     );
 }

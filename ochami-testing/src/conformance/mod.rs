@@ -123,6 +123,9 @@ pub const CHECKS: &[Check] = &[
     check!(cloud_init::group_data_round_trip),
     check!(cloud_init::node_data_round_trip),
     check!(cloud_init::cluster_defaults_round_trip),
+    check!(cloud_init::group_data_insert_refuses_existing),
+    check!(cloud_init::group_data_concurrent_inserts_one_wins),
+    check!(cloud_init::instance_info_put_keeps_user_data),
     Check {
         name: "concurrency::concurrent_writers_one_handle",
         run: |store| Box::pin(check_concurrent_writers(store.clone(), store)),

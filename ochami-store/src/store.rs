@@ -7,7 +7,7 @@
 //! - bad input is a typed [`StoreError`], never a panic or a raw SQL error.
 
 use async_trait::async_trait;
-use ochami_core::cloud_init::{ClusterDefaults, GroupData, NodeData};
+use ochami_core::cloud_init::{ClusterDefaults, GroupData, InstanceInfo, NodeData};
 use ochami_core::ingest::Inventory;
 use ochami_core::{
     BootParams, Component, ComponentEndpoint, ComponentFilter, EthernetInterface, Group,
@@ -15,7 +15,7 @@ use ochami_core::{
     Xname,
 };
 
-use crate::model::{
+use crate::{
     BootCandidates, BootConfig, BootKey, ComponentUpdate, EndpointAccess, EthernetInterfaceFilter,
     EthernetInterfacePatch, GroupPatch, RedfishEndpointFilter,
 };
@@ -294,6 +294,11 @@ pub trait CloudInitStore: Send + Sync {
     /// Create or replace one group's data (normalized first).
     async fn put_group_data(&self, data: &GroupData) -> Result<()>;
 
+    /// Create one group's data (normalized first) in one atomic write: when data of that
+    /// group is already stored it is a conflict ([`crate::ConflictKind::CloudInitGroup`]) and
+    /// nothing changes, however many callers race.
+    async fn insert_group_data(&self, data: &GroupData) -> Result<()>;
+
     /// Delete one group's data; false when absent.
     async fn delete_group_data(&self, name: &str) -> Result<bool>;
 
@@ -302,6 +307,10 @@ pub trait CloudInitStore: Send + Sync {
 
     /// Create or replace one node's data.
     async fn put_node_data(&self, id: &Xname, data: &NodeData) -> Result<()>;
+
+    /// Set one node's instance info in one atomic write, keeping the rest of its data (its
+    /// user-data); the node's record is created when absent. `info.id` becomes `id`.
+    async fn put_instance_info(&self, id: &Xname, info: &InstanceInfo) -> Result<()>;
 
     /// Delete one node's data; false when absent.
     async fn delete_node_data(&self, id: &Xname) -> Result<bool>;

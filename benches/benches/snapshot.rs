@@ -71,7 +71,8 @@ async fn parent() -> BoxResult<()> {
     let start = Instant::now();
     let memory = ochami_store::open("memory:").await?;
     ochami_testing::site::seed(&memory, nodes).await?;
-    let counts = export_snapshot(memory.as_ref(), BufWriter::new(File::create(&seed_path)?)).await?;
+    let counts =
+        export_snapshot(memory.as_ref(), BufWriter::new(File::create(&seed_path)?)).await?;
     drop(memory);
     let size = std::fs::metadata(&seed_path)?.len();
     println!(
@@ -98,7 +99,9 @@ async fn parent() -> BoxResult<()> {
         let (secs, mib, n) = measure("export", &url, &out)?;
         println!("| {name} | export | {n} | {secs:.2} s | {mib:.0} MiB |");
         if std::fs::read(&out)? != std::fs::read(&seed_path)? {
-            return Err(format!("{name}: the exported snapshot differs from the imported one").into());
+            return Err(
+                format!("{name}: the exported snapshot differs from the imported one").into(),
+            );
         }
     }
     println!("every export is byte-identical to the snapshot imported");

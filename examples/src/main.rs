@@ -23,6 +23,7 @@ mod demo;
 mod discover;
 mod netboot;
 mod serve;
+mod store_cmd;
 
 /// OpenCHAMI-compatible cluster management: SMD, BSS and cloud-init in one server.
 #[derive(Parser)]
@@ -68,6 +69,8 @@ enum Command {
     Man(client::docs::ManArgs),
     /// Simulated BMCs -> discovery -> store -> server -> a node's iPXE script and cloud-init.
     Demo(demo::DemoArgs),
+    /// Back up, restore or move a store: export, import, migrate (snapshots).
+    Store(store_cmd::StoreArgs),
 }
 
 fn init_logging(format: LogFormat) {
@@ -103,6 +106,7 @@ async fn run(command: Command) -> ExitCode {
         Command::Completions(args) => client::docs::completions::<Cli>(args),
         Command::Man(args) => client::docs::man::<Cli>(args),
         Command::Demo(args) => demo::run(args).await,
+        Command::Store(args) => store_cmd::run(args).await,
     }
 }
 

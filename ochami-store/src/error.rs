@@ -61,6 +61,28 @@ pub enum StoreError {
         /// Newest version this build knows.
         supported: i64,
     },
+    /// A snapshot line that cannot be imported (not JSON, an unknown kind, a bad record, a
+    /// missing or wrong trailer); nothing was written.
+    #[error("snapshot line {line}: {reason}")]
+    SnapshotLine {
+        /// The line (1-based).
+        line: u64,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A snapshot written by a newer ochami: refuse rather than misread it.
+    #[error(
+        "snapshot format version {found} is newer than this build reads ({supported}); upgrade ochami"
+    )]
+    SnapshotTooNew {
+        /// Version in the snapshot's header.
+        found: u64,
+        /// Newest version this build reads.
+        supported: u64,
+    },
+    /// Writing a snapshot failed.
+    #[error("cannot write the snapshot: {0}")]
+    SnapshotIo(#[source] std::io::Error),
     /// The database failed (connection lost, disk full, a stored value that does not read
     /// back...). The message names the failure class, never the SQL text; the driver's
     /// error is the [`source`](std::error::Error::source).

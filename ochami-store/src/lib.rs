@@ -46,6 +46,7 @@ mod ip_list;
 mod memory;
 #[cfg(feature = "postgres")]
 mod postgres;
+pub mod snapshot;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod sql;
 #[cfg(feature = "sqlite")]
@@ -56,6 +57,7 @@ mod update;
 pub use boot::{BootCandidates, BootConfig, BootKey, EndpointAccess, merge_patch};
 pub use error::{BoxError, ConflictKind, Record, Result, StoreError};
 pub use filter::{EthernetInterfaceFilter, RedfishEndpointFilter};
+pub use snapshot::SnapshotStore;
 pub use store::{BootStore, CloudInitStore, ComponentStore, GroupStore, InventoryStore, Store};
 pub use update::{ComponentUpdate, EthernetInterfacePatch, GroupPatch};
 

@@ -15,11 +15,11 @@ use ochami_core::{
     RedfishEndpoint, Xname,
 };
 
-use crate::Result;
 use crate::{
     BootCandidates, BootConfig, BootKey, ComponentUpdate, EndpointAccess, EthernetInterfaceFilter,
     EthernetInterfacePatch, GroupPatch, RedfishEndpointFilter,
 };
+use crate::{Result, SnapshotStore};
 
 /// SMD components (`/hsm/v2/State/Components`).
 #[async_trait]
@@ -330,7 +330,9 @@ pub trait CloudInitStore: Send + Sync {
 
 /// Everything: what a server or a notebook holds as `Arc<dyn Store>`.
 #[async_trait]
-pub trait Store: ComponentStore + InventoryStore + GroupStore + BootStore + CloudInitStore {
+pub trait Store:
+    ComponentStore + InventoryStore + GroupStore + BootStore + CloudInitStore + SnapshotStore
+{
     /// Which backend this is: `memory`, `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
 

@@ -25,6 +25,7 @@
 pub mod conformance;
 pub mod mockups;
 pub mod postgres;
+pub mod site;
 
 /// Whether `CI=true`: fixtures that are missing are then an error, never a skip.
 pub fn in_ci() -> bool {

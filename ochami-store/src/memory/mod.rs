@@ -16,6 +16,7 @@ mod ethernet;
 mod groups;
 mod ingest;
 mod inventory;
+mod snapshot;
 mod tables;
 
 use std::sync::{PoisonError, RwLock};

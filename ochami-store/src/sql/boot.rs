@@ -12,7 +12,7 @@ use crate::{BootCandidates, BootConfig, BootKey, EndpointAccess};
 use crate::{BootStore, ConflictKind, Record, Result, StoreError};
 
 /// A key as its `(kind, name)` columns.
-fn key_cols(key: &BootKey) -> (&'static str, String) {
+pub(super) fn key_cols(key: &BootKey) -> (&'static str, String) {
     match key {
         BootKey::Host(h) => ("host", h.clone()),
         BootKey::Mac(m) => ("mac", m.to_string()),
@@ -21,7 +21,7 @@ fn key_cols(key: &BootKey) -> (&'static str, String) {
 }
 
 /// A `(kind, name)` row back as a key.
-fn key_of(kind: Option<&str>, name: String) -> Result<BootKey> {
+pub(super) fn key_of(kind: Option<&str>, name: String) -> Result<BootKey> {
     Ok(match kind {
         Some("mac") => BootKey::Mac(name.parse().map_err(|e| rows::corrupt("boot MAC", e))?),
         Some("nid") => BootKey::Nid(name.parse().map_err(|e| rows::corrupt("boot NID", e))?),
@@ -35,7 +35,7 @@ fn config_of(r: &impl SqlRow) -> Result<BootConfig> {
 }
 
 /// A config from the columns `kernel, initrd, params, cloud_init` starting at `i`.
-fn config_at(r: &impl SqlRow, i: usize) -> Result<BootConfig> {
+pub(super) fn config_at(r: &impl SqlRow, i: usize) -> Result<BootConfig> {
     Ok(BootConfig {
         kernel: r.text(i)?.unwrap_or_default(),
         initrd: r.text(i + 1)?.unwrap_or_default(),

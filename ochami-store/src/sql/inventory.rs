@@ -65,7 +65,7 @@ impl<B: Backend> SqlStore<B> {
     }
 
     /// Insert or replace one endpoint (its FQDN already checked).
-    async fn write_redfish_endpoint<C: Conn>(
+    pub(super) async fn write_redfish_endpoint<C: Conn>(
         &self,
         tx: &mut C,
         ep: &RedfishEndpoint,
@@ -279,7 +279,7 @@ impl<B: Backend> SqlStore<B> {
         Ok(true)
     }
 
-    async fn write_component_endpoint<C: Conn>(
+    pub(super) async fn write_component_endpoint<C: Conn>(
         &self,
         tx: &mut C,
         ce: &ComponentEndpoint,

@@ -23,6 +23,7 @@ mod hardware;
 mod inventory;
 mod rows;
 pub(crate) mod schema;
+mod snapshot;
 
 /// How often a write that hit a transient conflict is run again.
 const WRITE_ATTEMPTS: u32 = 8;

@@ -6,6 +6,8 @@
 mod memory;
 #[cfg(feature = "postgres")]
 mod postgres;
+#[cfg(all(feature = "memory", feature = "sqlite", feature = "postgres"))]
+mod snapshot;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 

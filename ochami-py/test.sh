@@ -22,9 +22,10 @@ echo "== maturin develop (debug build)"
 )
 
 echo "== pytest"
-# The Postgres tests use OCHAMI_TEST_DATABASE_URL if set, else a throwaway server that
-# tests/conftest.py starts from the installed binaries (tests/pg_harness.py) and stops at
-# the end; without PostgreSQL they are skipped with a notice, and fail under CI=true.
+# The Postgres tests get a fresh database each from `ochami-test-postgres` (crate
+# ochami-testing, run by tests/conftest.py): on OCHAMI_TEST_DATABASE_URL if set, else on a
+# throwaway server it starts from the installed binaries and stops at the end; without
+# PostgreSQL they are skipped with a notice, and fail under CI=true.
 set +e
 "$VENV/bin/python" -m pytest -q tests
 rc=$?

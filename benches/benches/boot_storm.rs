@@ -239,7 +239,7 @@ async fn open_store(backend: &str, dir: &std::path::Path) -> Option<Arc<dyn Stor
     let url = match backend {
         "memory" => "memory:".to_owned(),
         "sqlite" => format!("sqlite://{}", dir.join("storm.db").display()),
-        "postgres" => ochami_store::testing::fresh_database()
+        "postgres" => ochami_testing::postgres::fresh_database()
             .await
             .expect("postgres harness")?
             .url()

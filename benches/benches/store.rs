@@ -1,7 +1,7 @@
 //! Store benches: bulk upsert of 100,000 node components, a role+state listing returning
 //! 10,000 of them, and the boot-time look-up of boot parameters by MAC among 100,000 nodes,
 //! on every backend (memory, SQLite file, throwaway Postgres from
-//! `ochami_store::testing`), plus Postgres `COPY` of the same rows as the floor for a bulk
+//! `ochami_testing::postgres`), plus Postgres `COPY` of the same rows as the floor for a bulk
 //! write. Results and commands are in `benches/README.md` (`## store`).
 //!
 //! Postgres benches are skipped with a notice when no PostgreSQL is installed.
@@ -75,7 +75,7 @@ impl Backend {
                 )
             }
             Backend::Postgres => {
-                let db = ochami_store::testing::fresh_database()
+                let db = ochami_testing::postgres::fresh_database()
                     .await
                     .expect("throwaway postgres")?;
                 (db.url().to_owned(), None)

@@ -1,33 +1,24 @@
 """Shared fixtures: a store of every backend.
 
-PostgreSQL runs on `OCHAMI_TEST_DATABASE_URL` when set (one shared database, emptied before
-each test); otherwise on a throwaway server started once per session from the installed
-binaries (tests/pg_harness.py), with a fresh database per test (given `psql`). Without any
-PostgreSQL the Postgres tests are skipped with a notice; under `CI=true` that is an error.
+PostgreSQL comes from the project's one throwaway-Postgres harness, the Rust binary
+`ochami-test-postgres` (crate `ochami-testing`): started once per session (through
+`cargo run`, or the program named by `OCHAMI_TEST_POSTGRES`), it hands out a fresh, empty
+database per test, on `OCHAMI_TEST_DATABASE_URL` when that is set, else on a server it starts
+from the installed binaries and stops when this session ends. Without any PostgreSQL the
+Postgres tests are skipped with a notice; under `CI=true` that is an error.
 """
 
 import os
-import sys
+import subprocess
+from pathlib import Path
 
 import pytest
 
 import ochami
 
-sys.path.insert(0, os.path.dirname(__file__))
-import pg_harness  # noqa: E402
-
 BACKENDS = ["memory", "sqlite", "postgres"]
 
-NO_POSTGRES = (
-    "no PostgreSQL found (initdb/postgres on PATH or in /usr/lib/postgresql/*/bin); "
-    "install it or set OCHAMI_TEST_DATABASE_URL"
-)
-
-
-def _external_url():
-    url = os.environ.get("OCHAMI_TEST_DATABASE_URL", "").strip()
-    return url or None
-
+REPO = Path(__file__).resolve().parents[2]
 
 _notices = []
 
@@ -37,37 +28,67 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line(notice, yellow=True, bold=True)
 
 
+class PostgresHarness:
+    """A running `ochami-test-postgres`: one line on stdin asks for a database, its URL comes
+    back on stdout; closing stdin stops it (and the server it started)."""
+
+    def __init__(self, proc: subprocess.Popen, first_url: str):
+        self._proc = proc
+        self._first = first_url
+
+    def database(self) -> str:
+        """The URL of a fresh, empty database."""
+        if self._first is not None:
+            url, self._first = self._first, None
+            return url
+        self._proc.stdin.write("database\n")
+        self._proc.stdin.flush()
+        return _read_url(self._proc)
+
+    def stop(self) -> None:
+        self._proc.stdin.close()
+        try:
+            self._proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.wait()
+
+
+def _read_url(proc: subprocess.Popen) -> str:
+    line = proc.stdout.readline().strip()
+    if not line.startswith("postgres"):
+        proc.kill()
+        pytest.fail(f"ochami-test-postgres failed (exit {proc.wait()}): {line!r}", pytrace=False)
+    return line
+
+
+def _command() -> list[str]:
+    explicit = os.environ.get("OCHAMI_TEST_POSTGRES", "").strip()
+    if explicit:
+        return [explicit]
+    return ["cargo", "run", "--quiet", "-p", "ochami-testing", "--bin", "ochami-test-postgres"]
+
+
 @pytest.fixture(scope="session")
 def postgres_server():
-    """The session's throwaway server, or None when OCHAMI_TEST_DATABASE_URL names one."""
-    if _external_url():
-        yield None
-        return
-    bindir = pg_harness.find_binaries()
-    if bindir is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true but {NO_POSTGRES}", pytrace=False)
-        _notices.append(f"*** SKIPPED postgres tests: {NO_POSTGRES} ***")
-        pytest.skip(NO_POSTGRES)
-    server = pg_harness.ThrowawayPostgres.start(bindir)
+    """The session's `ochami-test-postgres`."""
+    proc = subprocess.Popen(
+        _command(), cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    first = proc.stdout.readline().strip()
+    if first.startswith("skip:"):
+        proc.wait()
+        notice = first.removeprefix("skip:").strip()
+        _notices.append(f"*** SKIPPED postgres tests: {notice} ***")
+        pytest.skip(notice)
+    if not first.startswith("postgres"):
+        proc.kill()
+        pytest.fail(f"ochami-test-postgres failed (exit {proc.wait()}): {first!r}", pytrace=False)
+    server = PostgresHarness(proc, first)
     try:
         yield server
     finally:
         server.stop()
-
-
-def _empty(s):
-    """Empty a shared database's tables."""
-    for row in s.components():
-        s.delete_component(row["ID"])
-    for row in s.redfish_endpoints():
-        s.delete_redfish_endpoint(row["ID"])
-    for row in s.ethernet_interfaces():
-        s.delete_ethernet_interface(row["MACAddress"])
-    for row in s.groups():
-        s.delete_group(row["label"])
-    for row in s.boot_params():
-        s.delete_boot_params(row)
 
 
 @pytest.fixture(params=BACKENDS)
@@ -77,13 +98,4 @@ def store(request, tmp_path):
     if request.param == "sqlite":
         return ochami.Store.open(f"sqlite://{tmp_path / 'ochami.db'}")
     server = request.getfixturevalue("postgres_server")
-    if server is None:
-        url = _external_url()
-    else:
-        url = server.create_database()
-        if url is not None:
-            return ochami.Store.open(url)
-        url = server.url("postgres")  # no psql to create one: share the default database
-    s = ochami.Store.open(url)
-    _empty(s)
-    return s
+    return ochami.Store.open(server.database())

@@ -94,7 +94,7 @@ fn store_status(e: &StoreError) -> StatusCode {
         StoreError::Invalid { .. } => StatusCode::BAD_REQUEST,
         StoreError::NotFound { .. } => StatusCode::NOT_FOUND,
         StoreError::Conflict { .. } => StatusCode::CONFLICT,
-        StoreError::Backend(_) => StatusCode::SERVICE_UNAVAILABLE,
+        StoreError::Backend { .. } => StatusCode::SERVICE_UNAVAILABLE,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }

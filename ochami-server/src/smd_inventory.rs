@@ -17,7 +17,8 @@ use ochami_core::{
     RedfishEndpoint, ResourceUri,
 };
 use ochami_store::{
-    EthernetInterfaceFilter, EthernetInterfacePatch, RedfishEndpointFilter, StoreError,
+    ConflictKind, EthernetInterfaceFilter, EthernetInterfacePatch, Record, RedfishEndpointFilter,
+    StoreError,
 };
 use serde::{Deserialize, Serialize};
 
@@ -481,13 +482,15 @@ fn check_ip(ip: &str) -> Result<(), ApiError> {
 fn ip_edit_error(e: StoreError, mac: &MacAddr, ip: &str) -> ApiError {
     match e {
         StoreError::NotFound {
-            kind: "IP address", ..
+            record: Record::IpAddress,
+            ..
         } => ApiError::not_found(format!("no IP address {ip} on {}", mac.to_id())),
         StoreError::NotFound { .. } => {
             ApiError::not_found(format!("no such EthernetInterface: {}", mac.to_id()))
         }
         StoreError::Conflict {
-            field: "IPAddress", ..
+            kind: ConflictKind::IpAddress,
+            ..
         } => ApiError::Conflict(format!("IP address {ip} is already on {}", mac.to_id())),
         other => ApiError::from(other),
     }

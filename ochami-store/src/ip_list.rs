@@ -4,7 +4,7 @@
 
 use ochami_core::{EthernetInterface, IpAddressEntry};
 
-use crate::{Result, StoreError};
+use crate::{ConflictKind, Record, Result, StoreError};
 
 /// One change to an interface's IP list.
 pub(crate) enum IpEdit<'a> {
@@ -29,7 +29,7 @@ impl IpEdit<'_> {
             IpEdit::Add(entry) => {
                 if ips.iter().any(|x| x.ip_address == entry.ip_address) {
                     return Err(StoreError::conflict(
-                        "IPAddress",
+                        ConflictKind::IpAddress,
                         &entry.ip_address,
                         format!("IP address {} is already on {}", entry.ip_address, e.id),
                     ));
@@ -39,7 +39,7 @@ impl IpEdit<'_> {
             }
             IpEdit::SetNetwork { ip, network } => {
                 let Some(x) = ips.iter_mut().find(|x| x.ip_address == ip) else {
-                    return Err(StoreError::not_found("IP address", ip));
+                    return Err(StoreError::not_found(Record::IpAddress, ip));
                 };
                 let changed = x.network != network;
                 network.clone_into(&mut x.network);

@@ -11,6 +11,10 @@
 //! | `sqlite://path` | SQLite, one file, WAL (embedded persistent default) | `sqlite` |
 //! | `postgres://...` | PostgreSQL (production; many servers share one database) | `postgres` |
 //!
+//! The default feature set is `memory` only (no SQL driver is compiled); without any feature
+//! (`default-features = false`) the crate is the traits and types alone, for a backend of
+//! your own, and [`open`] refuses every URL with [`StoreError::BadUrl`].
+//!
 //! Migrations for each dialect are embedded and applied on [`open`]; a database written by
 //! a newer schema is refused with [`StoreError::SchemaTooNew`].
 //!
@@ -39,11 +43,9 @@ mod postgres;
 mod sql;
 #[cfg(feature = "sqlite")]
 mod sqlite;
-#[cfg(feature = "postgres")]
-pub mod testing;
 mod traits;
 
-pub use error::{Result, StoreError};
+pub use error::{BoxError, ConflictKind, Record, Result, StoreError};
 pub use model::{
     BootCandidates, BootConfig, BootKey, ComponentUpdate, EndpointAccess, EthernetInterfaceFilter,
     EthernetInterfacePatch, GroupPatch, RedfishEndpointFilter, merge_patch,

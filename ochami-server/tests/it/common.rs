@@ -260,7 +260,7 @@ impl Api {
 /// A store on a fresh Postgres database from the store's test harness; `None` (with a
 /// notice) when PostgreSQL is not installed, a failure under `CI=true`.
 pub(crate) async fn postgres_store() -> Option<Arc<dyn Store>> {
-    let db = ochami_store::testing::fresh_database()
+    let db = ochami_testing::postgres::fresh_database()
         .await
         .expect("postgres test harness")?;
     Some(ochami_store::open(db.url()).await.expect("postgres store"))

@@ -108,7 +108,7 @@ async fn two_servers_on_one_sqlite_file() {
 
 #[tokio::test]
 async fn two_servers_on_one_postgres_database() {
-    let Some(db) = ochami_store::testing::fresh_database()
+    let Some(db) = ochami_testing::postgres::fresh_database()
         .await
         .expect("postgres test harness")
     else {

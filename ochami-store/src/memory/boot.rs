@@ -9,7 +9,9 @@ use async_trait::async_trait;
 use ochami_core::{BootParams, Error as CoreError};
 
 use super::MemoryStore;
-use crate::{BootConfig, BootKey, BootStore, EndpointAccess, Result, StoreError};
+use crate::{
+    BootConfig, BootKey, BootStore, ConflictKind, EndpointAccess, Record, Result, StoreError,
+};
 
 #[async_trait]
 impl BootStore for MemoryStore {
@@ -25,7 +27,7 @@ impl BootStore for MemoryStore {
                 && let Some(first) = keys.first()
             {
                 return Err(StoreError::conflict(
-                    first.field(),
+                    ConflictKind::boot(first),
                     first.name(),
                     "boot parameters already exist for every name given",
                 ));
@@ -58,7 +60,7 @@ impl BootStore for MemoryStore {
         let (bp, keys) = BootKey::normalized(params)?;
         self.write(|tx| {
             if let Some(missing) = keys.iter().find(|k| !tx.tables().boot.contains_key(k)) {
-                return Err(StoreError::not_found("boot parameters", missing.name()));
+                return Err(StoreError::not_found(Record::BootParams, missing.name()));
             }
             // Names that shared a config before the patch share the patched one.
             let mut patched: HashMap<*const BootConfig, Arc<BootConfig>> = HashMap::new();

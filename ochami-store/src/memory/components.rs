@@ -8,7 +8,7 @@ use ochami_core::{Component, ComponentFilter, Error as CoreError, Term, Xname};
 
 use super::tables::Tables;
 use super::{MemoryStore, row};
-use crate::{ComponentStore, ComponentUpdate, Result, StoreError};
+use crate::{ComponentStore, ComponentUpdate, ConflictKind, Record, Result, StoreError};
 
 /// A component's state is required on every write path (SMD's `VerifyNormalize`).
 fn require_state(c: &Component, index: Option<usize>) -> Result<()> {
@@ -34,7 +34,7 @@ pub(super) fn check_nid(
     {
         let prefix = index.map(row).unwrap_or_default();
         return Err(StoreError::conflict(
-            "NID",
+            ConflictKind::Nid,
             n,
             format!("{prefix}NID {n} of {id} is already used by {other}"),
         ));
@@ -204,7 +204,7 @@ impl ComponentStore for MemoryStore {
                 .iter()
                 .find(|id| !tx.tables().components.contains_key(id))
             {
-                return Err(StoreError::not_found("component", missing));
+                return Err(StoreError::not_found(Record::Component, missing));
             }
             for (i, id) in ids.iter().enumerate() {
                 let Some(mut c) = tx.tables().components.get(id).cloned() else {
@@ -227,7 +227,7 @@ impl ComponentStore for MemoryStore {
     ) -> Result<()> {
         self.write(|tx| {
             let Some(mut c) = tx.tables().components.get(id).cloned() else {
-                return Err(StoreError::not_found("component", id));
+                return Err(StoreError::not_found(Record::Component, id));
             };
             for u in updates {
                 u.apply(&mut c).map_err(|e| StoreError::invalid(None, e))?;
@@ -247,7 +247,7 @@ impl ComponentStore for MemoryStore {
         self.write(|tx| {
             for (i, (id, nid)) in nids.iter().enumerate() {
                 let Some(mut c) = tx.tables().components.get(id).cloned() else {
-                    return Err(StoreError::not_found("component", id));
+                    return Err(StoreError::not_found(Record::Component, id));
                 };
                 // SMD stores a negative NID as "no NID".
                 let nid = (*nid >= 0).then_some(*nid);

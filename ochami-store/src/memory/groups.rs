@@ -10,7 +10,7 @@ use ochami_core::{ComponentFilter, Error as CoreError, Group, Membership, Partit
 use super::MemoryStore;
 use super::components::select;
 use super::tables::{Tables, Tx};
-use crate::{GroupPatch, GroupStore, Result, StoreError};
+use crate::{ConflictKind, GroupPatch, GroupStore, Record, Result, StoreError};
 
 /// A partition name as the key it is stored under.
 fn partition_key(name: &str) -> Result<Xname> {
@@ -23,7 +23,7 @@ fn partition_key(name: &str) -> Result<Xname> {
 /// Every id must be an existing component.
 fn check_components(t: &Tables, ids: &[Xname]) -> Result<()> {
     match ids.iter().find(|id| !t.components.contains_key(id)) {
-        Some(missing) => Err(StoreError::not_found("component", missing)),
+        Some(missing) => Err(StoreError::not_found(Record::Component, missing)),
         None => Ok(()),
     }
 }
@@ -40,7 +40,7 @@ fn check_exclusive(t: &Tables, label: &str, exclusive: &str, id: Xname) -> Resul
                 .is_some_and(|g| g.meta.exclusive_group == exclusive)
         {
             return Err(StoreError::conflict(
-                "exclusiveGroup",
+                ConflictKind::ExclusiveGroup,
                 exclusive,
                 format!("{id} is already in group {other} of exclusive group {exclusive}"),
             ));
@@ -53,7 +53,7 @@ fn check_exclusive(t: &Tables, label: &str, exclusive: &str, id: Xname) -> Resul
 fn check_partition(t: &Tables, name: Xname, id: Xname) -> Result<()> {
     match t.partition_of.get(&id) {
         Some(other) if *other != name => Err(StoreError::conflict(
-            "partition",
+            ConflictKind::Partition,
             other,
             format!("{id} is already in partition {other}"),
         )),
@@ -112,7 +112,7 @@ impl GroupStore for MemoryStore {
         self.write(|tx| {
             if tx.tables().groups.contains_key(&g.label) {
                 return Err(StoreError::conflict(
-                    "label",
+                    ConflictKind::GroupLabel,
                     &g.label,
                     "a group with this label already exists",
                 ));
@@ -131,7 +131,7 @@ impl GroupStore for MemoryStore {
         let label = Group::normalize_label(label)?;
         self.write(|tx| {
             let Some(mut meta) = tx.tables().groups.get(&label).map(|g| g.meta.clone()) else {
-                return Err(StoreError::not_found("group", &label));
+                return Err(StoreError::not_found(Record::Group, &label));
             };
             patched(&mut meta.description, &mut meta.tags, patch)?;
             tx.set_group(&label, Some(meta));
@@ -157,11 +157,11 @@ impl GroupStore for MemoryStore {
         let label = Group::normalize_label(label)?;
         self.write(|tx| {
             let Some(g) = tx.tables().groups.get(&label) else {
-                return Err(StoreError::not_found("group", &label));
+                return Err(StoreError::not_found(Record::Group, &label));
             };
             if g.members.contains(id) {
                 return Err(StoreError::conflict(
-                    "id",
+                    ConflictKind::Member,
                     id,
                     format!("already a member of group {label}"),
                 ));
@@ -175,7 +175,7 @@ impl GroupStore for MemoryStore {
         let label = Group::normalize_label(label)?;
         self.write(|tx| {
             let Some(g) = tx.tables().groups.get(&label) else {
-                return Err(StoreError::not_found("group", &label));
+                return Err(StoreError::not_found(Record::Group, &label));
             };
             let was = g.members.contains(id);
             if was {
@@ -190,7 +190,7 @@ impl GroupStore for MemoryStore {
         let wanted: BTreeSet<Xname> = ids.iter().copied().collect();
         self.write(|tx| {
             let Some(current) = tx.tables().groups.get(&label).map(|g| g.members.clone()) else {
-                return Err(StoreError::not_found("group", &label));
+                return Err(StoreError::not_found(Record::Group, &label));
             };
             check_components(tx.tables(), ids)?;
             for gone in current.difference(&wanted) {
@@ -220,7 +220,7 @@ impl GroupStore for MemoryStore {
         self.write(|tx| {
             if tx.tables().partitions.contains_key(&key) {
                 return Err(StoreError::conflict(
-                    "name",
+                    ConflictKind::PartitionName,
                     &p.name,
                     "a partition with this name already exists",
                 ));
@@ -239,7 +239,7 @@ impl GroupStore for MemoryStore {
         let key = partition_key(name)?;
         self.write(|tx| {
             let Some(mut meta) = tx.tables().partitions.get(&key).map(|p| p.meta.clone()) else {
-                return Err(StoreError::not_found("partition", key));
+                return Err(StoreError::not_found(Record::Partition, key));
             };
             patched(&mut meta.description, &mut meta.tags, patch)?;
             tx.set_partition(key, Some(meta));
@@ -265,11 +265,11 @@ impl GroupStore for MemoryStore {
         let key = partition_key(name)?;
         self.write(|tx| {
             let Some(p) = tx.tables().partitions.get(&key) else {
-                return Err(StoreError::not_found("partition", key));
+                return Err(StoreError::not_found(Record::Partition, key));
             };
             if p.members.contains(id) {
                 return Err(StoreError::conflict(
-                    "id",
+                    ConflictKind::Member,
                     id,
                     format!("already a member of partition {key}"),
                 ));
@@ -285,7 +285,7 @@ impl GroupStore for MemoryStore {
         let key = partition_key(name)?;
         self.write(|tx| {
             let Some(p) = tx.tables().partitions.get(&key) else {
-                return Err(StoreError::not_found("partition", key));
+                return Err(StoreError::not_found(Record::Partition, key));
             };
             let was = p.members.contains(id);
             if was {

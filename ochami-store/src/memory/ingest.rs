@@ -19,7 +19,7 @@ use super::components::check_nid;
 use super::ethernet::now;
 use super::row;
 use super::tables::Tx;
-use crate::{Result, StoreError};
+use crate::{ConflictKind, Result, StoreError};
 
 /// Store `inv` through `tx`.
 pub(super) fn ingest(tx: &mut Tx<'_>, inv: &Inventory, force: bool) -> Result<()> {
@@ -31,7 +31,7 @@ pub(super) fn ingest(tx: &mut Tx<'_>, inv: &Inventory, force: bool) -> Result<()
             && *other != ep.id
         {
             return Err(StoreError::conflict(
-                "FQDN",
+                ConflictKind::Fqdn,
                 &ep.fqdn,
                 format!("{}already used by Redfish endpoint {other}", row(i)),
             ));
@@ -76,7 +76,7 @@ pub(super) fn ingest(tx: &mut Tx<'_>, inv: &Inventory, force: bool) -> Result<()
                     && !force
                 {
                     return Err(StoreError::conflict(
-                        "MACAddress",
+                        ConflictKind::MacAddress,
                         mac,
                         format!(
                             "{}{claimed} claims MAC {mac}, which belongs to {owner}",

@@ -15,8 +15,8 @@ use super::tables::Tx;
 use super::{MemoryStore, ingest, row};
 use crate::ip_list::IpEdit;
 use crate::{
-    EthernetInterfaceFilter, EthernetInterfacePatch, InventoryStore, RedfishEndpointFilter, Result,
-    StoreError,
+    ConflictKind, EthernetInterfaceFilter, EthernetInterfacePatch, InventoryStore, Record,
+    RedfishEndpointFilter, Result, StoreError,
 };
 
 /// Whether `ep` passes `f` (values of one field OR-ed, fields AND-ed).
@@ -36,7 +36,7 @@ fn mac_taken(mac: MacAddr, owner: Option<Xname>) -> StoreError {
         .map(|o| format!(" (owned by {o})"))
         .unwrap_or_default();
     StoreError::conflict(
-        "MACAddress",
+        ConflictKind::MacAddress,
         mac,
         format!("an ethernet interface with this MAC already exists{owner}"),
     )
@@ -81,7 +81,10 @@ impl MemoryStore {
     fn edit_ethernet_interface_ips(&self, mac: &MacAddr, edit: &IpEdit<'_>) -> Result<bool> {
         self.write(|tx| {
             let Some(mut e) = tx.tables().ifaces.get(mac).cloned() else {
-                return Err(StoreError::not_found("ethernet interface", mac.to_id()));
+                return Err(StoreError::not_found(
+                    Record::EthernetInterface,
+                    mac.to_id(),
+                ));
             };
             if !edit.apply(&mut e)? {
                 return Ok(false);
@@ -121,14 +124,14 @@ impl InventoryStore for MemoryStore {
                     .map_err(|e| StoreError::invalid(Some(i), e))?;
                 if tx.tables().endpoints.contains_key(&ep.id) {
                     return Err(StoreError::conflict(
-                        "ID",
+                        ConflictKind::Id,
                         ep.id,
                         format!("{}Redfish endpoint {} already exists", row(i), ep.id),
                     ));
                 }
                 if let Some(other) = tx.tables().fqdns.get(&ep.fqdn) {
                     return Err(StoreError::conflict(
-                        "FQDN",
+                        ConflictKind::Fqdn,
                         &ep.fqdn,
                         format!("{}already used by Redfish endpoint {other}", row(i)),
                     ));
@@ -147,7 +150,7 @@ impl InventoryStore for MemoryStore {
                 && *other != ep.id
             {
                 return Err(StoreError::conflict(
-                    "FQDN",
+                    ConflictKind::Fqdn,
                     &ep.fqdn,
                     format!("already used by Redfish endpoint {other}"),
                 ));
@@ -255,7 +258,10 @@ impl InventoryStore for MemoryStore {
     ) -> Result<()> {
         self.write(|tx| {
             let Some(mut e) = tx.tables().ifaces.get(mac).cloned() else {
-                return Err(StoreError::not_found("ethernet interface", mac.to_id()));
+                return Err(StoreError::not_found(
+                    Record::EthernetInterface,
+                    mac.to_id(),
+                ));
             };
             if let Some(d) = &patch.description {
                 e.description.clone_from(d);

@@ -74,7 +74,7 @@ pub(crate) async fn open(url: &str) -> Result<SqlStore<PgBackend>> {
 fn json_param(s: String) -> Result<Json<Box<RawValue>>> {
     RawValue::from_string(s)
         .map(Json)
-        .map_err(|e| StoreError::Backend(format!("cannot encode a JSON parameter: {e}")))
+        .map_err(|e| StoreError::backend(format!("cannot encode a JSON parameter: {e}"), e))
 }
 
 fn query(sql: Sql) -> Result<sqlx::query::Query<'static, Postgres, PgArguments>> {

@@ -9,7 +9,7 @@ use super::driver::{Backend, ColType, Conn, SqlRow, Val};
 use super::rows::{self, from_json, to_json};
 use super::{SqlStore, write_tx};
 use crate::model::{BootCandidates, BootConfig, BootKey, EndpointAccess};
-use crate::{BootStore, Result, StoreError};
+use crate::{BootStore, ConflictKind, Record, Result, StoreError};
 
 /// A key as its `(kind, name)` columns.
 fn key_cols(key: &BootKey) -> (&'static str, String) {
@@ -162,7 +162,7 @@ impl<B: Backend> BootStore for SqlStore<B> {
             let added = self.write_configs(&mut tx, &keys, &config, false).await?;
             match keys.first() {
                 Some(first) if added == 0 => Err(StoreError::conflict(
-                    first.field(),
+                    ConflictKind::boot(first),
                     first.name(),
                     "boot parameters already exist for every name given",
                 )),
@@ -193,7 +193,7 @@ impl<B: Backend> BootStore for SqlStore<B> {
             for k in &keys {
                 match self.read_config(&mut tx, k, true).await? {
                     Some(c) => found.push(c),
-                    None => return Err(StoreError::not_found("boot parameters", k.name())),
+                    None => return Err(StoreError::not_found(Record::BootParams, k.name())),
                 }
             }
             // A name given twice is patched once.

@@ -10,7 +10,7 @@ use super::driver::{Backend, ColType, Conn, SqlRow, Val};
 use super::rows::{self, COMPONENT_COLS, COMPONENT_COLS_C, COMPONENT_TYPES, to_json};
 use super::{SqlStore, filter, write_tx};
 use crate::model::ComponentUpdate;
-use crate::{ComponentStore, Result, StoreError};
+use crate::{ComponentStore, ConflictKind, Record, Result, StoreError};
 
 /// Every column but the id, for a row replaced whole.
 pub(crate) const REPLACE_COMPONENT: &str = "type = excluded.type, state = excluded.state, flag = excluded.flag, \
@@ -79,7 +79,11 @@ impl<B: Backend> SqlStore<B> {
         rows: &[Component],
         check_existing: bool,
     ) -> StoreError {
-        let fallback = StoreError::conflict("NID", "", "NID already belongs to another component");
+        let fallback = StoreError::conflict(
+            ConflictKind::Nid,
+            "",
+            "NID already belongs to another component",
+        );
         let mut sql = self.sql("SELECT id, nid FROM components WHERE id", vec![]);
         sql.in_list(rows.iter().map(|c| c.id.to_string()).collect());
         sql.push(" OR nid");
@@ -107,7 +111,7 @@ impl<B: Backend> SqlStore<B> {
                 match holder.get(&n) {
                     Some(other) if *other != c.id => {
                         return StoreError::conflict(
-                            "NID",
+                            ConflictKind::Nid,
                             n,
                             format!("row {i}: NID {n} of {} is already used by {other}", c.id),
                         );
@@ -157,7 +161,7 @@ impl<B: Backend> SqlStore<B> {
             );
         }
         match ids.iter().find(|id| !found.contains_key(id)) {
-            Some(missing) => Err(StoreError::not_found("component", missing)),
+            Some(missing) => Err(StoreError::not_found(Record::Component, missing)),
             None => Ok(found),
         }
     }
@@ -215,9 +219,10 @@ impl<B: Backend> ComponentStore for SqlStore<B> {
             tx.execute(sql).await
         });
         match result {
-            Err(StoreError::Conflict { field: "NID", .. }) => {
-                Err(self.find_nid_conflict(&given, false).await)
-            }
+            Err(StoreError::Conflict {
+                kind: ConflictKind::Nid,
+                ..
+            }) => Err(self.find_nid_conflict(&given, false).await),
             other => other.map(|_| ()),
         }
     }
@@ -234,9 +239,10 @@ impl<B: Backend> ComponentStore for SqlStore<B> {
                 .await
         });
         match result {
-            Err(StoreError::Conflict { field: "NID", .. }) => {
-                Err(self.find_nid_conflict(&[c], true).await)
-            }
+            Err(StoreError::Conflict {
+                kind: ConflictKind::Nid,
+                ..
+            }) => Err(self.find_nid_conflict(&[c], true).await),
             other => other.map(|_| ()),
         }
     }
@@ -311,7 +317,7 @@ impl<B: Backend> ComponentStore for SqlStore<B> {
                 .map(rows::component)
                 .transpose()?
             else {
-                return Err(StoreError::not_found("component", id));
+                return Err(StoreError::not_found(Record::Component, id));
             };
             for u in updates {
                 u.apply(&mut c).map_err(|e| StoreError::invalid(None, e))?;
@@ -329,7 +335,7 @@ impl<B: Backend> ComponentStore for SqlStore<B> {
                     if let Some(r) = holder.first() {
                         let other = rows::xname(r, 0, "component id")?;
                         return Err(StoreError::conflict(
-                            "NID",
+                            ConflictKind::Nid,
                             n,
                             format!("NID {n} of {id} is already used by {other}"),
                         ));
@@ -371,7 +377,7 @@ impl<B: Backend> ComponentStore for SqlStore<B> {
                 .collect();
             for (i, (id, nid)) in nids.iter().enumerate() {
                 let Some(old) = nid_of.get(id).copied() else {
-                    return Err(StoreError::not_found("component", id));
+                    return Err(StoreError::not_found(Record::Component, id));
                 };
                 // SMD stores a negative NID as "no NID".
                 let nid = (*nid >= 0).then_some(*nid);
@@ -380,7 +386,7 @@ impl<B: Backend> ComponentStore for SqlStore<B> {
                     && other != id
                 {
                     return Err(StoreError::conflict(
-                        "NID",
+                        ConflictKind::Nid,
                         n,
                         format!("row {i}: NID {n} of {id} is already used by {other}"),
                     ));

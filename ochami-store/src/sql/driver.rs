@@ -17,6 +17,7 @@ use crate::Result;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Dialect {
     /// SQLite 3.38+ (JSON operators, `RETURNING`, upsert).
+    #[cfg_attr(not(feature = "sqlite"), allow(dead_code))]
     Sqlite,
     /// PostgreSQL 12+.
     Postgres,

@@ -1,64 +1,62 @@
 //! Turning driver errors into [`StoreError`]s: constraint violations name the domain field,
-//! everything else becomes [`StoreError::Backend`] with the driver's error class and never
-//! the SQL text, bound values of a failed statement or a connection URL.
+//! everything else becomes [`StoreError::Backend`] whose message is the driver's error class,
+//! never the SQL text, bound values of a failed statement or a connection URL.
 
-use crate::StoreError;
+use crate::{ConflictKind, Record, StoreError};
 
 /// Message prefix of transient errors the write path retries (Postgres serialization
 /// failures and deadlocks, SQLite busy/locked after the busy timeout).
 const TRANSIENT: &str = "transient conflict with a concurrent transaction";
 
 /// Constraint or index name (Postgres) or `table.column` (SQLite, written `table_column`)
-/// to the field a [`StoreError::Conflict`] names.
-const UNIQUE_FIELDS: &[(&str, &str)] = &[
-    ("components_pkey", "ID"),
-    ("components_id", "ID"),
-    ("components_nid", "NID"),
-    ("redfish_endpoints_pkey", "ID"),
-    ("redfish_endpoints_id", "ID"),
-    ("redfish_endpoints_fqdn", "FQDN"),
-    ("ethernet_interfaces_pkey", "MACAddress"),
-    ("ethernet_interfaces_id", "MACAddress"),
-    ("component_groups_pkey", "label"),
-    ("component_groups_kind", "label"),
-    ("group_members_pkey", "id"),
-    ("group_members_kind", "id"),
-    ("group_members_component_id", "exclusiveGroup"),
-    ("group_members_namespace", "exclusiveGroup"),
-    ("boot_params_pkey", "name"),
-    ("boot_params_kind", "name"),
+/// to what a [`StoreError::Conflict`] is about.
+const UNIQUE_FIELDS: &[(&str, ConflictKind)] = &[
+    ("components_pkey", ConflictKind::Id),
+    ("components_id", ConflictKind::Id),
+    ("components_nid", ConflictKind::Nid),
+    ("redfish_endpoints_pkey", ConflictKind::Id),
+    ("redfish_endpoints_id", ConflictKind::Id),
+    ("redfish_endpoints_fqdn", ConflictKind::Fqdn),
+    ("ethernet_interfaces_pkey", ConflictKind::MacAddress),
+    ("ethernet_interfaces_id", ConflictKind::MacAddress),
+    ("component_groups_pkey", ConflictKind::GroupLabel),
+    ("component_groups_kind", ConflictKind::GroupLabel),
+    ("group_members_pkey", ConflictKind::Member),
+    ("group_members_kind", ConflictKind::Member),
+    ("group_members_component_id", ConflictKind::ExclusiveGroup),
+    ("group_members_namespace", ConflictKind::ExclusiveGroup),
+    ("boot_params_pkey", ConflictKind::BootName),
+    ("boot_params_kind", ConflictKind::BootName),
+    ("cloud_init_groups_pkey", ConflictKind::CloudInitGroup),
+    ("cloud_init_groups_name", ConflictKind::CloudInitGroup),
 ];
 
-/// Map a driver error.
+/// Map a driver error: the message names the failure class, the error itself is kept as the
+/// source.
 pub(crate) fn db_error(e: sqlx::Error) -> StoreError {
-    match e {
-        sqlx::Error::Database(d) => database_error(d.as_ref()),
-        sqlx::Error::PoolTimedOut => {
-            StoreError::Backend("timed out waiting for a database connection".into())
-        }
-        sqlx::Error::PoolClosed => StoreError::Backend("the connection pool is closed".into()),
-        sqlx::Error::Io(io) => {
-            StoreError::Backend(format!("I/O error talking to the database: {}", io.kind()))
-        }
-        sqlx::Error::Tls(_) => StoreError::Backend("TLS error talking to the database".into()),
-        sqlx::Error::Protocol(_) => StoreError::Backend("database protocol error".into()),
-        sqlx::Error::Configuration(_) => StoreError::Backend("bad database configuration".into()),
-        sqlx::Error::RowNotFound => StoreError::Backend("expected a row, found none".into()),
-        sqlx::Error::ColumnDecode { index, .. } => {
-            StoreError::Backend(format!("cannot decode column {index}"))
-        }
-        sqlx::Error::ColumnNotFound(c) => StoreError::Backend(format!("no column {c}")),
-        sqlx::Error::Decode(_) => {
-            StoreError::Backend("cannot decode a value from the database".into())
-        }
-        sqlx::Error::WorkerCrashed => {
-            StoreError::Backend("the database worker thread crashed".into())
-        }
-        _ => StoreError::Backend("database driver error".into()),
-    }
+    let message = match &e {
+        sqlx::Error::Database(d) => match database_error(d.as_ref()) {
+            Ok(message) => message,
+            Err(typed) => return typed,
+        },
+        sqlx::Error::PoolTimedOut => "timed out waiting for a database connection".into(),
+        sqlx::Error::PoolClosed => "the connection pool is closed".into(),
+        sqlx::Error::Io(io) => format!("I/O error talking to the database: {}", io.kind()),
+        sqlx::Error::Tls(_) => "TLS error talking to the database".into(),
+        sqlx::Error::Protocol(_) => "database protocol error".into(),
+        sqlx::Error::Configuration(_) => "bad database configuration".into(),
+        sqlx::Error::RowNotFound => "expected a row, found none".into(),
+        sqlx::Error::ColumnDecode { index, .. } => format!("cannot decode column {index}"),
+        sqlx::Error::ColumnNotFound(c) => format!("no column {c}"),
+        sqlx::Error::Decode(_) => "cannot decode a value from the database".into(),
+        sqlx::Error::WorkerCrashed => "the database worker thread crashed".into(),
+        _ => "database driver error".into(),
+    };
+    StoreError::backend(message, e)
 }
 
-fn database_error(d: &dyn sqlx::error::DatabaseError) -> StoreError {
+/// A constraint violation as a typed error, or the message of any other database error.
+fn database_error(d: &dyn sqlx::error::DatabaseError) -> Result<String, StoreError> {
     use sqlx::error::ErrorKind;
     let code = d.code().map(|c| c.into_owned()).unwrap_or_default();
     match d.kind() {
@@ -67,26 +65,26 @@ fn database_error(d: &dyn sqlx::error::DatabaseError) -> StoreError {
                 .constraint()
                 .map(str::to_owned)
                 .unwrap_or_else(|| sqlite_target(d.message()));
-            let field = UNIQUE_FIELDS
+            let kind = UNIQUE_FIELDS
                 .iter()
                 .find(|(k, _)| name.starts_with(k))
-                .map_or("ID", |(_, f)| f);
-            StoreError::conflict(field, "", "already exists")
+                .map_or(ConflictKind::Id, |(_, f)| *f);
+            Err(StoreError::conflict(kind, "", "already exists"))
         }
-        ErrorKind::ForeignKeyViolation => StoreError::not_found("component", ""),
+        ErrorKind::ForeignKeyViolation => Err(StoreError::not_found(Record::Component, "")),
         _ if matches!(
             code.as_str(),
             "40001" | "40P01" | "5" | "6" | "517" | "261" | "262"
         ) =>
         {
-            StoreError::Backend(format!("{TRANSIENT} (code {code})"))
+            Ok(format!("{TRANSIENT} (code {code})"))
         }
         // Class 42 (syntax, undefined object) messages quote SQL: report the code only.
         _ if code.starts_with("42") => {
-            StoreError::Backend(format!("database rejected a statement (SQLSTATE {code})"))
+            Ok(format!("database rejected a statement (SQLSTATE {code})"))
         }
-        _ if code.is_empty() => StoreError::Backend(d.message().to_owned()),
-        _ => StoreError::Backend(format!("{} (code {code})", d.message())),
+        _ if code.is_empty() => Ok(d.message().to_owned()),
+        _ => Ok(format!("{} (code {code})", d.message())),
     }
 }
 
@@ -101,7 +99,7 @@ fn sqlite_target(message: &str) -> String {
 
 /// Whether a failed transaction may simply be run again.
 pub(crate) fn is_transient(e: &StoreError) -> bool {
-    matches!(e, StoreError::Backend(m) if m.starts_with(TRANSIENT))
+    matches!(e, StoreError::Backend { message, .. } if message.starts_with(TRANSIENT))
 }
 
 #[cfg(test)]
@@ -117,7 +115,7 @@ mod tests {
         assert!(
             UNIQUE_FIELDS
                 .iter()
-                .any(|(k, f)| "components_nid".starts_with(k) && *f == "NID")
+                .any(|(k, f)| "components_nid".starts_with(k) && *f == ConflictKind::Nid)
         );
     }
 }

@@ -13,7 +13,7 @@ use super::driver::{Backend, ColType, Conn, SqlRow, Tx};
 use super::rows::{self, from_json, to_json};
 use super::{SqlStore, filter, write_tx};
 use crate::model::GroupPatch;
-use crate::{GroupStore, Result, StoreError};
+use crate::{ConflictKind, GroupStore, Record, Result, StoreError};
 
 /// Group or partition.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,6 +23,13 @@ enum Kind {
 }
 
 impl Kind {
+    fn record(self) -> Record {
+        match self {
+            Kind::Group => Record::Group,
+            Kind::Partition => Record::Partition,
+        }
+    }
+
     fn as_str(self) -> &'static str {
         match self {
             Kind::Group => "group",
@@ -102,7 +109,7 @@ impl<B: Backend> SqlStore<B> {
         let normalized = lookup_name(kind, name)?;
         match self.head(conn, kind, &normalized, true).await? {
             Some(h) => Ok(h),
-            None => Err(StoreError::not_found(kind.as_str(), normalized)),
+            None => Err(StoreError::not_found(kind.record(), normalized)),
         }
     }
 
@@ -135,7 +142,7 @@ impl<B: Backend> SqlStore<B> {
             .map(|r| rows::req_text(r, 0, "component id"))
             .collect::<Result<_>>()?;
         match ids.iter().find(|id| !found.contains(&id.to_string())) {
-            Some(id) => Err(StoreError::not_found("component", id)),
+            Some(id) => Err(StoreError::not_found(Record::Component, id)),
             None => Ok(()),
         }
     }
@@ -167,12 +174,12 @@ impl<B: Backend> SqlStore<B> {
         let other = rows::req_text(r, 1, "group name")?;
         Err(match kind {
             Kind::Partition => StoreError::conflict(
-                "partition",
+                ConflictKind::Partition,
                 &other,
                 format!("{id} is already in partition {other}"),
             ),
             Kind::Group => StoreError::conflict(
-                "exclusiveGroup",
+                ConflictKind::ExclusiveGroup,
                 &head.exclusive_group,
                 format!(
                     "{id} is already in group {other} of exclusive group {}",
@@ -209,7 +216,10 @@ impl<B: Backend> SqlStore<B> {
     async fn create(&self, kind: Kind, head: Head, ids: Vec<Xname>) -> Result<()> {
         write_tx!(self, |tx| {
             if self.head(&mut tx, kind, &head.name, true).await?.is_some() {
-                let field = if kind == Kind::Group { "label" } else { "name" };
+                let field = match kind {
+                    Kind::Group => ConflictKind::GroupLabel,
+                    Kind::Partition => ConflictKind::PartitionName,
+                };
                 return Err(StoreError::conflict(
                     field,
                     &head.name,
@@ -273,7 +283,7 @@ impl<B: Backend> SqlStore<B> {
                 .await?;
             if !already.is_empty() {
                 return Err(StoreError::conflict(
-                    "id",
+                    ConflictKind::Member,
                     id,
                     format!("already a member of {} {}", kind.as_str(), head.name),
                 ));

@@ -16,7 +16,7 @@ use super::rows::{self, COMPONENT_COLS, ETH_COLS, ETH_COLS_E, REDFISH_COLS, to_j
 use super::{SqlStore, write_tx};
 use crate::ip_list::IpEdit;
 use crate::model::{EthernetInterfacePatch, RedfishEndpointFilter};
-use crate::{EthernetInterfaceFilter, InventoryStore, Result, StoreError};
+use crate::{ConflictKind, EthernetInterfaceFilter, InventoryStore, Record, Result, StoreError};
 
 /// Now, as an RFC 3339 UTC time with microseconds (an interface's `LastUpdate`).
 pub(crate) fn now_rfc3339() -> String {
@@ -30,7 +30,10 @@ impl<B: Backend> SqlStore<B> {
     async fn edit_ethernet_interface_ips(&self, mac: &MacAddr, edit: &IpEdit<'_>) -> Result<bool> {
         write_tx!(self, |tx| {
             let Some(mut e) = self.read_ethernet_interface(&mut tx, mac, true).await? else {
-                return Err(StoreError::not_found("ethernet interface", mac.to_id()));
+                return Err(StoreError::not_found(
+                    Record::EthernetInterface,
+                    mac.to_id(),
+                ));
             };
             if !edit.apply(&mut e)? {
                 return Ok(false);
@@ -388,14 +391,14 @@ impl<B: Backend> InventoryStore for SqlStore<B> {
                     .await?;
                 if !exists.is_empty() {
                     return Err(StoreError::conflict(
-                        "ID",
+                        ConflictKind::Id,
                         ep.id,
                         format!("row {i}: Redfish endpoint {} already exists", ep.id),
                     ));
                 }
                 if let Some(other) = self.fqdn_holder(&mut tx, &ep.fqdn, None).await? {
                     return Err(StoreError::conflict(
-                        "FQDN",
+                        ConflictKind::Fqdn,
                         &ep.fqdn,
                         format!("row {i}: already used by Redfish endpoint {other}"),
                     ));
@@ -412,7 +415,7 @@ impl<B: Backend> InventoryStore for SqlStore<B> {
         write_tx!(self, |tx| {
             if let Some(other) = self.fqdn_holder(&mut tx, &ep.fqdn, Some(&ep.id)).await? {
                 return Err(StoreError::conflict(
-                    "FQDN",
+                    ConflictKind::Fqdn,
                     &ep.fqdn,
                     format!("already used by Redfish endpoint {other}"),
                 ));
@@ -458,7 +461,7 @@ impl<B: Backend> InventoryStore for SqlStore<B> {
             for (i, ep) in eps.iter().enumerate() {
                 if let Some(other) = self.fqdn_holder(&mut tx, &ep.fqdn, Some(&ep.id)).await? {
                     return Err(StoreError::conflict(
-                        "FQDN",
+                        ConflictKind::Fqdn,
                         &ep.fqdn,
                         format!("row {i}: already used by Redfish endpoint {other}"),
                     ));
@@ -489,7 +492,7 @@ impl<B: Backend> InventoryStore for SqlStore<B> {
                 {
                     let mac = e.mac_address;
                     return Err(StoreError::conflict(
-                        "MACAddress",
+                        ConflictKind::MacAddress,
                         mac,
                         format!("row {i}: {claimed} claims MAC {mac}, which belongs to {owner}"),
                     ));
@@ -514,9 +517,10 @@ impl<B: Backend> InventoryStore for SqlStore<B> {
             Ok(())
         });
         match result {
-            Err(StoreError::Conflict { field: "NID", .. }) => {
-                Err(self.find_nid_conflict(&found, force).await)
-            }
+            Err(StoreError::Conflict {
+                kind: ConflictKind::Nid,
+                ..
+            }) => Err(self.find_nid_conflict(&found, force).await),
             other => other,
         }
     }
@@ -603,7 +607,7 @@ impl<B: Backend> InventoryStore for SqlStore<B> {
                 .is_some()
             {
                 return Err(StoreError::conflict(
-                    "MACAddress",
+                    ConflictKind::MacAddress,
                     e.mac_address,
                     "an ethernet interface with this MAC already exists",
                 ));
@@ -619,7 +623,10 @@ impl<B: Backend> InventoryStore for SqlStore<B> {
     ) -> Result<()> {
         write_tx!(self, |tx| {
             let Some(mut e) = self.read_ethernet_interface(&mut tx, mac, true).await? else {
-                return Err(StoreError::not_found("ethernet interface", mac.to_id()));
+                return Err(StoreError::not_found(
+                    Record::EthernetInterface,
+                    mac.to_id(),
+                ));
             };
             if let Some(d) = &patch.description {
                 e.description.clone_from(d);

@@ -11,17 +11,21 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::driver::{ColType, SqlRow};
-use crate::{Result, StoreError};
+use crate::{BoxError, Result, StoreError};
 
 /// A stored value that does not read back.
-pub(crate) fn corrupt(what: &str, e: impl Display) -> StoreError {
-    StoreError::Backend(format!("unreadable {what} in the database: {e}"))
+pub(crate) fn corrupt(what: &str, e: impl Into<BoxError>) -> StoreError {
+    let source = e.into();
+    StoreError::backend(
+        format!("unreadable {what} in the database: {source}"),
+        source,
+    )
 }
 
 /// Serialize a value for a JSON column.
 pub(crate) fn to_json<T: Serialize + ?Sized>(v: &T) -> Result<String> {
     serde_json::to_string(v)
-        .map_err(|e| StoreError::Backend(format!("cannot encode a JSON column: {e}")))
+        .map_err(|e| StoreError::backend(format!("cannot encode a JSON column: {e}"), e))
 }
 
 /// Read a JSON column.
@@ -38,7 +42,7 @@ pub(crate) fn req_text(r: &impl SqlRow, i: usize, what: &str) -> Result<String> 
 /// A text column parsed with `FromStr`; NULL and empty read as absent.
 pub(crate) fn parse_opt<T: FromStr>(r: &impl SqlRow, i: usize, what: &str) -> Result<Option<T>>
 where
-    T::Err: Display,
+    T::Err: Into<BoxError>,
 {
     match r.text(i)? {
         Some(s) if !s.is_empty() => s.parse().map(Some).map_err(|e| corrupt(what, e)),

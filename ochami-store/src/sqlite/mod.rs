@@ -104,7 +104,7 @@ fn query(sql: Sql) -> Result<sqlx::query::Query<'static, Sqlite, sqlx::sqlite::S
 
 fn json_text<T: serde::Serialize>(v: &T) -> Result<String> {
     serde_json::to_string(v)
-        .map_err(|e| StoreError::Backend(format!("cannot encode a parameter list: {e}")))
+        .map_err(|e| StoreError::backend(format!("cannot encode a parameter list: {e}"), e))
 }
 
 /// A JSON column (stored as text).

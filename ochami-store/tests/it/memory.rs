@@ -2,12 +2,17 @@
 
 use std::sync::Arc;
 
+use crate::{all_components, comp};
 use ochami_core::State;
 use ochami_store::{InventoryStore, MemoryStore, Store, StoreError};
 
-use crate::conformance::{all_components, comp, conformance_tests};
-
-conformance_tests!(|| async { ochami_store::open("memory:").await.expect("memory: opens") });
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn conformance() {
+    ochami_testing::conformance::run_all(|| async {
+        ochami_store::open("memory:").await.expect("memory: opens")
+    })
+    .await;
+}
 
 #[tokio::test]
 async fn open_memory_gives_a_fresh_store_each_time() {

@@ -1,16 +1,13 @@
 //! The conformance suite against PostgreSQL: each test gets a fresh database on the
-//! throwaway server of `ochami_store::testing` (or on `OCHAMI_TEST_DATABASE_URL`), plus two
+//! throwaway server of `ochami_testing::postgres` (or on `OCHAMI_TEST_DATABASE_URL`), plus two
 //! handles on one database, reopening, the schema-version guard and error hygiene. Without
 //! PostgreSQL installed every test here prints a notice and passes (never under `CI=true`).
 
 use std::sync::Arc;
 
 use ochami_store::Store;
-use ochami_store::testing::{TestDatabase, fresh_database};
-
-use crate::conformance::{
-    check_concurrent_writers, check_reopen, conformance_tests, expect_schema_too_new,
-};
+use ochami_testing::conformance::{check_concurrent_writers, check_reopen, expect_schema_too_new};
+use ochami_testing::postgres::{TestDatabase, fresh_database};
 
 /// A fresh database, or `None` to skip.
 async fn database() -> Option<TestDatabase> {
@@ -25,19 +22,17 @@ async fn open(url: &str) -> Arc<dyn Store> {
         .unwrap_or_else(|e| panic!("open {url}: {e}"))
 }
 
-/// The conformance macro needs a store; without PostgreSQL the fixture is the memory store
-/// (the notice has been printed), so the suite still runs green and says why.
-async fn fixture() -> (Arc<dyn Store>, Option<TestDatabase>) {
-    match database().await {
-        Some(db) => (open(db.url()).await, Some(db)),
-        None => (
-            ochami_store::open("memory:").await.expect("memory store"),
-            None,
-        ),
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn conformance() {
+    if database().await.is_none() {
+        return;
     }
+    ochami_testing::conformance::run_all(|| async {
+        let db = database().await.expect("postgres was there a moment ago");
+        (open(db.url()).await, db)
+    })
+    .await;
 }
-
-conformance_tests!(fixture);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_writers_two_handles_on_one_database() {

@@ -4,14 +4,12 @@
 
 use std::sync::Arc;
 
+use crate::{all_components, comp};
 use ochami_core::State;
 use ochami_store::{Store, StoreError};
 use tempfile::TempDir;
 
-use crate::conformance::{
-    all_components, check_concurrent_writers, check_reopen, comp, conformance_tests,
-    expect_schema_too_new,
-};
+use ochami_testing::conformance::{check_concurrent_writers, check_reopen, expect_schema_too_new};
 
 /// A new database file in a new temp dir, and its URL.
 fn temp_db() -> (TempDir, String) {
@@ -26,10 +24,14 @@ async fn open(url: &str) -> Arc<dyn Store> {
         .unwrap_or_else(|e| panic!("open {url}: {e}"))
 }
 
-conformance_tests!(|| async {
-    let (dir, url) = temp_db();
-    (open(&url).await, dir)
-});
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn conformance() {
+    ochami_testing::conformance::run_all(|| async {
+        let (dir, url) = temp_db();
+        (open(&url).await, dir)
+    })
+    .await;
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_writers_two_handles_on_one_file() {

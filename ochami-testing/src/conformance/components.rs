@@ -6,13 +6,14 @@ use ochami_core::{
     Arch, Class, Error as CoreError, Flag, Group, HmsType, Members, NetType, Partition, Role,
     State, SubRole,
 };
-use ochami_store::{ComponentUpdate, EthernetInterfaceFilter, Store};
+use ochami_store::{ComponentUpdate, ConflictKind, EthernetInterfaceFilter, Record, Store};
 
 use super::{
     all_components, comp, expect_conflict, expect_invalid, expect_not_found, ids, select, x,
 };
 
-pub(crate) async fn upsert_inserts_normalized_in_natural_order(store: Arc<dyn Store>) {
+/// Check: upsert inserts normalized in natural order.
+pub async fn upsert_inserts_normalized_in_natural_order(store: Arc<dyn Store>) {
     let mut odd = comp("x1000c0s2b0n9", State::On);
     odd.hms_type = HmsType::Cabinet; // Type always follows ID
     odd.flag = None;
@@ -73,7 +74,8 @@ pub(crate) async fn upsert_inserts_normalized_in_natural_order(store: Arc<dyn St
         .expect("an empty batch is a no-op");
 }
 
-pub(crate) async fn upsert_missing_state_changes_nothing(store: Arc<dyn Store>) {
+/// Check: upsert missing state changes nothing.
+pub async fn upsert_missing_state_changes_nothing(store: Arc<dyn Store>) {
     store
         .upsert_components(&[comp("x0c0s0b0n0", State::Ready)], false)
         .await
@@ -96,7 +98,8 @@ pub(crate) async fn upsert_missing_state_changes_nothing(store: Arc<dyn Store>) 
     );
 }
 
-pub(crate) async fn upsert_nid_conflict_changes_nothing(store: Arc<dyn Store>) {
+/// Check: upsert nid conflict changes nothing.
+pub async fn upsert_nid_conflict_changes_nothing(store: Arc<dyn Store>) {
     store
         .upsert_components(&[comp("x0c0s0b0n0", State::Ready).with_nid(1)], false)
         .await
@@ -107,7 +110,10 @@ pub(crate) async fn upsert_nid_conflict_changes_nothing(store: Arc<dyn Store>) {
         comp("x0c0s0b0n1", State::Ready).with_nid(2),
         comp("x0c0s0b0n2", State::Ready).with_nid(1),
     ];
-    let (value, detail) = expect_conflict(store.upsert_components(&batch, false).await, "NID");
+    let (value, detail) = expect_conflict(
+        store.upsert_components(&batch, false).await,
+        ConflictKind::Nid,
+    );
     assert_eq!(value, "1");
     assert!(
         detail.contains("x0c0s0b0n0") && detail.contains("row 1"),
@@ -119,7 +125,10 @@ pub(crate) async fn upsert_nid_conflict_changes_nothing(store: Arc<dyn Store>) {
         comp("x0c0s0b0n5", State::Ready).with_nid(5),
         comp("x0c0s0b0n6", State::Ready).with_nid(5),
     ];
-    let (value, detail) = expect_conflict(store.upsert_components(&twins, false).await, "NID");
+    let (value, detail) = expect_conflict(
+        store.upsert_components(&twins, false).await,
+        ConflictKind::Nid,
+    );
     assert_eq!(value, "5");
     assert!(
         detail.contains("x0c0s0b0n5") && detail.contains("row 1"),
@@ -128,7 +137,8 @@ pub(crate) async fn upsert_nid_conflict_changes_nothing(store: Arc<dyn Store>) {
     assert_eq!(all_components(&store).await, before);
 }
 
-pub(crate) async fn upsert_force_overwrites_only_smd_fields(store: Arc<dyn Store>) {
+/// Check: upsert force overwrites only smd fields.
+pub async fn upsert_force_overwrites_only_smd_fields(store: Arc<dyn Store>) {
     let mut orig = comp("x0c0s0b0n0", State::Ready)
         .with_role(Role::Service)
         .with_nid(7);
@@ -185,7 +195,8 @@ pub(crate) async fn upsert_force_overwrites_only_smd_fields(store: Arc<dyn Store
     );
 }
 
-pub(crate) async fn put_component_replaces_and_checks_nid(store: Arc<dyn Store>) {
+/// Check: put component replaces and checks nid.
+pub async fn put_component_replaces_and_checks_nid(store: Arc<dyn Store>) {
     let a = comp("x0c0s0b0n0", State::Ready)
         .with_role(Role::Compute)
         .with_nid(1);
@@ -213,7 +224,7 @@ pub(crate) async fn put_component_replaces_and_checks_nid(store: Arc<dyn Store>)
         store
             .put_component(&comp("x0c0s0b0n0", State::Off).with_nid(2))
             .await,
-        "NID",
+        ConflictKind::Nid,
     );
     assert_eq!(value, "2");
     assert!(detail.contains("x0c0s0b0n1"), "{detail}");
@@ -231,7 +242,8 @@ pub(crate) async fn put_component_replaces_and_checks_nid(store: Arc<dyn Store>)
     assert_eq!(all_components(&store).await.len(), 3);
 }
 
-pub(crate) async fn update_components_transition_is_atomic(store: Arc<dyn Store>) {
+/// Check: update components transition is atomic.
+pub async fn update_components_transition_is_atomic(store: Arc<dyn Store>) {
     let mut alert = comp("x0c0s0b0n1", State::Ready);
     alert.flag = Some(Flag::Alert);
     store
@@ -295,7 +307,8 @@ pub(crate) async fn update_components_transition_is_atomic(store: Arc<dyn Store>
     assert_eq!((c.state, c.flag), (Some(State::Ready), Some(Flag::Warning)));
 }
 
-pub(crate) async fn update_components_unknown_id_names_first_missing(store: Arc<dyn Store>) {
+/// Check: update components unknown id names first missing.
+pub async fn update_components_unknown_id_names_first_missing(store: Arc<dyn Store>) {
     store
         .upsert_components(&[comp("x0c0s0b0n0", State::Ready)], false)
         .await
@@ -306,13 +319,14 @@ pub(crate) async fn update_components_unknown_id_names_first_missing(store: Arc<
         store
             .update_components(&targets, &ComponentUpdate::Flag(Flag::Alert))
             .await,
-        "component",
+        Record::Component,
         "x0c0s0b0n7",
     );
     assert_eq!(all_components(&store).await, before);
 }
 
-pub(crate) async fn update_components_other_fields(store: Arc<dyn Store>) {
+/// Check: update components other fields.
+pub async fn update_components_other_fields(store: Arc<dyn Store>) {
     store
         .upsert_components(&[comp("x0c0s0b0n0", State::Ready)], false)
         .await
@@ -366,7 +380,8 @@ pub(crate) async fn update_components_other_fields(store: Arc<dyn Store>) {
     assert_eq!(get().await.state, Some(State::Ready));
 }
 
-pub(crate) async fn update_component_applies_all_or_nothing(store: Arc<dyn Store>) {
+/// Check: update component applies all or nothing.
+pub async fn update_component_applies_all_or_nothing(store: Arc<dyn Store>) {
     let mut held = comp("x0c0s0b0n1", State::Ready);
     held.nid = Some(5);
     store
@@ -425,7 +440,10 @@ pub(crate) async fn update_component_applies_all_or_nothing(store: Arc<dyn Store
     assert_eq!(all_components(&store).await, before, "nothing changed");
 
     let warn = [ComponentUpdate::Flag(Flag::Warning)];
-    let (value, detail) = expect_conflict(store.update_component(&id, &warn, Some(5)).await, "NID");
+    let (value, detail) = expect_conflict(
+        store.update_component(&id, &warn, Some(5)).await,
+        ConflictKind::Nid,
+    );
     assert_eq!(value, "5");
     assert!(detail.contains("x0c0s0b0n1"), "{detail}");
     assert_eq!(
@@ -436,7 +454,7 @@ pub(crate) async fn update_component_applies_all_or_nothing(store: Arc<dyn Store
 
     expect_not_found(
         store.update_component(&x("x0c0s0b0n9"), &warn, None).await,
-        "component",
+        Record::Component,
         "x0c0s0b0n9",
     );
     store.update_component(&id, &[], Some(-1)).await.unwrap();
@@ -448,7 +466,8 @@ pub(crate) async fn update_component_applies_all_or_nothing(store: Arc<dyn Store
     );
 }
 
-pub(crate) async fn set_nids_unique_and_atomic(store: Arc<dyn Store>) {
+/// Check: set nids unique and atomic.
+pub async fn set_nids_unique_and_atomic(store: Arc<dyn Store>) {
     let nodes = ["x0c0s0b0n0", "x0c0s0b0n1", "x0c0s0b0n2"].map(|id| comp(id, State::Ready));
     store.upsert_components(&nodes, false).await.unwrap();
     let [a, b, c] = nodes.map(|n| n.id);
@@ -463,7 +482,8 @@ pub(crate) async fn set_nids_unique_and_atomic(store: Arc<dyn Store>) {
         .expect("rows apply in order: 10 is free once a moved");
     assert_eq!((nid_of(a).await, nid_of(b).await), (Some(12), Some(10)));
 
-    let (value, detail) = expect_conflict(store.set_nids(&[(c, 20), (a, 10)]).await, "NID");
+    let (value, detail) =
+        expect_conflict(store.set_nids(&[(c, 20), (a, 10)]).await, ConflictKind::Nid);
     assert_eq!(value, "10");
     assert!(
         detail.contains("x0c0s0b0n1") && detail.contains("row 1"),
@@ -477,7 +497,7 @@ pub(crate) async fn set_nids_unique_and_atomic(store: Arc<dyn Store>) {
 
     expect_not_found(
         store.set_nids(&[(c, 30), (x("x0c0s0b0n9"), 31)]).await,
-        "component",
+        Record::Component,
         "x0c0s0b0n9",
     );
     assert_eq!(nid_of(c).await, None);
@@ -489,7 +509,8 @@ pub(crate) async fn set_nids_unique_and_atomic(store: Arc<dyn Store>) {
         .expect("a cleared NID is free again");
 }
 
-pub(crate) async fn delete_component_cascades_memberships_only(store: Arc<dyn Store>) {
+/// Check: delete component cascades memberships only.
+pub async fn delete_component_cascades_memberships_only(store: Arc<dyn Store>) {
     let nodes = [
         comp("x0c0s0b0n0", State::Ready),
         comp("x0c0s0b0n1", State::Ready),
@@ -543,7 +564,8 @@ pub(crate) async fn delete_component_cascades_memberships_only(store: Arc<dyn St
     assert_eq!(kept[0].component_id, Some(nodes[0].id));
 }
 
-pub(crate) async fn delete_all_components_counts(store: Arc<dyn Store>) {
+/// Check: delete all components counts.
+pub async fn delete_all_components_counts(store: Arc<dyn Store>) {
     let nodes = ["x0c0s0b0n0", "x0c0s0b0n1", "x0c0s0b0"].map(|id| comp(id, State::Ready));
     store.upsert_components(&nodes, false).await.unwrap();
     store
@@ -590,7 +612,8 @@ async fn population(store: &Arc<dyn Store>) {
     store.upsert_components(&rows, false).await.unwrap();
 }
 
-pub(crate) async fn filter_role_state_negation(store: Arc<dyn Store>) {
+/// Check: filter role state negation.
+pub async fn filter_role_state_negation(store: Arc<dyn Store>) {
     population(&store).await;
     let s = &store;
     assert_eq!(
@@ -622,7 +645,8 @@ pub(crate) async fn filter_role_state_negation(store: Arc<dyn Store>) {
     );
 }
 
-pub(crate) async fn filter_nid_and_id(store: Arc<dyn Store>) {
+/// Check: filter nid and id.
+pub async fn filter_nid_and_id(store: Arc<dyn Store>) {
     population(&store).await;
     let s = &store;
     assert_eq!(
@@ -668,7 +692,8 @@ pub(crate) async fn filter_nid_and_id(store: Arc<dyn Store>) {
     );
 }
 
-pub(crate) async fn filter_group_and_partition(store: Arc<dyn Store>) {
+/// Check: filter group and partition.
+pub async fn filter_group_and_partition(store: Arc<dyn Store>) {
     population(&store).await;
     store
         .create_group(&group(

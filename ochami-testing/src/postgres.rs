@@ -1,4 +1,5 @@
-//! Throwaway PostgreSQL for tests and benches (feature `postgres`).
+//! Throwaway PostgreSQL for tests and benches: the one harness of the project (Rust tests
+//! call [`fresh_database`]; other languages run the `ochami-test-postgres` binary).
 //!
 //! [`fresh_database`] hands out an empty database per call, so tests run in parallel:
 //!
@@ -22,7 +23,7 @@
 //!
 //! ```no_run
 //! # tokio::runtime::Runtime::new().unwrap().block_on(async {
-//! if let Some(db) = ochami_store::testing::fresh_database().await? {
+//! if let Some(db) = ochami_testing::postgres::fresh_database().await? {
 //!     let store = ochami_store::open(db.url()).await?;
 //!     store.ping().await?;
 //! }
@@ -58,7 +59,7 @@ pub struct TestDatabase {
 }
 
 impl TestDatabase {
-    /// Its URL, for [`crate::open`] or any Postgres client.
+    /// Its URL, for [`ochami_store::open`] or any Postgres client.
     pub fn url(&self) -> &str {
         &self.url
     }
@@ -123,7 +124,7 @@ impl PostgresServer {
     /// PostgreSQL binaries are installed (an error under `CI=true`).
     pub fn start() -> io::Result<Option<Self>> {
         let Some(bin) = find_binaries() else {
-            if std::env::var("CI").is_ok_and(|v| v == "true") {
+            if crate::in_ci() {
                 return Err(io::Error::new(
                     io::ErrorKind::NotFound,
                     "CI=true but no PostgreSQL found (initdb/postgres on PATH or in /usr/lib/postgresql/*/bin)",
@@ -295,9 +296,7 @@ impl Drop for PostgresServer {
 }
 
 async fn create_database(admin_url: &str, name: &str) -> io::Result<()> {
-    let fail = |what: &str, e: sqlx::Error| {
-        io::Error::other(format!("{what}: {}", crate::sql::error::db_error(e)))
-    };
+    let fail = |what: &str, e: sqlx::Error| io::Error::other(format!("{what}: {e}"));
     let mut conn = PgConnection::connect(admin_url)
         .await
         .map_err(|e| fail("cannot connect to the test server", e))?;

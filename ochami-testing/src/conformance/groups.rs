@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use ochami_core::{Membership, State};
-use ochami_store::{GroupPatch, Store};
+use ochami_store::{ConflictKind, GroupPatch, Record, Store};
 
 use super::components::{group, partition};
 use super::{comp, expect_conflict, expect_invalid, expect_not_found, filter, x};
@@ -26,7 +26,8 @@ fn member_ids(ids: &[ochami_core::Xname]) -> Vec<String> {
     ids.iter().map(ToString::to_string).collect()
 }
 
-pub(crate) async fn group_create_get_list(store: Arc<dyn Store>) {
+/// Check: group create get list.
+pub async fn group_create_get_list(store: Arc<dyn Store>) {
     nodes(&store).await;
     let mut g = group("Compute", "", &["x0c0s0b0n10", "x0c0s0b0n2", "x0c0s0b0n10"]);
     g.description = "compute nodes".into();
@@ -62,14 +63,14 @@ pub(crate) async fn group_create_get_list(store: Arc<dyn Store>) {
 
     let (value, _) = expect_conflict(
         store.create_group(&group("compute", "", &[])).await,
-        "label",
+        ConflictKind::GroupLabel,
     );
     assert_eq!(value, "compute");
     expect_not_found(
         store
             .create_group(&group("ghosts", "", &["x0c0s0b0n0", "x0c0s0b0n7"]))
             .await,
-        "component",
+        Record::Component,
         "x0c0s0b0n7",
     );
     assert_eq!(
@@ -80,7 +81,8 @@ pub(crate) async fn group_create_get_list(store: Arc<dyn Store>) {
     expect_invalid(store.create_group(&group("bad label", "", &[])).await);
 }
 
-pub(crate) async fn group_exclusivity(store: Arc<dyn Store>) {
+/// Check: group exclusivity.
+pub async fn group_exclusivity(store: Arc<dyn Store>) {
     nodes(&store).await;
     store
         .create_group(&group("red", "colour", &["x0c0s0b0n0", "x0c0s0b0n1"]))
@@ -90,7 +92,7 @@ pub(crate) async fn group_exclusivity(store: Arc<dyn Store>) {
         store
             .create_group(&group("blue", "Colour", &["x0c0s0b0n2", "x0c0s0b0n1"]))
             .await,
-        "exclusiveGroup",
+        ConflictKind::ExclusiveGroup,
     );
     assert_eq!(value, "colour");
     assert!(
@@ -105,7 +107,7 @@ pub(crate) async fn group_exclusivity(store: Arc<dyn Store>) {
         .unwrap();
     expect_conflict(
         store.add_group_member("blue", &x("x0c0s0b0n0")).await,
-        "exclusiveGroup",
+        ConflictKind::ExclusiveGroup,
     );
     store
         .create_group(&group("compute", "", &["x0c0s0b0n0", "x0c0s0b0n2"]))
@@ -119,7 +121,7 @@ pub(crate) async fn group_exclusivity(store: Arc<dyn Store>) {
     let moved = [x("x0c0s0b0n2"), x("x0c0s0b0n1")];
     expect_conflict(
         store.replace_group_members("blue", &moved).await,
-        "exclusiveGroup",
+        ConflictKind::ExclusiveGroup,
     );
     assert_eq!(
         store.get_group("blue").await.unwrap(),
@@ -136,7 +138,8 @@ pub(crate) async fn group_exclusivity(store: Arc<dyn Store>) {
         .expect("free to join once it left red");
 }
 
-pub(crate) async fn group_members_add_remove_replace(store: Arc<dyn Store>) {
+/// Check: group members add remove replace.
+pub async fn group_members_add_remove_replace(store: Arc<dyn Store>) {
     nodes(&store).await;
     store
         .create_group(&group("compute", "", &["x0c0s0b0n0"]))
@@ -148,17 +151,17 @@ pub(crate) async fn group_members_add_remove_replace(store: Arc<dyn Store>) {
         .unwrap();
     let (value, _) = expect_conflict(
         store.add_group_member("compute", &x("x0c0s0b0n1")).await,
-        "id",
+        ConflictKind::Member,
     );
     assert_eq!(value, "x0c0s0b0n1");
     expect_not_found(
         store.add_group_member("compute", &x("x0c0s0b0n9")).await,
-        "component",
+        Record::Component,
         "x0c0s0b0n9",
     );
     expect_not_found(
         store.add_group_member("nosuch", &x("x0c0s0b0n1")).await,
-        "group",
+        Record::Group,
         "nosuch",
     );
     let s = &store;
@@ -180,7 +183,7 @@ pub(crate) async fn group_members_add_remove_replace(store: Arc<dyn Store>) {
     );
     expect_not_found(
         store.remove_group_member("nosuch", &x("x0c0s0b0n0")).await,
-        "group",
+        Record::Group,
         "nosuch",
     );
 
@@ -196,20 +199,21 @@ pub(crate) async fn group_members_add_remove_replace(store: Arc<dyn Store>) {
         store
             .replace_group_members("compute", &[x("x0c0s0b0n0"), x("x0c0s0b0n8")])
             .await,
-        "component",
+        Record::Component,
         "x0c0s0b0n8",
     );
     assert_eq!(get().await, ["x0c0s0b0n1", "x0c0s0b0n2", "x0c0s0b0n10"]);
     expect_not_found(
         store.replace_group_members("nosuch", &[]).await,
-        "group",
+        Record::Group,
         "nosuch",
     );
     store.replace_group_members("compute", &[]).await.unwrap();
     assert!(get().await.is_empty());
 }
 
-pub(crate) async fn group_patch_and_delete(store: Arc<dyn Store>) {
+/// Check: group patch and delete.
+pub async fn group_patch_and_delete(store: Arc<dyn Store>) {
     nodes(&store).await;
     store
         .create_group(&group("compute", "", &["x0c0s0b0n0"]))
@@ -252,7 +256,11 @@ pub(crate) async fn group_patch_and_delete(store: Arc<dyn Store>) {
             )
             .await,
     );
-    expect_not_found(store.patch_group("nosuch", &patch).await, "group", "nosuch");
+    expect_not_found(
+        store.patch_group("nosuch", &patch).await,
+        Record::Group,
+        "nosuch",
+    );
 
     assert!(store.delete_group("Compute").await.unwrap());
     assert!(!store.delete_group("compute").await.unwrap());
@@ -271,7 +279,8 @@ pub(crate) async fn group_patch_and_delete(store: Arc<dyn Store>) {
         .expect("a deleted label is free again");
 }
 
-pub(crate) async fn partition_membership_is_unique(store: Arc<dyn Store>) {
+/// Check: partition membership is unique.
+pub async fn partition_membership_is_unique(store: Arc<dyn Store>) {
     nodes(&store).await;
     store
         .create_partition(&partition("P10", &["x0c0s0b0n0"]))
@@ -294,29 +303,32 @@ pub(crate) async fn partition_membership_is_unique(store: Arc<dyn Store>) {
         store
             .create_partition(&partition("p3", &["x0c0s0b0n2", "x0c0s0b0n0"]))
             .await,
-        "partition",
+        ConflictKind::Partition,
     );
     assert_eq!(value, "p10");
     assert!(detail.contains("x0c0s0b0n0"), "{detail}");
     assert_eq!(store.get_partition("p3").await.unwrap(), None);
     expect_conflict(
         store.add_partition_member("p2", &x("x0c0s0b0n0")).await,
-        "partition",
+        ConflictKind::Partition,
     );
     expect_conflict(
         store.add_partition_member("p10", &x("x0c0s0b0n0")).await,
-        "id",
+        ConflictKind::Member,
     );
-    expect_conflict(store.create_partition(&partition("p2", &[])).await, "name");
+    expect_conflict(
+        store.create_partition(&partition("p2", &[])).await,
+        ConflictKind::PartitionName,
+    );
     expect_invalid(store.create_partition(&partition("compute", &[])).await);
     expect_not_found(
         store.add_partition_member("p2", &x("x0c0s0b0n9")).await,
-        "component",
+        Record::Component,
         "x0c0s0b0n9",
     );
     expect_not_found(
         store.add_partition_member("p7", &x("x0c0s0b0n2")).await,
-        "partition",
+        Record::Partition,
         "p7",
     );
 
@@ -360,7 +372,7 @@ pub(crate) async fn partition_membership_is_unique(store: Arc<dyn Store>) {
     );
     expect_not_found(
         store.patch_partition("p7", &GroupPatch::default()).await,
-        "partition",
+        Record::Partition,
         "p7",
     );
     assert!(store.delete_partition("p2").await.unwrap());
@@ -376,7 +388,8 @@ pub(crate) async fn partition_membership_is_unique(store: Arc<dyn Store>) {
     );
 }
 
-pub(crate) async fn memberships_follow_filters(store: Arc<dyn Store>) {
+/// Check: memberships follow filters.
+pub async fn memberships_follow_filters(store: Arc<dyn Store>) {
     nodes(&store).await;
     store
         .create_group(&group("compute", "", &["x0c0s0b0n0", "x0c0s0b0n1"]))

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use ochami_core::{BootParams, CloudInit, Error as CoreError};
-use ochami_store::{BootConfig, BootKey, EndpointAccess, Store};
+use ochami_store::{BootConfig, BootKey, ConflictKind, EndpointAccess, Record, Store};
 use serde_json::json;
 
 use super::{expect_conflict, expect_invalid, expect_not_found};
@@ -36,7 +36,8 @@ async fn kernel_of(store: &Arc<dyn Store>, key: &BootKey) -> Option<String> {
         .map(|c| c.kernel)
 }
 
-pub(crate) async fn boot_add_stores_only_new_names(store: Arc<dyn Store>) {
+/// Check: boot add stores only new names.
+pub async fn boot_add_stores_only_new_names(store: Arc<dyn Store>) {
     let mut first = bp(
         &["X0C0S0B0N0"],
         &["AA-BB-CC-DD-EE-01"],
@@ -65,7 +66,7 @@ pub(crate) async fn boot_add_stores_only_new_names(store: Arc<dyn Store>) {
     }
     assert_eq!(store.get_boot_config(&BootKey::Nid(8)).await.unwrap(), None);
 
-    let (value, _) = expect_conflict(store.add_boot_params(&first).await, "hosts");
+    let (value, _) = expect_conflict(store.add_boot_params(&first).await, ConflictKind::BootHost);
     assert_eq!(value, "x0c0s0b0n0");
     store
         .add_boot_params(&bp(&["x0c0s0b0n0", "x0c0s0b0n1"], &[], &[], "http://s3/k2"))
@@ -82,7 +83,8 @@ pub(crate) async fn boot_add_stores_only_new_names(store: Arc<dyn Store>) {
     );
 }
 
-pub(crate) async fn boot_set_replaces(store: Arc<dyn Store>) {
+/// Check: boot set replaces.
+pub async fn boot_set_replaces(store: Arc<dyn Store>) {
     let mut one = bp(&["x0c0s0b0n0"], &[], &[], "http://k1");
     one.params = "quiet".into();
     store.set_boot_params(&one).await.unwrap();
@@ -137,7 +139,8 @@ pub(crate) async fn boot_set_replaces(store: Arc<dyn Store>) {
     );
 }
 
-pub(crate) async fn boot_update_patches_existing_only(store: Arc<dyn Store>) {
+/// Check: boot update patches existing only.
+pub async fn boot_update_patches_existing_only(store: Arc<dyn Store>) {
     let mut base = bp(&["x0c0s0b0n0", "x0c0s0b0n1"], &[], &[], "http://k1");
     base.initrd = "http://i1".into();
     base.params = "p1".into();
@@ -149,7 +152,7 @@ pub(crate) async fn boot_update_patches_existing_only(store: Arc<dyn Store>) {
     patch.params = "p2".into();
     expect_not_found(
         store.update_boot_params(&patch).await,
-        "boot parameters",
+        Record::BootParams,
         "x0c0s0b0n9",
     );
     assert_eq!(
@@ -186,7 +189,8 @@ pub(crate) async fn boot_update_patches_existing_only(store: Arc<dyn Store>) {
     );
 }
 
-pub(crate) async fn boot_delete_counts(store: Arc<dyn Store>) {
+/// Check: boot delete counts.
+pub async fn boot_delete_counts(store: Arc<dyn Store>) {
     store
         .set_boot_params(&bp(
             &["x0c0s0b0n0", "x0c0s0b0n1"],
@@ -214,7 +218,8 @@ pub(crate) async fn boot_delete_counts(store: Arc<dyn Store>) {
     );
 }
 
-pub(crate) async fn boot_list_groups_identical_configs(store: Arc<dyn Store>) {
+/// Check: boot list groups identical configs.
+pub async fn boot_list_groups_identical_configs(store: Arc<dyn Store>) {
     let macs = ["aa:bb:cc:dd:ee:02", "aa:bb:cc:dd:ee:01"];
     store
         .set_boot_params(&bp(
@@ -291,7 +296,8 @@ pub(crate) async fn boot_list_groups_identical_configs(store: Arc<dyn Store>) {
     );
 }
 
-pub(crate) async fn boot_lookup_by_tag_and_refuses_injection(store: Arc<dyn Store>) {
+/// Check: boot lookup by tag and refuses injection.
+pub async fn boot_lookup_by_tag_and_refuses_injection(store: Arc<dyn Store>) {
     store
         .set_boot_params(&bp(
             &["Default", "Compute", "Unknown-x86_64"],
@@ -334,7 +340,8 @@ pub(crate) async fn boot_lookup_by_tag_and_refuses_injection(store: Arc<dyn Stor
     );
 }
 
-pub(crate) async fn boot_access_history(store: Arc<dyn Store>) {
+/// Check: boot access history.
+pub async fn boot_access_history(store: Arc<dyn Store>) {
     let rec = |name: &str, endpoint: &str, last_epoch| EndpointAccess {
         name: name.into(),
         endpoint: endpoint.into(),
@@ -388,7 +395,7 @@ pub(crate) async fn boot_access_history(store: Arc<dyn Store>) {
 
 /// `boot_candidates_by_mac` returns the MAC's component and every config stored under the
 /// MAC, the component's xname, NID and role, and the tags asked for; nothing else.
-pub(crate) async fn boot_candidates_by_mac(store: Arc<dyn Store>) {
+pub async fn boot_candidates_by_mac(store: Arc<dyn Store>) {
     use ochami_core::{EthernetInterface, Role, State};
     let node = super::comp("x0c0s0b0n0", State::Ready)
         .with_role(Role::Compute)
@@ -465,7 +472,7 @@ pub(crate) async fn boot_candidates_by_mac(store: Arc<dyn Store>) {
 }
 
 /// `record_accesses` writes a batch like that many `record_access` calls.
-pub(crate) async fn boot_record_accesses_batch(store: Arc<dyn Store>) {
+pub async fn boot_record_accesses_batch(store: Arc<dyn Store>) {
     let batch: Vec<EndpointAccess> = (0..3)
         .map(|i| EndpointAccess {
             name: format!("x0c0s{i}b0n0"),

@@ -28,7 +28,8 @@ fn group_data(name: &str, content: &str) -> GroupData {
     }
 }
 
-pub(crate) async fn group_data_round_trip(store: Arc<dyn Store>) {
+/// Check: group data round trip.
+pub async fn group_data_round_trip(store: Arc<dyn Store>) {
     store
         .put_group_data(&group_data("Compute", "packages: [vim]"))
         .await
@@ -84,7 +85,8 @@ pub(crate) async fn group_data_round_trip(store: Arc<dyn Store>) {
     assert_eq!(store.list_group_data().await.unwrap().len(), 1);
 }
 
-pub(crate) async fn node_data_round_trip(store: Arc<dyn Store>) {
+/// Check: node data round trip.
+pub async fn node_data_round_trip(store: Arc<dyn Store>) {
     let id = x("x0c0s0b0n0");
     let data = NodeData {
         id: None,
@@ -121,7 +123,8 @@ pub(crate) async fn node_data_round_trip(store: Arc<dyn Store>) {
     assert!(!store.delete_node_data(&id).await.unwrap());
 }
 
-pub(crate) async fn cluster_defaults_round_trip(store: Arc<dyn Store>) {
+/// Check: cluster defaults round trip.
+pub async fn cluster_defaults_round_trip(store: Arc<dyn Store>) {
     assert_eq!(
         store.get_cluster_defaults().await.unwrap(),
         ClusterDefaults::default()

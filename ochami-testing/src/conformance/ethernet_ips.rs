@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ochami_core::{EthernetInterface, IpAddressEntry, MacAddr};
-use ochami_store::Store;
+use ochami_store::{ConflictKind, Record, Store};
 use tokio::task::JoinSet;
 
 use super::{expect_conflict, expect_invalid, expect_not_found, x};
@@ -26,7 +26,8 @@ fn stamp(e: &EthernetInterface) -> chrono::DateTime<chrono::FixedOffset> {
     chrono::DateTime::parse_from_rfc3339(&e.last_update).expect("LastUpdate is RFC 3339")
 }
 
-pub(crate) async fn ethernet_interface_ip_add_update_remove(store: Arc<dyn Store>) {
+/// Check: ethernet interface ip add update remove.
+pub async fn ethernet_interface_ip_add_update_remove(store: Arc<dyn Store>) {
     let m: MacAddr = "aa:bb:cc:00:01:01".parse().expect("test MAC");
     let nic = EthernetInterface::new(m, Some(x("x0c0s0b0n0")), ["10.0.0.1".to_owned()]);
     store.insert_ethernet_interface(&nic).await.unwrap();
@@ -51,7 +52,7 @@ pub(crate) async fn ethernet_interface_ip_add_update_remove(store: Arc<dyn Store
         store
             .add_ethernet_interface_ip(&m, &entry("10.0.1.1", "NMN"))
             .await,
-        "IPAddress",
+        ConflictKind::IpAddress,
     );
     assert_eq!(value, "10.0.1.1");
     expect_invalid(
@@ -89,7 +90,7 @@ pub(crate) async fn ethernet_interface_ip_add_update_remove(store: Arc<dyn Store
         store
             .update_ethernet_interface_ip(&m, "10.9.9.9", "NMN")
             .await,
-        "IP address",
+        Record::IpAddress,
         "10.9.9.9",
     );
 
@@ -128,7 +129,7 @@ pub(crate) async fn ethernet_interface_ip_add_update_remove(store: Arc<dyn Store
             .await
             .map(drop),
     ] {
-        expect_not_found(r, "ethernet interface", "aabbcc0001ff");
+        expect_not_found(r, Record::EthernetInterface, "aabbcc0001ff");
     }
     assert!(
         store
@@ -141,7 +142,7 @@ pub(crate) async fn ethernet_interface_ip_add_update_remove(store: Arc<dyn Store
 
 /// Concurrent adds to one interface: every address is kept (none lost to a
 /// read-change-write race), and the JSON list and the IP index agree.
-pub(crate) async fn ethernet_interface_ip_concurrent_adds_all_kept(store: Arc<dyn Store>) {
+pub async fn ethernet_interface_ip_concurrent_adds_all_kept(store: Arc<dyn Store>) {
     const ADDS: usize = 12;
     let m: MacAddr = "aa:bb:cc:00:02:01".parse().expect("test MAC");
     let nic = EthernetInterface::new(m, Some(x("x0c0s0b0n0")), []);

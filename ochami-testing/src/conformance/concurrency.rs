@@ -26,7 +26,7 @@ fn node_id(cabinet: u32, i: usize) -> Xname {
 /// concurrently: each of four tasks makes `WRITES` single-row writes, on rows the others
 /// write too (different fields of one component) and on rows of their own. Every write must
 /// succeed and none may be lost.
-pub(crate) async fn check_concurrent_writers(a: Arc<dyn Store>, b: Arc<dyn Store>) {
+pub async fn check_concurrent_writers(a: Arc<dyn Store>, b: Arc<dyn Store>) {
     let base: Vec<Component> = (0..WRITES)
         .map(|i| Component::new(node_id(1000, i)).with_state(State::On))
         .collect();
@@ -146,8 +146,7 @@ async fn snapshot(s: &Arc<dyn Store>) -> Snapshot {
 
 /// Write one of everything, drop the store, open the same database again and read it all
 /// back unchanged. `open` must return a handle on the same database each time.
-#[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
-pub(crate) async fn check_reopen<F, Fut>(open: F)
+pub async fn check_reopen<F, Fut>(open: F)
 where
     F: Fn() -> Fut,
     Fut: Future<Output = Arc<dyn Store>>,

@@ -12,7 +12,8 @@ use ochami_core::{
     Role, State, bogus_nid,
 };
 use ochami_store::{
-    ComponentUpdate, EthernetInterfaceFilter, EthernetInterfacePatch, RedfishEndpointFilter, Store,
+    ComponentUpdate, ConflictKind, EthernetInterfaceFilter, EthernetInterfacePatch, Record,
+    RedfishEndpointFilter, Store,
 };
 
 use super::{all_components, comp, expect_conflict, expect_invalid, expect_not_found, ids, x};
@@ -85,7 +86,8 @@ fn iface_ids(list: &[EthernetInterface]) -> Vec<String> {
     list.iter().map(|e| e.id.clone()).collect()
 }
 
-pub(crate) async fn redfish_endpoint_insert_conflicts_are_atomic(store: Arc<dyn Store>) {
+/// Check: redfish endpoint insert conflicts are atomic.
+pub async fn redfish_endpoint_insert_conflicts_are_atomic(store: Arc<dyn Store>) {
     let e1 = RedfishEndpoint::new(x("x0c0s1b0"), "10.0.0.1");
     let e2 = RedfishEndpoint::new(x("x0c0s0b0"), "bmc2.example.com");
     store.insert_redfish_endpoints(&[e1, e2]).await.unwrap();
@@ -94,7 +96,7 @@ pub(crate) async fn redfish_endpoint_insert_conflicts_are_atomic(store: Arc<dyn 
     let dup_id = RedfishEndpoint::new(x("x0c0s0b0"), "10.0.0.9");
     let (value, _) = expect_conflict(
         store.insert_redfish_endpoints(&[e3.clone(), dup_id]).await,
-        "ID",
+        ConflictKind::Id,
     );
     assert_eq!(value, "x0c0s0b0");
     let dup_fqdn = RedfishEndpoint::new(x("x0c0s3b0"), "10.0.0.1");
@@ -102,14 +104,14 @@ pub(crate) async fn redfish_endpoint_insert_conflicts_are_atomic(store: Arc<dyn 
         store
             .insert_redfish_endpoints(&[e3.clone(), dup_fqdn])
             .await,
-        "FQDN",
+        ConflictKind::Fqdn,
     );
     assert_eq!(value, "10.0.0.1");
     assert!(detail.contains("x0c0s1b0"), "{detail}");
     let twin = RedfishEndpoint::new(x("x0c0s2b0"), "10.0.0.33");
     expect_conflict(
         store.insert_redfish_endpoints(&[e3.clone(), twin]).await,
-        "ID",
+        ConflictKind::Id,
     );
     let not_a_controller = RedfishEndpoint::new(x("x0c0s4b0n0"), "10.0.0.4");
     let (index, _) = expect_invalid(
@@ -131,7 +133,8 @@ pub(crate) async fn redfish_endpoint_insert_conflicts_are_atomic(store: Arc<dyn 
     );
 }
 
-pub(crate) async fn redfish_endpoint_put_normalizes(store: Arc<dyn Store>) {
+/// Check: redfish endpoint put normalizes.
+pub async fn redfish_endpoint_put_normalizes(store: Arc<dyn Store>) {
     let mut ep = RedfishEndpoint::new(x("x0c0s0b0"), "bmc1");
     ep.hms_type = HmsType::Cabinet;
     ep.domain = "example.com".into();
@@ -165,14 +168,15 @@ pub(crate) async fn redfish_endpoint_put_normalizes(store: Arc<dyn Store>) {
     );
 
     let mut other = RedfishEndpoint::new(x("x0c0s1b0"), "bmc1.example.com");
-    expect_conflict(store.put_redfish_endpoint(&other).await, "FQDN");
+    expect_conflict(store.put_redfish_endpoint(&other).await, ConflictKind::Fqdn);
     other.fqdn = "bmc9".into();
     other.ip_address = "not-an-ip".into();
     expect_invalid(store.put_redfish_endpoint(&other).await);
     assert_eq!(store.get_redfish_endpoint(&other.id).await.unwrap(), None);
 }
 
-pub(crate) async fn redfish_endpoint_filters(store: Arc<dyn Store>) {
+/// Check: redfish endpoint filters.
+pub async fn redfish_endpoint_filters(store: Arc<dyn Store>) {
     let mut node_bmc = RedfishEndpoint::new(x("x0c0s0b0"), "10.0.0.1");
     node_bmc.mac_addr = Some(mac("aa:bb:cc:dd:ee:01"));
     node_bmc.uuid = "u-1".into();
@@ -256,7 +260,8 @@ async fn assert_emptied(store: &Arc<dyn Store>, spared: &str, interfaces: usize)
     );
 }
 
-pub(crate) async fn redfish_endpoint_delete_cascades(store: Arc<dyn Store>) {
+/// Check: redfish endpoint delete cascades.
+pub async fn redfish_endpoint_delete_cascades(store: Arc<dyn Store>) {
     store.ingest(&two_nodes(), false).await.unwrap();
     let extra = [
         comp("x1000c0s0b0n5", State::Ready),
@@ -288,7 +293,8 @@ pub(crate) async fn redfish_endpoint_delete_cascades(store: Arc<dyn Store>) {
     assert_emptied(&store, "x1000c0s1b0n0", 3).await;
 }
 
-pub(crate) async fn redfish_endpoint_delete_all_cascades(store: Arc<dyn Store>) {
+/// Check: redfish endpoint delete all cascades.
+pub async fn redfish_endpoint_delete_all_cascades(store: Arc<dyn Store>) {
     store.ingest(&two_nodes(), false).await.unwrap();
     let second = discovery(
         "x1000c0s1b0",
@@ -314,7 +320,8 @@ pub(crate) async fn redfish_endpoint_delete_all_cascades(store: Arc<dyn Store>) 
     assert_eq!(store.delete_all_redfish_endpoints().await.unwrap(), 0);
 }
 
-pub(crate) async fn delete_all_component_endpoints_and_interfaces(store: Arc<dyn Store>) {
+/// Check: delete all component endpoints and interfaces.
+pub async fn delete_all_component_endpoints_and_interfaces(store: Arc<dyn Store>) {
     store.ingest(&two_nodes(), false).await.unwrap();
     let before = all_components(&store).await;
     let n = store
@@ -360,7 +367,8 @@ pub(crate) async fn delete_all_component_endpoints_and_interfaces(store: Arc<dyn
         .expect("a deleted MAC is free again");
 }
 
-pub(crate) async fn ingest_stores_expanded_inventory(store: Arc<dyn Store>) {
+/// Check: ingest stores expanded inventory.
+pub async fn ingest_stores_expanded_inventory(store: Arc<dyn Store>) {
     let inv = two_nodes();
     store.ingest(&inv, false).await.unwrap();
 
@@ -434,7 +442,8 @@ pub(crate) async fn ingest_stores_expanded_inventory(store: Arc<dyn Store>) {
     assert_eq!(hw.fru.serial_number, "SN1");
 }
 
-pub(crate) async fn ingest_is_idempotent_and_keeps_admin_changes(store: Arc<dyn Store>) {
+/// Check: ingest is idempotent and keeps admin changes.
+pub async fn ingest_is_idempotent_and_keeps_admin_changes(store: Arc<dyn Store>) {
     let inv = two_nodes();
     store.ingest(&inv, false).await.unwrap();
     let n0 = x("x1000c0s0b0n0");
@@ -488,7 +497,8 @@ pub(crate) async fn ingest_is_idempotent_and_keeps_admin_changes(store: Arc<dyn 
     );
 }
 
-pub(crate) async fn ingest_mac_conflict_is_atomic_unless_forced(store: Arc<dyn Store>) {
+/// Check: ingest mac conflict is atomic unless forced.
+pub async fn ingest_mac_conflict_is_atomic_unless_forced(store: Arc<dyn Store>) {
     store.ingest(&two_nodes(), false).await.unwrap();
     let before = all_components(&store).await;
     let moved = discovery(
@@ -497,7 +507,8 @@ pub(crate) async fn ingest_mac_conflict_is_atomic_unless_forced(store: Arc<dyn S
         "aa:bb:cc:00:01:ff",
         &[("AA:BB:CC:00:00:01", "10.1.0.9")],
     );
-    let (value, detail) = expect_conflict(store.ingest(&moved, false).await, "MACAddress");
+    let (value, detail) =
+        expect_conflict(store.ingest(&moved, false).await, ConflictKind::MacAddress);
     assert_eq!(value, "aa:bb:cc:00:00:01");
     assert!(detail.contains("x1000c0s0b0n0"), "{detail}");
     assert_eq!(
@@ -534,7 +545,8 @@ pub(crate) async fn ingest_mac_conflict_is_atomic_unless_forced(store: Arc<dyn S
     assert_eq!(e.ip_addresses[0].ip_address, "10.1.0.9");
 }
 
-pub(crate) async fn ingest_revives_emptied_components(store: Arc<dyn Store>) {
+/// Check: ingest revives emptied components.
+pub async fn ingest_revives_emptied_components(store: Arc<dyn Store>) {
     let inv = two_nodes();
     store.ingest(&inv, false).await.unwrap();
     store
@@ -560,7 +572,8 @@ pub(crate) async fn ingest_revives_emptied_components(store: Arc<dyn Store>) {
     );
 }
 
-pub(crate) async fn ethernet_interface_crud_and_last_update(store: Arc<dyn Store>) {
+/// Check: ethernet interface crud and last update.
+pub async fn ethernet_interface_crud_and_last_update(store: Arc<dyn Store>) {
     let m = mac("AA-BB-CC-00-00-01");
     let mut e = EthernetInterface::new(m, Some(x("x0c0s0b0n0")), ["10.0.0.1".to_owned()]);
     e.description = "eth0".into();
@@ -579,7 +592,10 @@ pub(crate) async fn ethernet_interface_crud_and_last_update(store: Arc<dyn Store
         chrono::DateTime::parse_from_rfc3339(&got.last_update).expect("LastUpdate is RFC 3339");
 
     let again = EthernetInterface::new(mac("aabb.cc00.0001"), None, []);
-    let (value, _) = expect_conflict(store.insert_ethernet_interface(&again).await, "MACAddress");
+    let (value, _) = expect_conflict(
+        store.insert_ethernet_interface(&again).await,
+        ConflictKind::MacAddress,
+    );
     assert_eq!(value, "aa:bb:cc:00:00:01");
     let bad = EthernetInterface::new(mac("aa:bb:cc:00:00:09"), None, ["10.0.0.300".to_owned()]);
     expect_invalid(store.insert_ethernet_interface(&bad).await);
@@ -647,7 +663,7 @@ pub(crate) async fn ethernet_interface_crud_and_last_update(store: Arc<dyn Store
     let unknown = mac("aa:bb:cc:00:00:ff");
     expect_not_found(
         store.patch_ethernet_interface(&unknown, &describe).await,
-        "ethernet interface",
+        Record::EthernetInterface,
         "aabbcc0000ff",
     );
     assert!(store.delete_ethernet_interface(&m).await.unwrap());
@@ -665,7 +681,8 @@ fn ids_of(list: Vec<EthernetInterface>) -> Vec<String> {
     iface_ids(&list)
 }
 
-pub(crate) async fn ethernet_interface_filters(store: Arc<dyn Store>) {
+/// Check: ethernet interface filters.
+pub async fn ethernet_interface_filters(store: Arc<dyn Store>) {
     let entry = |ip: &str, net: &str| IpAddressEntry {
         ip_address: ip.into(),
         network: net.into(),
@@ -733,7 +750,8 @@ pub(crate) async fn ethernet_interface_filters(store: Arc<dyn Store>) {
     assert_eq!(sel(f).await, Vec::<String>::new(), "fields are AND-ed");
 }
 
-pub(crate) async fn component_endpoints_and_hardware(store: Arc<dyn Store>) {
+/// Check: component endpoints and hardware.
+pub async fn component_endpoints_and_hardware(store: Arc<dyn Store>) {
     store.ingest(&two_nodes(), false).await.unwrap();
     let bmc = x("x1000c0s0b0");
     assert_eq!(

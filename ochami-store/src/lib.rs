@@ -47,8 +47,13 @@ mod traits;
 
 pub use error::{BoxError, ConflictKind, Record, Result, StoreError};
 pub use model::{
-    BootCandidates, BootConfig, BootKey, ComponentUpdate, EndpointAccess, EthernetInterfaceFilter,
-    EthernetInterfacePatch, GroupPatch, RedfishEndpointFilter, merge_patch,
+    BootCandidates, BootConfig, BootKey, EndpointAccess, EthernetInterfacePatch, GroupPatch,
+    merge_patch,
+};
+/// The list filters and the component update are `ochami-core`'s, re-exported for the trait
+/// signatures.
+pub use ochami_core::{
+    ComponentEndpointFilter, ComponentUpdate, EthernetInterfaceFilter, RedfishEndpointFilter,
 };
 pub use traits::{BootStore, CloudInitStore, ComponentStore, GroupStore, InventoryStore, Store};
 

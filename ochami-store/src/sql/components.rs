@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::driver::{Backend, ColType, Conn, SqlRow, Val};
 use super::rows::{self, COMPONENT_COLS, COMPONENT_COLS_C, COMPONENT_TYPES, to_json};
 use super::{SqlStore, filter, write_tx};
-use crate::model::ComponentUpdate;
+use crate::ComponentUpdate;
 use crate::{ComponentStore, ConflictKind, Record, Result, StoreError};
 
 /// Every column but the id, for a row replaced whole.

@@ -46,7 +46,7 @@ impl RedfishEndpoint {
 /// let patch = serde_json::json!({"enabled": false});
 /// let patch = RedfishEndpointPatch::from_fields(patch.as_object().unwrap().clone())?;
 /// let changed = patch.apply(&current)?;
-/// assert_eq!((changed.enabled, changed.fqdn.as_str()), (Some(false), "10.0.0.5"));
+/// assert_eq!((changed.enabled, changed.fqdn.as_str()), (false, "10.0.0.5"));
 ///
 /// let bad = serde_json::json!({"Colour": "red"});
 /// let e = RedfishEndpointPatch::from_fields(bad.as_object().unwrap().clone()).unwrap_err();

@@ -55,6 +55,36 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// The id in a request body names another record than the URL ([`crate::BodyId`]).
+    #[error("{field} in URL and {body} do not match")]
+    IdMismatch {
+        /// The body key (`ID`, `id`, `name`, `group`).
+        field: &'static str,
+        /// How the body is named (`body`, `PATCH body`, `PUT body`).
+        body: &'static str,
+    },
+    /// A PATCH body lacks the field its URL requires (`Missing State`, `Missing IDs`).
+    #[error("Missing {0}")]
+    MissingUpdate(&'static str),
+    /// A PATCH body that asks for no change, or for one its route does not make.
+    #[error("{0}")]
+    InvalidUpdate(&'static str),
+    /// A request body field holds a value of the wrong shape.
+    #[error("invalid JSON body at {path}: {reason}")]
+    InvalidBody {
+        /// Where in the body (`Enabled`, `Components[0].State`).
+        path: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A PATCH body names a key the record's patch does not have.
+    #[error("invalid JSON body: unknown field {field:?} for a {record} patch")]
+    UnknownPatchField {
+        /// The key as received.
+        field: String,
+        /// The record patched (`RedfishEndpoint`).
+        record: &'static str,
+    },
     /// A query parameter that is unknown or has a bad value.
     #[error("bad query param {key:?}: {reason}")]
     InvalidQuery {

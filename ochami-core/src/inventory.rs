@@ -409,6 +409,24 @@ pub struct IpAddressEntry {
     pub network: String,
 }
 
+impl IpAddressEntry {
+    /// The address, or an error naming `IPAddress` when it is not one.
+    ///
+    /// ```
+    /// use ochami_core::IpAddressEntry;
+    /// let e = IpAddressEntry { ip_address: "10.0.0.300".into(), network: String::new() };
+    /// assert_eq!(
+    ///     e.address().unwrap_err().to_string(),
+    ///     r#"invalid IPAddress "10.0.0.300": expected an IP address"#
+    /// );
+    /// ```
+    pub fn address(&self) -> Result<std::net::IpAddr, Error> {
+        self.ip_address
+            .parse()
+            .map_err(|_| Error::invalid("IPAddress", self.ip_address.clone(), "an IP address"))
+    }
+}
+
 /// A component's ethernet interface: `/hsm/v2/Inventory/EthernetInterfaces`. This is what
 /// BSS, cloud-init and DHCP use to map MAC and IP to xname.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -465,13 +483,7 @@ impl EthernetInterface {
         self.id = self.mac_address.to_id();
         self.hms_type = self.component_id.map(|c| c.hms_type());
         for ip in &self.ip_addresses {
-            if ip.ip_address.parse::<std::net::IpAddr>().is_err() {
-                return Err(Error::invalid(
-                    "IPAddress",
-                    ip.ip_address.clone(),
-                    "an IP address",
-                ));
-            }
+            ip.address()?;
         }
         Ok(())
     }

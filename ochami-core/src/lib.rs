@@ -15,7 +15,10 @@
 //! - Discovery ingest: [`ingest::EndpointIngest`], the body Magellan POSTs, and its expansion
 //!   into inventory.
 //! - Boot data: [`BootParams`] as BSS spells it, cloud-init records in [`cloud_init`].
-//! - [`ComponentFilter`]: SMD's query semantics for `GET /State/Components`.
+//! - [`ComponentFilter`]: SMD's query semantics for `GET /State/Components`; typed filters
+//!   for the inventory lists ([`ComponentEndpointFilter`], [`EthernetInterfaceFilter`] with
+//!   [`Timestamp`] bounds, [`RedfishEndpointFilter`]).
+//! - [`BodyId`]: the one rule for an id in the URL and another in the body.
 //! - [`Problem`]: RFC 7807 problem details as SMD and BSS send them.
 //!
 //! ```
@@ -29,22 +32,27 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod body_id;
 mod boot;
 mod boot_config;
 pub mod cloud_init;
 pub mod component;
+mod endpoint_body;
 mod error;
 mod groups;
 pub mod hardware;
 mod hms_type;
 pub mod ingest;
 mod inventory;
+mod inventory_filter;
 mod mac;
 pub mod nodes_yaml;
 mod problem;
+mod timestamp;
 mod xname;
 mod xname_error;
 
+pub use body_id::BodyId;
 pub use boot::{BootHost, BootParams, CloudInit, PhoneHome};
 pub use boot_config::{BootCandidates, BootConfig, BootKey, merge_patch};
 pub use component::attributes::{Arch, Class, Flag, NetType, Role, State, SubRole};
@@ -52,6 +60,10 @@ pub use component::bss_view::{SmComponent, sm_components};
 pub use component::filter::{ComponentFilter, Projection, Term};
 pub use component::query::{HierarchyQuery, NidRange, QueryBody, query_body_filters};
 pub use component::record::{Component, bogus_nid};
+pub use component::update::{
+    CompUpdate, ComponentChanges, ComponentUpdate, KindChange, UpdateKind,
+};
+pub use endpoint_body::RedfishEndpointPatch;
 pub use error::{Error, Result};
 pub use groups::{Group, Members, Membership, Partition};
 pub use hardware::{
@@ -65,6 +77,10 @@ pub use inventory::{
     ComponentEndpoint, DiscoveryInfo, EthernetInterface, EthernetNicInfo, IpAddressEntry,
     RedfishEndpoint, RedfishManagerInfo, RedfishSystemInfo, ResourceUri,
 };
+pub use inventory_filter::{
+    ComponentEndpointFilter, EthernetInterfaceFilter, RedfishEndpointFilter,
+};
 pub use mac::MacAddr;
 pub use problem::{Problem, reason_phrase};
+pub use timestamp::Timestamp;
 pub use xname::{Xname, XnameError};

@@ -12,7 +12,9 @@ use ochami_core::{
     BootParams, Component, EthernetInterface, Flag, Group, HmsType, MacAddr, Partition,
     RedfishEndpoint, Role, State, SubRole,
 };
-use ochami_store::{ComponentUpdate, EthernetInterfaceFilter, RedfishEndpointFilter, Store};
+use ochami_store::{
+    ComponentEndpointFilter, ComponentUpdate, EthernetInterfaceFilter, RedfishEndpointFilter, Store,
+};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
 use serde::Serialize;
@@ -231,10 +233,11 @@ impl PyStore {
     ) -> PyResult<Rows> {
         let f = EthernetInterfaceFilter {
             mac: parsed::<MacAddr>(mac, "mac")?,
-            ip: strings(ip)?,
+            ip: parsed::<std::net::IpAddr>(ip, "ip")?,
             network: strings(network)?,
             component_id: xnames(component_id)?,
             hms_type: parsed::<HmsType>(r#type, "type")?,
+            ..EthernetInterfaceFilter::default()
         };
         self.rows_of(py, "ethernet_interfaces", move |s| async move {
             s.list_ethernet_interfaces(&f).await
@@ -340,10 +343,17 @@ impl PyStore {
         redfish_endpoint: Option<&Bound<'_, PyAny>>,
         r#type: Option<&str>,
     ) -> PyResult<Rows> {
-        let ep = redfish_endpoint.map(xname_arg).transpose()?;
-        let ty = hms_type(r#type)?;
+        let f = ComponentEndpointFilter {
+            redfish_ep: redfish_endpoint
+                .map(xname_arg)
+                .transpose()?
+                .into_iter()
+                .collect(),
+            hms_type: hms_type(r#type)?.into_iter().collect(),
+            ..ComponentEndpointFilter::default()
+        };
         self.rows_of(py, "component_endpoints", move |s| async move {
-            s.list_component_endpoints(ep.as_ref(), ty).await
+            s.list_component_endpoints(&f).await
         })
     }
 

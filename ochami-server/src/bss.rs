@@ -15,9 +15,10 @@ use axum::routing::get;
 use axum::{Json, Router};
 use ochami_boot::BootRequest;
 use ochami_core::{
-    BootParams, ComponentFilter, EthernetInterface, HmsType, MacAddr, SmComponent, sm_components,
+    BootParams, ComponentEndpointFilter, ComponentFilter, EthernetInterface,
+    EthernetInterfaceFilter, HmsType, MacAddr, SmComponent, sm_components,
 };
-use ochami_store::{EndpointAccess, EthernetInterfaceFilter};
+use ochami_store::EndpointAccess;
 use serde::Serialize;
 
 use super::AppState;
@@ -182,7 +183,8 @@ async fn delete_params(
 async fn node_view(state: &AppState) -> Result<Vec<SmComponent>, ApiError> {
     let node = ComponentFilter::from_query_pairs([("type", "Node"), ("type", "VirtualNode")])?;
     let components = state.store().list_components(&node).await?;
-    let endpoints = state.store().list_component_endpoints(None, None).await?;
+    let all = ComponentEndpointFilter::default();
+    let endpoints = state.store().list_component_endpoints(&all).await?;
     let filter = EthernetInterfaceFilter {
         hms_type: vec![HmsType::Node, HmsType::VirtualNode],
         ..Default::default()

@@ -22,12 +22,12 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use ochami_core::Xname;
 use ochami_core::cloud_init::{ClusterDefaults, GroupData, InstanceInfo, NodeData};
+use ochami_core::{BodyId, Xname};
 use ochami_store::{ConflictKind, StoreError};
 
 use super::AppState;
-use super::problem::{ApiError, ApiJson, ApiPath, NoQuery, xname};
+use super::problem::{ApiError, ApiJson, ApiPath, NoQuery, parse_xname, xname};
 
 const ADMIN: &str = "/cloud-init/admin";
 
@@ -364,18 +364,11 @@ async fn put_group(
     ApiJson(mut fields): ApiJson<serde_json::Map<String, serde_json::Value>>,
 ) -> Result<Response, ApiError> {
     let name = group_name(&name)?;
-    match fields.get("name").and_then(|v| v.as_str()) {
-        Some(n) if !n.trim().is_empty() => {
-            if group_name(n)? != name {
-                return Err(ApiError::bad_request(
-                    "name in URL and PUT body do not match",
-                ));
-            }
-        }
-        _ => {
-            fields.insert("name".into(), name.clone().into());
-        }
-    }
+    BodyId::CLOUD_INIT_GROUP.set_or_check(
+        &mut fields,
+        &name,
+        ochami_core::Group::normalize_label,
+    )?;
     let mut data: GroupData = serde_path_to_error::deserialize(serde_json::Value::Object(fields))
         .map_err(|e| {
         ApiError::bad_request(format!("invalid JSON body at {}: {}", e.path(), e.inner()))
@@ -419,16 +412,7 @@ async fn put_instance_info(
     ApiJson(mut fields): ApiJson<serde_json::Map<String, serde_json::Value>>,
 ) -> Result<StatusCode, ApiError> {
     let node = xname(&id)?;
-    match fields.get("id").and_then(|v| v.as_str()) {
-        Some(i) if !i.trim().is_empty() => {
-            if xname(i)? != node {
-                return Err(ApiError::bad_request("id in URL and PUT body do not match"));
-            }
-        }
-        _ => {
-            fields.insert("id".into(), node.to_string().into());
-        }
-    }
+    BodyId::CLOUD_INIT_NODE.set_or_check(&mut fields, &node, parse_xname)?;
     let info: InstanceInfo = serde_path_to_error::deserialize(serde_json::Value::Object(fields))
         .map_err(|e| {
             ApiError::bad_request(format!("invalid JSON body at {}: {}", e.path(), e.inner()))
@@ -455,9 +439,7 @@ async fn put_node_data(
     ApiJson(mut data): ApiJson<NodeData>,
 ) -> Result<StatusCode, ApiError> {
     let node = xname(&id)?;
-    if data.id.is_some_and(|i| i != node) {
-        return Err(ApiError::bad_request("id in URL and PUT body do not match"));
-    }
+    BodyId::CLOUD_INIT_NODE.check(&node, data.id.as_ref())?;
     data.id = Some(node);
     if data.instance_info.id.is_empty() {
         data.instance_info.id = node.to_string();

@@ -322,34 +322,12 @@ where
 
 /// Parse an xname from a path or body, as a 400 naming it on failure.
 pub fn xname(raw: &str) -> Result<Xname, ApiError> {
-    raw.parse::<Xname>()
-        .map_err(|e| ApiError::Invalid(e.into()))
+    Ok(parse_xname(raw)?)
 }
 
-/// A PUT body's `ID` (any case) must name the path's `id`; when absent, empty or not a
-/// string it becomes the path's.
-pub fn set_or_check_id(
-    fields: &mut serde_json::Map<String, serde_json::Value>,
-    id: &Xname,
-) -> Result<(), ApiError> {
-    let key = fields
-        .keys()
-        .find(|k| k.eq_ignore_ascii_case("ID"))
-        .cloned();
-    match key.as_ref().and_then(|k| fields.get(k)) {
-        Some(serde_json::Value::String(s)) if !s.trim().is_empty() => {
-            if xname(s)? != *id {
-                return Err(ApiError::bad_request("ID in URL and body do not match"));
-            }
-        }
-        _ => {
-            if let Some(k) = key {
-                fields.remove(&k);
-            }
-            fields.insert("ID".into(), id.to_string().into());
-        }
-    }
-    Ok(())
+/// An xname as the domain error, for [`ochami_core::BodyId`]'s checks.
+pub fn parse_xname(raw: &str) -> ochami_core::Result<Xname> {
+    Ok(raw.parse::<Xname>()?)
 }
 
 #[cfg(test)]

@@ -9,14 +9,14 @@ use axum::http::StatusCode;
 use axum::routing::{get, patch, post};
 use axum::{Json, Router};
 use ochami_core::{
-    Component, ComponentFilter, Flag, HierarchyQuery, Projection, QueryBody, Role,
-    State as HmsState, SubRole, Xname, query_body_filters,
+    BodyId, CompUpdate, Component, ComponentFilter, HierarchyQuery, KindChange, Projection,
+    QueryBody, UpdateKind, Xname, query_body_filters,
 };
-use ochami_store::{ComponentUpdate, StoreError};
+use ochami_store::StoreError;
 use serde::{Deserialize, Serialize};
 
 use super::AppState;
-use super::problem::{ApiError, ApiJson, ApiPath, NoQuery, QueryPairs, set_or_check_id, xname};
+use super::problem::{ApiError, ApiJson, ApiPath, NoQuery, QueryPairs, parse_xname, xname};
 use super::smd_service::{Info, deleted};
 
 const BASE: &str = "/hsm/v2/State/Components";
@@ -126,7 +126,7 @@ async fn put_one(
 ) -> Result<StatusCode, ApiError> {
     let id = xname(&id)?;
     let mut fields = body.component;
-    set_or_check_id(&mut fields, &id)?;
+    BodyId::SMD.set_or_check(&mut fields, &id, parse_xname)?;
     let mut component: Component = serde_json::from_value(serde_json::Value::Object(fields))
         .map_err(|e| ApiError::bad_request(format!("invalid JSON body at component: {e}")))?;
     component.normalize();
@@ -147,131 +147,13 @@ async fn delete_one(
     }
 }
 
-/// Which update a PATCH URL selects.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum UpdateKind {
-    StateData,
-    FlagOnly,
-    Enabled,
-    SoftwareStatus,
-    Role,
-    Nid,
-}
-
-impl UpdateKind {
-    fn from_path(kind: &str) -> Option<Self> {
-        Some(match kind {
-            "StateData" => UpdateKind::StateData,
-            "FlagOnly" => UpdateKind::FlagOnly,
-            "Enabled" => UpdateKind::Enabled,
-            "SoftwareStatus" => UpdateKind::SoftwareStatus,
-            "Role" => UpdateKind::Role,
-            "NID" => UpdateKind::Nid,
-            _ => return None,
-        })
-    }
-}
-
-/// SMD's `CompUpdate` body, shared by the bulk and single-component PATCH routes; the URL
-/// decides which fields are required. Keys other than these are ignored, as upstream.
-#[derive(Deserialize, Default)]
-struct CompUpdate {
-    #[serde(rename = "ComponentIDs", alias = "componentids", default)]
-    ids: Vec<String>,
-    #[serde(rename = "ID", alias = "id", default)]
-    id: Option<String>,
-    #[serde(rename = "State", alias = "state", default)]
-    state: Option<String>,
-    #[serde(rename = "Flag", alias = "flag", default)]
-    flag: Option<String>,
-    #[serde(rename = "Enabled", alias = "enabled", default)]
-    enabled: Option<bool>,
-    #[serde(rename = "SoftwareStatus", alias = "softwarestatus", default)]
-    software_status: Option<String>,
-    #[serde(rename = "Role", alias = "role", default)]
-    role: Option<String>,
-    #[serde(rename = "SubRole", alias = "subrole", default)]
-    sub_role: Option<String>,
-    #[serde(rename = "NID", alias = "nid", default)]
-    nid: Option<i64>,
-    #[serde(rename = "Force", alias = "force", default)]
-    force: bool,
-}
-
-/// Parse an optional enum field where `""` means absent.
-fn opt<T: std::str::FromStr<Err = ochami_core::Error>>(
-    v: &Option<String>,
-) -> Result<Option<T>, ApiError> {
-    match v.as_deref().map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(s) => Ok(Some(s.parse()?)),
-    }
-}
-
-fn required<T>(v: Option<T>, what: &str) -> Result<T, ApiError> {
-    v.ok_or_else(|| ApiError::bad_request(format!("Missing {what}")))
-}
-
-impl CompUpdate {
-    /// The store update this body asks for under `kind` (not `Nid`).
-    fn update(&self, kind: UpdateKind) -> Result<ComponentUpdate, ApiError> {
-        Ok(match kind {
-            UpdateKind::StateData => ComponentUpdate::State {
-                state: required(opt::<HmsState>(&self.state)?, "State")?,
-                flag: opt::<Flag>(&self.flag)?,
-                force: self.force,
-            },
-            UpdateKind::FlagOnly => {
-                ComponentUpdate::Flag(required(opt::<Flag>(&self.flag)?, "Flag")?)
-            }
-            UpdateKind::Enabled => {
-                ComponentUpdate::Enabled(required(self.enabled, "Enabled field")?)
-            }
-            UpdateKind::SoftwareStatus => ComponentUpdate::SoftwareStatus(required(
-                self.software_status.clone(),
-                "SoftwareStatus",
-            )?),
-            UpdateKind::Role => ComponentUpdate::Role {
-                role: required(opt::<Role>(&self.role)?, "Role")?,
-                sub_role: opt::<SubRole>(&self.sub_role)?,
-            },
-            UpdateKind::Nid => {
-                return Err(ApiError::bad_request(
-                    "NID updates use BulkNID or /{xname}/NID",
-                ));
-            }
-        })
-    }
-
-    fn bulk_ids(&self) -> Result<Vec<Xname>, ApiError> {
-        if self.ids.is_empty() {
-            return Err(ApiError::bad_request("Missing IDs"));
-        }
-        self.ids.iter().map(|s| xname(s)).collect()
-    }
-
-    /// The body's `ID`, if given, must be the path's.
-    fn check_id(&self, path: &Xname) -> Result<(), ApiError> {
-        match self.id.as_deref().map(str::trim) {
-            None | Some("") => Ok(()),
-            Some(s) if xname(s)? == *path => Ok(()),
-            Some(_) => Err(ApiError::bad_request(
-                "ID in URL and PATCH body do not match",
-            )),
-        }
-    }
-}
-
 async fn bulk(
     state: &AppState,
     kind: UpdateKind,
     body: &CompUpdate,
 ) -> Result<StatusCode, ApiError> {
-    let ids = body.bulk_ids()?;
-    state
-        .store()
-        .update_components(&ids, &body.update(kind)?)
-        .await?;
+    let (ids, update) = (body.bulk_ids()?, body.update(kind)?);
+    state.store().update_components(&ids, &update).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -334,24 +216,15 @@ async fn patch_field(
     })?;
     let id = xname(&id)?;
     body.check_id(&id)?;
-    if kind == UpdateKind::Nid {
-        state
-            .store()
-            .set_nids(&[(id, required(body.nid, "NID")?)])
-            .await?;
-    } else {
-        state
-            .store()
-            .update_components(&[id], &body.update(kind)?)
-            .await?;
+    match body.for_kind(kind)? {
+        KindChange::Nid(nid) => state.store().set_nids(&[(id, nid)]).await?,
+        KindChange::Update(u) => state.store().update_components(&[id], &u).await?,
     }
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// `PATCH /State/Components/{xname}`: any of the single-field updates at once (State with
-/// Flag and Force, Flag, Enabled, SoftwareStatus, Role with SubRole, NID), applied in that
-/// order; each one is checked like its own PATCH route, and all are stored in one
-/// transaction.
+/// `PATCH /State/Components/{xname}`: any of the single-field updates at once
+/// ([`CompUpdate::changes`]), all stored in one transaction.
 async fn patch_one(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
@@ -360,31 +233,12 @@ async fn patch_one(
 ) -> Result<StatusCode, ApiError> {
     let id = xname(&id)?;
     body.check_id(&id)?;
-    let mut updates = Vec::new();
-    if body.state.is_some() {
-        updates.push(body.update(UpdateKind::StateData)?);
-    } else if body.flag.is_some() {
-        updates.push(body.update(UpdateKind::FlagOnly)?);
-    }
-    if body.enabled.is_some() {
-        updates.push(body.update(UpdateKind::Enabled)?);
-    }
-    if body.software_status.is_some() {
-        updates.push(body.update(UpdateKind::SoftwareStatus)?);
-    }
-    if body.role.is_some() {
-        updates.push(body.update(UpdateKind::Role)?);
-    }
-    if updates.is_empty() && body.nid.is_none() {
-        return Err(ApiError::bad_request(
-            "Missing update: one of State, Flag, Enabled, SoftwareStatus, Role, NID is required",
-        ));
-    }
-    match state
+    let changes = body.changes()?;
+    let stored = state
         .store()
-        .update_component(&id, &updates, body.nid)
-        .await
-    {
+        .update_component(&id, &changes.updates, changes.nid)
+        .await;
+    match stored {
         Err(StoreError::NotFound { .. }) => {
             Err(ApiError::not_found(format!("no such component: {id}")))
         }

@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{delete, get};
 use axum::{Json, Router};
-use ochami_core::{ComponentFilter, Group, Members, Membership, Partition, Xname};
+use ochami_core::{BodyId, ComponentFilter, Group, Members, Membership, Partition, Xname};
 use ochami_store::GroupPatch;
 use serde::Deserialize;
 
@@ -278,13 +278,7 @@ async fn replace_group_members(
     ApiJson(body): ApiJson<MemberReplace>,
 ) -> Result<Response, ApiError> {
     let l = label(&l)?;
-    if let Some(g) = body.group.as_deref().filter(|g| !g.trim().is_empty())
-        && label(g)? != l
-    {
-        return Err(ApiError::bad_request(
-            "group in URL and PUT body do not match",
-        ));
-    }
+    BodyId::GROUP_MEMBERS.check_raw(&l, body.group.as_deref(), Group::normalize_label)?;
     state.store().replace_group_members(&l, &body.ids).await?;
     Ok(created(
         body.ids

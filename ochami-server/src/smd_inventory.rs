@@ -13,19 +13,15 @@ use axum::routing::{delete, get};
 use axum::{Json, Router};
 use ochami_core::ingest::EndpointIngest;
 use ochami_core::{
-    ComponentEndpoint, EthernetInterface, HmsType, IpAddressEntry, MacAddr, RedfishEndpoint,
-    ResourceUri,
+    ComponentEndpoint, ComponentEndpointFilter, EthernetInterface, EthernetInterfaceFilter,
+    IpAddressEntry, MacAddr, RedfishEndpoint, RedfishEndpointFilter, RedfishEndpointPatch,
+    ResourceUri, Timestamp,
 };
-use ochami_store::{
-    ConflictKind, EthernetInterfaceFilter, EthernetInterfacePatch, Record, RedfishEndpointFilter,
-    StoreError,
-};
+use ochami_store::{ConflictKind, EthernetInterfacePatch, Record, StoreError};
 use serde::{Deserialize, Serialize};
 
 use super::AppState;
-use super::problem::{
-    ApiError, ApiJson, ApiPath, NoQuery, QueryPairs, parse_json, set_or_check_id, xname,
-};
+use super::problem::{ApiError, ApiJson, ApiPath, NoQuery, QueryPairs, parse_json, xname};
 use super::smd_service::{Info, deleted};
 
 const RF: &str = "/hsm/v2/Inventory/RedfishEndpoints";
@@ -187,36 +183,14 @@ async fn put_rf(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
     _: NoQuery,
-    ApiJson(mut fields): ApiJson<serde_json::Map<String, serde_json::Value>>,
+    ApiJson(fields): ApiJson<serde_json::Map<String, serde_json::Value>>,
 ) -> Result<Json<RedfishEndpoint>, ApiError> {
-    let id = xname(&id)?;
-    set_or_check_id(&mut fields, &id)?;
-    let mut ep: RedfishEndpoint = from_fields(fields)?;
-    ep.normalize()?;
+    let ep = RedfishEndpoint::from_put(fields, &xname(&id)?)?;
     state.store().put_redfish_endpoint(&ep).await?;
     Ok(Json(ep))
 }
 
-/// Keys `PATCH /Inventory/RedfishEndpoints/{xname}` may change (`RedfishEndpointPatch`).
-const RF_PATCH_KEYS: &[&str] = &[
-    "ID",
-    "Type",
-    "Name",
-    "Hostname",
-    "Domain",
-    "FQDN",
-    "Enabled",
-    "UUID",
-    "User",
-    "Password",
-    "UseSSDP",
-    "MACRequired",
-    "MACAddr",
-    "IPAddress",
-    "RediscoverOnUpdate",
-    "TemplateID",
-];
-
+/// `PATCH`: the keys of [`RedfishEndpointPatch`] over the stored endpoint.
 async fn patch_rf(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
@@ -227,32 +201,9 @@ async fn patch_rf(
     let current = state.store().get_redfish_endpoint(&id).await?;
     let current =
         current.ok_or_else(|| ApiError::not_found(format!("no such RedfishEndpoint: {id}")))?;
-    let serde_json::Value::Object(mut fields) =
-        serde_json::to_value(&current).map_err(|e| ApiError::bad_request(e.to_string()))?
-    else {
-        return Err(ApiError::bad_request("RedfishEndpoint is not an object"));
-    };
-    for (k, v) in patch {
-        let Some(key) = RF_PATCH_KEYS.iter().find(|p| p.eq_ignore_ascii_case(&k)) else {
-            return Err(ApiError::bad_request(format!(
-                "invalid JSON body: unknown field {k:?} for a RedfishEndpoint patch"
-            )));
-        };
-        fields.insert((*key).to_owned(), v);
-    }
-    set_or_check_id(&mut fields, &id)?;
-    let mut ep: RedfishEndpoint = from_fields(fields)?;
-    ep.normalize()?;
+    let ep = RedfishEndpointPatch::from_fields(patch)?.apply(&current)?;
     state.store().put_redfish_endpoint(&ep).await?;
     Ok(Json(ep))
-}
-
-fn from_fields<T: serde::de::DeserializeOwned>(
-    fields: serde_json::Map<String, serde_json::Value>,
-) -> Result<T, ApiError> {
-    serde_path_to_error::deserialize(serde_json::Value::Object(fields)).map_err(|e| {
-        ApiError::bad_request(format!("invalid JSON body at {}: {}", e.path(), e.inner()))
-    })
 }
 
 async fn delete_rf(
@@ -286,29 +237,15 @@ async fn list_ce(
     State(state): State<AppState>,
     mut q: QueryPairs,
 ) -> Result<Json<ComponentEndpointArray>, ApiError> {
-    let ids: Vec<ochami_core::Xname> = parse_list("id", q.take("id"))?;
-    let eps: Vec<ochami_core::Xname> = parse_list("redfish_ep", q.take("redfish_ep"))?;
-    let types: Vec<HmsType> = parse_list("type", q.take("type"))?;
-    let redfish_types = q.take("redfish_type");
+    let filter = ComponentEndpointFilter {
+        id: parse_list("id", q.take("id"))?,
+        redfish_ep: parse_list("redfish_ep", q.take("redfish_ep"))?,
+        hms_type: parse_list("type", q.take("type"))?,
+        redfish_type: q.take("redfish_type"),
+    };
     q.finish()?;
-    // The store filters by one endpoint and one type; further values are matched here.
-    let mut found = state
-        .store()
-        .list_component_endpoints(
-            eps.first().filter(|_| eps.len() == 1),
-            types.first().copied().filter(|_| types.len() == 1),
-        )
-        .await?;
-    found.retain(|ce| {
-        (ids.is_empty() || ids.contains(&ce.id))
-            && (eps.is_empty() || eps.contains(&ce.redfish_endpoint_id))
-            && (types.is_empty() || types.contains(&ce.hms_type))
-            && (redfish_types.is_empty()
-                || redfish_types
-                    .iter()
-                    .any(|t| t.eq_ignore_ascii_case(&ce.redfish_type)))
-    });
-    Ok(Json(ComponentEndpointArray { endpoints: found }))
+    let endpoints = state.store().list_component_endpoints(&filter).await?;
+    Ok(Json(ComponentEndpointArray { endpoints }))
 }
 
 async fn get_ce(
@@ -345,12 +282,9 @@ async fn delete_all_ce(State(state): State<AppState>, _: NoQuery) -> Result<Json
 
 // ---- EthernetInterfaces ----
 
-fn timestamp(
-    key: &str,
-    v: Option<String>,
-) -> Result<Option<chrono::DateTime<chrono::FixedOffset>>, ApiError> {
+fn timestamp(key: &str, v: Option<String>) -> Result<Option<Timestamp>, ApiError> {
     v.map(|s| {
-        chrono::DateTime::parse_from_rfc3339(s.trim()).map_err(|e| {
+        s.parse::<Timestamp>().map_err(|e| {
             ApiError::bad_request(format!(
                 "bad query param {key:?}: {s:?} is not an RFC 3339 time: {e}"
             ))
@@ -367,24 +301,15 @@ async fn list_eth(
     mac.extend(parse_list::<MacAddr>("id", q.take("id"))?);
     let filter = EthernetInterfaceFilter {
         mac,
-        ip: q.take("ipaddress"),
+        ip: parse_list("ipaddress", q.take("ipaddress"))?,
         network: q.take("network"),
         component_id: parse_list("componentid", q.take("componentid"))?,
         hms_type: parse_list("type", q.take("type"))?,
+        older_than: timestamp("olderthan", q.take_last("olderthan"))?,
+        newer_than: timestamp("newerthan", q.take_last("newerthan"))?,
     };
-    let older = timestamp("olderthan", q.take_last("olderthan"))?;
-    let newer = timestamp("newerthan", q.take_last("newerthan"))?;
     q.finish()?;
-    let mut found = state.store().list_ethernet_interfaces(&filter).await?;
-    if older.is_some() || newer.is_some() {
-        found.retain(
-            |e| match chrono::DateTime::parse_from_rfc3339(&e.last_update) {
-                Ok(t) => older.is_none_or(|o| t < o) && newer.is_none_or(|n| t > n),
-                Err(_) => false,
-            },
-        );
-    }
-    Ok(Json(found))
+    Ok(Json(state.store().list_ethernet_interfaces(&filter).await?))
 }
 
 fn eth_uri(mac: &MacAddr) -> String {
@@ -464,16 +389,6 @@ async fn list_ips(
     Ok(Json(find_eth(&state, &mac_id(&id)?).await?.ip_addresses))
 }
 
-fn check_ip(ip: &str) -> Result<(), ApiError> {
-    ip.parse::<std::net::IpAddr>().map(|_| ()).map_err(|_| {
-        ApiError::Invalid(ochami_core::Error::InvalidValue {
-            field: "IPAddress",
-            value: ip.to_owned(),
-            expected: "an IP address".into(),
-        })
-    })
-}
-
 /// The store's answer to an edit of one IP, with the problem texts of this API: a missing
 /// interface or IP is a 404 naming it, an IP already on the interface a 409.
 fn ip_edit_error(e: StoreError, mac: &MacAddr, ip: &str) -> ApiError {
@@ -500,7 +415,7 @@ async fn post_ip(
     ApiJson(entry): ApiJson<IpAddressEntry>,
 ) -> Result<Response, ApiError> {
     let mac = mac_id(&id)?;
-    check_ip(&entry.ip_address)?;
+    entry.address()?;
     let added = state.store().add_ethernet_interface_ip(&mac, &entry).await;
     added.map_err(|e| ip_edit_error(e, &mac, &entry.ip_address))?;
     let uri = format!("{}/IPAddresses/{}", eth_uri(&mac), entry.ip_address);

@@ -37,7 +37,6 @@
 
 mod boot;
 mod error;
-mod filter;
 #[cfg(any(feature = "memory", feature = "sqlite", feature = "postgres"))]
 mod hardware;
 #[cfg(any(feature = "memory", feature = "sqlite", feature = "postgres"))]
@@ -56,10 +55,14 @@ mod update;
 
 pub use boot::{BootCandidates, BootConfig, BootKey, EndpointAccess, merge_patch};
 pub use error::{BoxError, ConflictKind, Record, Result, StoreError};
-pub use filter::{EthernetInterfaceFilter, RedfishEndpointFilter};
+/// The list filters and the component update are `ochami-core`'s, re-exported for the trait
+/// signatures.
+pub use ochami_core::{
+    ComponentEndpointFilter, ComponentUpdate, EthernetInterfaceFilter, RedfishEndpointFilter,
+};
 pub use snapshot::SnapshotStore;
 pub use store::{BootStore, CloudInitStore, ComponentStore, GroupStore, InventoryStore, Store};
-pub use update::{ComponentUpdate, EthernetInterfacePatch, GroupPatch};
+pub use update::{EthernetInterfacePatch, GroupPatch};
 
 #[cfg(feature = "memory")]
 pub use memory::MemoryStore;

@@ -16,8 +16,8 @@ use ochami_core::{
 };
 
 use crate::{
-    BootCandidates, BootConfig, BootKey, ComponentUpdate, EndpointAccess, EthernetInterfaceFilter,
-    EthernetInterfacePatch, GroupPatch, RedfishEndpointFilter,
+    BootCandidates, BootConfig, BootKey, ComponentEndpointFilter, ComponentUpdate, EndpointAccess,
+    EthernetInterfaceFilter, EthernetInterfacePatch, GroupPatch, RedfishEndpointFilter,
 };
 use crate::{Result, SnapshotStore};
 
@@ -110,11 +110,10 @@ pub trait InventoryStore: Send + Sync {
     /// One component endpoint.
     async fn get_component_endpoint(&self, id: &Xname) -> Result<Option<ComponentEndpoint>>;
 
-    /// Component endpoints, optionally only those of one Redfish endpoint and/or type.
+    /// Component endpoints matching `filter` (one query), sorted by id.
     async fn list_component_endpoints(
         &self,
-        redfish_ep: Option<&Xname>,
-        hms_type: Option<HmsType>,
+        filter: &ComponentEndpointFilter,
     ) -> Result<Vec<ComponentEndpoint>>;
 
     /// Delete one component endpoint; false when absent.
@@ -126,7 +125,7 @@ pub trait InventoryStore: Send + Sync {
     /// One ethernet interface by its id (the MAC without separators) or any MAC form.
     async fn get_ethernet_interface(&self, mac: &MacAddr) -> Result<Option<EthernetInterface>>;
 
-    /// Ethernet interfaces matching `filter`, sorted by id.
+    /// Ethernet interfaces matching `filter` (one query, time bounds included), sorted by id.
     async fn list_ethernet_interfaces(
         &self,
         filter: &EthernetInterfaceFilter,

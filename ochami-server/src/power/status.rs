@@ -148,7 +148,10 @@ async fn status(
     let store = state.store();
     let xnames: Vec<Xname> = if body.xname.is_empty() {
         store
-            .list_component_endpoints(None, Some(HmsType::Node))
+            .list_component_endpoints(&ochami_core::ComponentEndpointFilter {
+                hms_type: vec![HmsType::Node],
+                ..Default::default()
+            })
             .await?
             .into_iter()
             .map(|c| c.id)

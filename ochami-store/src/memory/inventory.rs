@@ -15,8 +15,8 @@ use super::tables::Tx;
 use super::{MemoryStore, ingest, row};
 use crate::ip_list::IpEdit;
 use crate::{
-    ConflictKind, EthernetInterfaceFilter, EthernetInterfacePatch, InventoryStore, Record,
-    RedfishEndpointFilter, Result, StoreError,
+    ComponentEndpointFilter, ConflictKind, EthernetInterfaceFilter, EthernetInterfacePatch,
+    InventoryStore, Record, RedfishEndpointFilter, Result, StoreError,
 };
 
 /// Whether `ep` passes `f` (values of one field OR-ed, fields AND-ed).
@@ -184,26 +184,30 @@ impl InventoryStore for MemoryStore {
 
     async fn list_component_endpoints(
         &self,
-        redfish_ep: Option<&Xname>,
-        hms_type: Option<HmsType>,
+        filter: &ComponentEndpointFilter,
     ) -> Result<Vec<ComponentEndpoint>> {
-        let type_ok = |ce: &&ComponentEndpoint| hms_type.is_none_or(|ty| ce.hms_type == ty);
-        Ok(self.read(|t| match redfish_ep {
-            Some(ep) => t
-                .ces_by_endpoint
-                .get(ep)
-                .into_iter()
-                .flatten()
-                .filter_map(|id| t.component_endpoints.get(id))
-                .filter(type_ok)
-                .cloned()
-                .collect(),
-            None => t
-                .component_endpoints
-                .values()
-                .filter(type_ok)
-                .cloned()
-                .collect(),
+        let matching = |ce: &&ComponentEndpoint| filter.matches(ce);
+        Ok(self.read(|t| {
+            let mut found: Vec<ComponentEndpoint> = if filter.redfish_ep.is_empty() {
+                t.component_endpoints
+                    .values()
+                    .filter(matching)
+                    .cloned()
+                    .collect()
+            } else {
+                filter
+                    .redfish_ep
+                    .iter()
+                    .filter_map(|ep| t.ces_by_endpoint.get(ep))
+                    .flatten()
+                    .filter_map(|id| t.component_endpoints.get(id))
+                    .filter(matching)
+                    .cloned()
+                    .collect()
+            };
+            found.sort_by_key(|ce| ce.id);
+            found.dedup_by_key(|ce| ce.id);
+            found
         }))
     }
 

@@ -16,8 +16,10 @@ use super::rows::{self, COMPONENT_COLS, ETH_COLS, ETH_COLS_E, REDFISH_COLS, to_j
 use super::{SqlStore, write_tx};
 use crate::hardware::parts_by_node;
 use crate::ip_list::IpEdit;
-use crate::{ConflictKind, EthernetInterfaceFilter, InventoryStore, Record, Result, StoreError};
-use crate::{EthernetInterfacePatch, RedfishEndpointFilter};
+use crate::{
+    ComponentEndpointFilter, ConflictKind, EthernetInterfaceFilter, EthernetInterfacePatch,
+    InventoryStore, Record, RedfishEndpointFilter, Result, StoreError,
+};
 
 /// Now, as an RFC 3339 UTC time with microseconds (an interface's `LastUpdate`).
 pub(crate) fn now_rfc3339() -> String {
@@ -526,15 +528,29 @@ impl<B: Backend> InventoryStore for SqlStore<B> {
 
     async fn list_component_endpoints(
         &self,
-        redfish_ep: Option<&Xname>,
-        hms_type: Option<HmsType>,
+        f: &ComponentEndpointFilter,
     ) -> Result<Vec<ComponentEndpoint>> {
         let mut sql = self.sql("SELECT payload FROM component_endpoints WHERE true", vec![]);
-        if let Some(ep) = redfish_ep {
-            sql.push(" AND redfish_endpoint_id = ").bind(ep.to_string());
+        if !f.id.is_empty() {
+            sql.push(" AND id");
+            sql.in_list(f.id.iter().map(Xname::to_string).collect());
         }
-        if let Some(t) = hms_type {
-            sql.push(" AND type = ").bind(t.to_string());
+        if !f.redfish_ep.is_empty() {
+            sql.push(" AND redfish_endpoint_id");
+            sql.in_list(f.redfish_ep.iter().map(Xname::to_string).collect());
+        }
+        if !f.hms_type.is_empty() {
+            sql.push(" AND type");
+            sql.in_list(f.hms_type.iter().map(HmsType::to_string).collect());
+        }
+        if !f.redfish_type.is_empty() {
+            sql.push(" AND LOWER(redfish_type)");
+            sql.in_list(
+                f.redfish_type
+                    .iter()
+                    .map(|t| t.to_ascii_lowercase())
+                    .collect(),
+            );
         }
         let out: Vec<ComponentEndpoint> = self.payloads("ComponentEndpoint", sql).await?;
         Ok(sorted(out, |c| c.id))
@@ -577,7 +593,18 @@ impl<B: Backend> InventoryStore for SqlStore<B> {
             sql.push(" AND e.type");
             sql.in_list(f.hms_type.iter().map(HmsType::to_string).collect());
         }
-        for (col, values) in [("ip_address", &f.ip), ("network", &f.network)] {
+        let ips: Vec<String> = f.ip.iter().map(ToString::to_string).collect();
+        // `LastUpdate` is written as fixed-width UTC text (`Timestamp::to_utc_micros`), so
+        // the strict bounds compare as text; an empty one passes neither.
+        if let Some(o) = f.older_than {
+            sql.push(" AND e.last_update <> '' AND e.last_update < ")
+                .bind(o.to_utc_micros(true));
+        }
+        if let Some(n) = f.newer_than {
+            sql.push(" AND e.last_update > ")
+                .bind(n.to_utc_micros(false));
+        }
+        for (col, values) in [("ip_address", &ips), ("network", &f.network)] {
             if !values.is_empty() {
                 sql.push(" AND EXISTS (SELECT 1 FROM ethernet_interface_ips i WHERE i.interface_id = e.id AND i.");
                 sql.push(col);

@@ -128,7 +128,10 @@ async fn snapshot(s: &Arc<dyn Store>) -> Snapshot {
     Snapshot {
         components: all_components(s).await,
         endpoints: s.list_redfish_endpoints(&Default::default()).await.unwrap(),
-        component_endpoints: s.list_component_endpoints(None, None).await.unwrap(),
+        component_endpoints: s
+            .list_component_endpoints(&Default::default())
+            .await
+            .unwrap(),
         ifaces: s
             .list_ethernet_interfaces(&Default::default())
             .await

@@ -12,8 +12,8 @@ use ochami_core::{
     Role, State, bogus_nid,
 };
 use ochami_store::{
-    ComponentUpdate, ConflictKind, EthernetInterfaceFilter, EthernetInterfacePatch, Record,
-    RedfishEndpointFilter, Store,
+    ComponentEndpointFilter, ComponentUpdate, ConflictKind, EthernetInterfaceFilter,
+    EthernetInterfacePatch, Record, RedfishEndpointFilter, Store,
 };
 
 use super::{all_components, comp, expect_conflict, expect_invalid, expect_not_found, ids, x};
@@ -80,6 +80,15 @@ async fn ifaces(store: &Arc<dyn Store>, f: &EthernetInterfaceFilter) -> Vec<Ethe
         .list_ethernet_interfaces(f)
         .await
         .expect("list ethernet interfaces")
+}
+
+/// The component endpoints under any of `eps` with any of `types` (empty: all).
+fn ces_of(eps: &[ochami_core::Xname], types: &[HmsType]) -> ComponentEndpointFilter {
+    ComponentEndpointFilter {
+        redfish_ep: eps.to_vec(),
+        hms_type: types.to_vec(),
+        ..Default::default()
+    }
 }
 
 fn iface_ids(list: &[EthernetInterface]) -> Vec<String> {
@@ -238,7 +247,7 @@ pub async fn redfish_endpoint_filters(store: Arc<dyn Store>) {
 async fn assert_emptied(store: &Arc<dyn Store>, spared: &str, interfaces: usize) {
     assert!(
         store
-            .list_component_endpoints(None, None)
+            .list_component_endpoints(&Default::default())
             .await
             .unwrap()
             .is_empty(),
@@ -325,7 +334,7 @@ pub async fn delete_all_component_endpoints_and_interfaces(store: Arc<dyn Store>
     store.ingest(&two_nodes(), false).await.unwrap();
     let before = all_components(&store).await;
     let n = store
-        .list_component_endpoints(None, None)
+        .list_component_endpoints(&Default::default())
         .await
         .unwrap()
         .len() as u64;
@@ -333,7 +342,7 @@ pub async fn delete_all_component_endpoints_and_interfaces(store: Arc<dyn Store>
     assert_eq!(store.delete_all_component_endpoints().await.unwrap(), n);
     assert!(
         store
-            .list_component_endpoints(None, None)
+            .list_component_endpoints(&Default::default())
             .await
             .unwrap()
             .is_empty()
@@ -395,7 +404,7 @@ pub async fn ingest_stores_expanded_inventory(store: Arc<dyn Store>) {
     assert_eq!(comps[0].state, Some(State::Ready));
 
     let ces = store
-        .list_component_endpoints(Some(&x("x1000c0s0b0")), None)
+        .list_component_endpoints(&ces_of(&[x("x1000c0s0b0")], &[]))
         .await
         .unwrap();
     let mut expected = inv.component_endpoints.clone();
@@ -403,7 +412,7 @@ pub async fn ingest_stores_expanded_inventory(store: Arc<dyn Store>) {
     assert_eq!(ces, expected);
     assert_eq!(
         store
-            .list_component_endpoints(None, Some(HmsType::Node))
+            .list_component_endpoints(&ces_of(&[], &[HmsType::Node]))
             .await
             .unwrap()
             .len(),
@@ -481,7 +490,7 @@ pub async fn ingest_is_idempotent_and_keeps_admin_changes(store: Arc<dyn Store>)
     );
     assert_eq!(
         store
-            .list_component_endpoints(None, None)
+            .list_component_endpoints(&Default::default())
             .await
             .unwrap()
             .len(),
@@ -564,7 +573,7 @@ pub async fn ingest_revives_emptied_components(store: Arc<dyn Store>) {
     );
     assert_eq!(
         store
-            .list_component_endpoints(None, None)
+            .list_component_endpoints(&Default::default())
             .await
             .unwrap()
             .len(),
@@ -717,7 +726,7 @@ pub async fn ethernet_interface_filters(store: Arc<dyn Store>) {
     };
     assert_eq!(sel(f).await, ["aa0000000001", "aa0000000003"]);
     let f = EthernetInterfaceFilter {
-        ip: vec!["10.1.0.2".into(), "10.9.9.9".into()],
+        ip: vec!["10.1.0.2".parse().unwrap(), "10.9.9.9".parse().unwrap()],
         ..Default::default()
     };
     assert_eq!(sel(f).await, ["aa0000000002"]);
@@ -743,7 +752,7 @@ pub async fn ethernet_interface_filters(store: Arc<dyn Store>) {
     };
     assert_eq!(sel(f).await, ["aa0000000002"]);
     let f = EthernetInterfaceFilter {
-        ip: vec!["10.0.0.1".into()],
+        ip: vec!["10.0.0.1".parse().unwrap()],
         component_id: vec![x("x0c0s0b0n1")],
         ..Default::default()
     };
@@ -756,7 +765,7 @@ pub async fn component_endpoints_and_hardware(store: Arc<dyn Store>) {
     let bmc = x("x1000c0s0b0");
     assert_eq!(
         store
-            .list_component_endpoints(Some(&bmc), Some(HmsType::NodeBMC))
+            .list_component_endpoints(&ces_of(&[bmc], &[HmsType::NodeBMC]))
             .await
             .unwrap()
             .len(),
@@ -764,7 +773,7 @@ pub async fn component_endpoints_and_hardware(store: Arc<dyn Store>) {
     );
     assert!(
         store
-            .list_component_endpoints(Some(&x("x1000c0s1b0")), None)
+            .list_component_endpoints(&ces_of(&[x("x1000c0s1b0")], &[]))
             .await
             .unwrap()
             .is_empty()
@@ -782,7 +791,7 @@ pub async fn component_endpoints_and_hardware(store: Arc<dyn Store>) {
     assert!(!store.delete_component_endpoint(&ce.id).await.unwrap());
     assert_eq!(
         store
-            .list_component_endpoints(Some(&bmc), None)
+            .list_component_endpoints(&ces_of(&[bmc], &[]))
             .await
             .unwrap()
             .len(),
@@ -833,4 +842,121 @@ pub async fn component_endpoints_and_hardware(store: Arc<dyn Store>) {
     assert!(store.delete_hardware(&x("x0c0s0b0n0")).await.unwrap());
     assert!(!store.delete_hardware(&x("x0c0s0b0n0")).await.unwrap());
     assert_eq!(store.get_hardware(&x("x0c0s0b0n0")).await.unwrap(), None);
+}
+
+/// Check: component endpoint filters: ids, Redfish endpoints and types OR-ed within a key,
+/// AND-ed across keys; `redfish_type` ignores case.
+pub async fn component_endpoint_filters(store: Arc<dyn Store>) {
+    store.ingest(&two_nodes(), false).await.unwrap();
+    let other = discovery(
+        "x1000c0s1b0",
+        "10.0.0.6",
+        "aa:bb:cc:00:01:ff",
+        &[("aa:bb:cc:00:01:01", "10.1.1.1")],
+    );
+    store.ingest(&other, false).await.unwrap();
+    let s = &store;
+    let sel = |f: ComponentEndpointFilter| async move {
+        let found = s.list_component_endpoints(&f).await.expect("list");
+        found.iter().map(|c| c.id.to_string()).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        sel(Default::default()).await,
+        [
+            "x1000c0s0b0",
+            "x1000c0s0b0n0",
+            "x1000c0s0b0n1",
+            "x1000c0s1b0",
+            "x1000c0s1b0n0"
+        ]
+    );
+    let f = ces_of(&[x("x1000c0s1b0"), x("x1000c0s0b0")], &[HmsType::NodeBMC]);
+    assert_eq!(sel(f).await, ["x1000c0s0b0", "x1000c0s1b0"]);
+    let f = ComponentEndpointFilter {
+        id: vec![x("x1000c0s0b0n1"), x("x1000c0s1b0n0"), x("x9c0s0b0n0")],
+        redfish_ep: vec![x("x1000c0s1b0")],
+        ..Default::default()
+    };
+    assert_eq!(sel(f).await, ["x1000c0s1b0n0"]);
+    let f = ComponentEndpointFilter {
+        redfish_type: vec!["computersystem".into(), "Nonsense".into()],
+        ..Default::default()
+    };
+    assert_eq!(
+        sel(f).await,
+        ["x1000c0s0b0n0", "x1000c0s0b0n1", "x1000c0s1b0n0"]
+    );
+    let f = ComponentEndpointFilter {
+        redfish_type: vec!["MANAGER".into()],
+        hms_type: vec![HmsType::Node],
+        ..Default::default()
+    };
+    assert_eq!(sel(f).await, Vec::<String>::new(), "keys are AND-ed");
+}
+
+/// Check: ethernet interface `LastUpdate` bounds are strict, in any offset, and combine
+/// with the other keys in the one query.
+pub async fn ethernet_interface_time_bounds(store: Arc<dyn Store>) {
+    let first = EthernetInterface::new(mac("aa:00:00:00:00:01"), Some(x("x0c0s0b0n0")), []);
+    store.insert_ethernet_interface(&first).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    let second = EthernetInterface::new(
+        mac("aa:00:00:00:00:02"),
+        Some(x("x0c0s0b0n1")),
+        ["10.0.0.2".to_owned()],
+    );
+    store.insert_ethernet_interface(&second).await.unwrap();
+    let all = ifaces(&store, &Default::default()).await;
+    let stamp = |i: usize| -> ochami_core::Timestamp {
+        all[i].last_update.parse().expect("LastUpdate is RFC 3339")
+    };
+    let (t1, t2) = (stamp(0), stamp(1));
+    assert!(t1 < t2, "{t1} < {t2}");
+    let s = &store;
+    let sel = |f: EthernetInterfaceFilter| async move { iface_ids(&ifaces(s, &f).await) };
+    let at = |t: ochami_core::Timestamp| Some(t);
+    let f = EthernetInterfaceFilter {
+        older_than: at(t2),
+        ..Default::default()
+    };
+    assert_eq!(sel(f).await, ["aa0000000001"], "olderthan is strict");
+    let f = EthernetInterfaceFilter {
+        newer_than: at(t1),
+        ..Default::default()
+    };
+    assert_eq!(sel(f).await, ["aa0000000002"], "newerthan is strict");
+    let f = EthernetInterfaceFilter {
+        newer_than: at(t1),
+        older_than: at(t2),
+        ..Default::default()
+    };
+    assert_eq!(sel(f).await, Vec::<String>::new());
+    // The same instant written with an offset.
+    let shifted = |t: ochami_core::Timestamp| -> ochami_core::Timestamp {
+        let utc = t.to_utc_micros(false);
+        let hour: u32 = utc[11..13].parse().unwrap();
+        let text = if hour < 22 {
+            format!("{}{:02}{}+02:00", &utc[..11], hour + 2, &utc[13..26])
+        } else {
+            format!("{}{:02}{}-02:00", &utc[..11], hour - 2, &utc[13..26])
+        };
+        text.parse().expect("shifted time")
+    };
+    // Same-day shifts only: a date change is covered by the core unit tests.
+    let f = EthernetInterfaceFilter {
+        older_than: Some(shifted(t2)),
+        ..Default::default()
+    };
+    assert_eq!(sel(f).await, ["aa0000000001"]);
+    let f = EthernetInterfaceFilter {
+        newer_than: Some("2000-01-01T00:00:00Z".parse().unwrap()),
+        ip: vec!["10.0.0.2".parse().unwrap()],
+        ..Default::default()
+    };
+    assert_eq!(sel(f).await, ["aa0000000002"]);
+    let f = EthernetInterfaceFilter {
+        older_than: Some("2000-01-01T00:00:00Z".parse().unwrap()),
+        ..Default::default()
+    };
+    assert_eq!(sel(f).await, Vec::<String>::new());
 }

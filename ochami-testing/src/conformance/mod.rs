@@ -94,6 +94,8 @@ pub const CHECKS: &[Check] = &[
     check!(inventory::redfish_endpoint_insert_conflicts_are_atomic),
     check!(inventory::redfish_endpoint_put_normalizes),
     check!(inventory::redfish_endpoint_filters),
+    check!(inventory::component_endpoint_filters),
+    check!(inventory::ethernet_interface_time_bounds),
     check!(inventory::redfish_endpoint_delete_cascades),
     check!(inventory::redfish_endpoint_delete_all_cascades),
     check!(inventory::delete_all_component_endpoints_and_interfaces),

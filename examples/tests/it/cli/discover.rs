@@ -14,7 +14,7 @@ async fn snapshot(store: &dyn Store) -> Value {
     let mut v = serde_json::json!({
         "components": store.list_components(&ComponentFilter::default()).await.expect("components"),
         "endpoints": store.list_redfish_endpoints(&RedfishEndpointFilter::default()).await.expect("endpoints"),
-        "component_endpoints": store.list_component_endpoints(None, None).await.expect("component endpoints"),
+        "component_endpoints": store.list_component_endpoints(&Default::default()).await.expect("component endpoints"),
         "ethernet_interfaces": store.list_ethernet_interfaces(&EthernetInterfaceFilter::default()).await.expect("nics"),
     });
     strip(&mut v, &["LastUpdate", "LastDiscoveryAttempt"]);

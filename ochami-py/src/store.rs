@@ -3,6 +3,7 @@
 //! [`Rows`]. Every call runs on the shared runtime with the GIL released.
 
 use std::future::Future;
+use std::path::PathBuf;
 use std::str::FromStr;
 use std::sync::Arc;
 
@@ -12,6 +13,8 @@ use ochami_core::{
     BootParams, Component, EthernetInterface, Flag, Group, HmsType, MacAddr, Partition,
     RedfishEndpoint, Role, State, SubRole,
 };
+use ochami_store::StoreError;
+use ochami_store::snapshot::{ImportMode, export_snapshot, import_snapshot};
 use ochami_store::{
     ComponentEndpointFilter, ComponentUpdate, EthernetInterfaceFilter, RedfishEndpointFilter, Store,
 };
@@ -545,6 +548,38 @@ impl PyStore {
     fn set_cluster_defaults(&self, py: Python<'_>, defaults: &Bound<'_, PyAny>) -> PyResult<()> {
         let d: ClusterDefaults = record(defaults, "cluster defaults")?;
         self.with(py, move |s| async move { s.put_cluster_defaults(&d).await })
+    }
+
+    /// Writes a snapshot of everything the store holds to `path` (versioned JSON Lines, read
+    /// in one consistent view; BMC passwords left out); returns the count per record kind.
+    fn export<'py>(&self, py: Python<'py>, path: PathBuf) -> PyResult<Bound<'py, PyAny>> {
+        let counts = self.with(py, move |s| async move {
+            let file = std::fs::File::create(&path).map_err(StoreError::SnapshotIo)?;
+            export_snapshot(s.as_ref(), std::io::BufWriter::new(file)).await
+        })?;
+        dict_of(py, &counts.0)
+    }
+
+    /// Loads a snapshot written by [`export`](Self::export) (or `ochami store export`) in one
+    /// transaction: merged by key, or with `replace=True` the store ends up holding exactly
+    /// the snapshot. A bad or truncated file imports nothing and names its line.
+    #[pyo3(signature = (path, *, replace = false))]
+    fn import_<'py>(
+        &self,
+        py: Python<'py>,
+        path: PathBuf,
+        replace: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let mode = if replace {
+            ImportMode::Replace
+        } else {
+            ImportMode::Merge
+        };
+        let counts = self.with(py, move |s| async move {
+            let file = std::fs::File::open(&path).map_err(StoreError::SnapshotIo)?;
+            import_snapshot(s.as_ref(), std::io::BufReader::new(file), mode).await
+        })?;
+        dict_of(py, &counts.0)
     }
 }
 

@@ -251,3 +251,25 @@ def test_rows_html_is_escaped(store):
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in html
     assert "<p>1 ethernet_interfaces rows</p>" in html
     assert len(store.ethernet_interfaces()[:0]) == 0
+
+
+def test_snapshot_export_import_round_trip(store, tmp_path):
+    store.add_components(NODES)
+    path = tmp_path / "site.jsonl"
+    counts = store.export(path)
+    assert counts["component"] == 4
+    other = ochami.Store.open("memory:")
+    assert other.import_(str(path))["component"] == 4
+    assert ids(other.components()) == ids(store.components())
+    again = tmp_path / "again.jsonl"
+    other.export(again)
+    assert path.read_bytes() == again.read_bytes()
+    # A file cut before its trailer imports nothing and names the line.
+    lines = path.read_text().splitlines()
+    cut = tmp_path / "cut.jsonl"
+    cut.write_text("\n".join(lines[:-1]) + "\n")
+    fresh = ochami.Store.open("memory:")
+    with pytest.raises(ochami.StoreError, match=f"line {len(lines)}"):
+        fresh.import_(cut)
+    assert len(fresh.components()) == 0
+    assert other.import_(path, replace=True)["component"] == 4

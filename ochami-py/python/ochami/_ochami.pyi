@@ -237,6 +237,12 @@ class Store:
     def put_cloud_init_node(self, id: str | Xname, data: Mapping[str, Any]) -> None: ...
     def cluster_defaults(self) -> _Row: ...
     def set_cluster_defaults(self, defaults: Mapping[str, Any]) -> None: ...
+    def export(self, path: str | PathLike[str]) -> dict[str, int]:
+        """Write a snapshot of everything the store holds (JSON Lines, no BMC passwords);
+        returns the count per record kind."""
+    def import_(self, path: str | PathLike[str], *, replace: bool = False) -> dict[str, int]:
+        """Load a snapshot in one transaction (merge by key, or ``replace=True``); a bad or
+        truncated file imports nothing and raises StoreError naming its line."""
 
 # ---- discovery ----
 

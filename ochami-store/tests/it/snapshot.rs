@@ -206,7 +206,11 @@ async fn export_during_writes(store: Arc<dyn Store>) {
     let stop_writer = Arc::clone(&stop);
     let writer = tokio::spawn(async move {
         let mut next = 0usize;
-        while !stop_writer.load(std::sync::atomic::Ordering::Relaxed) {
+        // At least one batch (so the exports race with a writer however the tasks are
+        // scheduled), at most 100 (so the exports stay small on a slow machine).
+        while next == 0
+            || (next < 100 * BATCH && !stop_writer.load(std::sync::atomic::Ordering::Relaxed))
+        {
             let batch: Vec<Component> = (next..next + BATCH)
                 .map(|i| {
                     Component::new(ochami_testing::site::node_xname(i)).with_state(State::Ready)

@@ -6,7 +6,7 @@
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
-use ochami_core::{HardwareFilter, HardwareFru, HardwareRecord, HardwareTree, TreeFormat, Xname};
+use ochami_core::{HardwareFilter, HardwareFru, HardwareRecord, HardwareTree, TreeFormat};
 use serde::Deserialize;
 
 use super::AppState;
@@ -93,24 +93,11 @@ async fn query_hw(
     let format: TreeFormat = q.take_parsed("format")?.unwrap_or_default();
     let parents: bool = q.take_parsed("parents")?.unwrap_or(false);
     let children: bool = q.take_parsed("children")?.unwrap_or(!parents);
-    let mut filter = HardwareFilter::from_query_pairs(q.into_pairs())?;
-    let whole = target.eq_ignore_ascii_case("s0") || target.eq_ignore_ascii_case("all");
-    let root: Option<Xname> = if whole { None } else { Some(xname(&target)?) };
-    let Some(r) = root else {
-        let found = state.store().query_hardware(&filter).await?;
-        return Ok(Json(HardwareTree::new(&target, format, found)));
-    };
-    if children {
-        filter.under = Some(r);
-    } else {
-        filter.ids = vec![r];
-    }
-    let mut found = state.store().query_hardware(&filter).await?;
-    if parents {
-        let mut up = filter.clone();
-        up.under = None;
-        up.ids = r.ancestors().collect();
-        found.extend(state.store().query_hardware(&up).await?);
+    let queries = HardwareFilter::from_query_pairs(q.into_pairs())?
+        .tree_queries(&target, children, parents)?;
+    let mut found = Vec::new();
+    for query in &queries {
+        found.extend(state.store().query_hardware(query).await?);
     }
     Ok(Json(HardwareTree::new(&target, format, found)))
 }

@@ -39,6 +39,39 @@ pub struct HardwareFilter {
 }
 
 impl HardwareFilter {
+    /// The store queries that answer SMD's `GET /Inventory/Hardware/Query/{target}`:
+    /// `s0` or `all` is the whole machine; otherwise `children` (the default unless
+    /// `parents`) takes the target's subtree, else the target alone, and `parents` adds its
+    /// ancestors. Every query keeps this filter's other terms.
+    pub fn tree_queries(
+        self,
+        target: &str,
+        children: bool,
+        parents: bool,
+    ) -> Result<Vec<HardwareFilter>, Error> {
+        if target.eq_ignore_ascii_case("s0") || target.eq_ignore_ascii_case("all") {
+            return Ok(vec![self]);
+        }
+        let root: Xname = target.parse()?;
+        let mut own = self;
+        if children {
+            own.under = Some(root);
+        } else {
+            own.ids = vec![root];
+        }
+        let mut queries = Vec::with_capacity(2);
+        if parents {
+            let mut up = own.clone();
+            up.under = None;
+            up.ids = root.ancestors().collect();
+            queries.push(own);
+            queries.push(up);
+        } else {
+            queries.push(own);
+        }
+        Ok(queries)
+    }
+
     /// Parse query parameters (names case-insensitive); an unknown name or a bad `id` or
     /// `type` is [`Error::InvalidQuery`].
     pub fn from_query_pairs<K, V>(pairs: impl IntoIterator<Item = (K, V)>) -> Result<Self, Error>

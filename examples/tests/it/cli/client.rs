@@ -722,7 +722,8 @@ async fn errors_are_one_line_and_exit_1() {
         err.starts_with("ochami: no server: give --cluster-uri"),
         "{err}"
     );
-    let closed = format!("http://127.0.0.1:{}", super::common::closed_port());
+    let closed_port = super::common::closed_port();
+    let closed = format!("http://127.0.0.1:{closed_port}");
     let (_, err) = ochami_exits(&["smd", "component", "get", "-u", &closed], &env, 1).await;
     assert!(
         err.starts_with(&format!("ochami: {closed}/hsm/v2/State/Components: ")),

@@ -89,9 +89,30 @@ pub(crate) fn host_args(bmcs: &[SimBmc]) -> Vec<String> {
 }
 
 /// A loopback port nothing listens on.
-pub(crate) fn closed_port() -> u16 {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    l.local_addr().expect("addr").port()
+pub(crate) fn closed_port() -> ClosedPort {
+    // Bound but not listening: connections are refused, and no other test can take the
+    // port while the guard lives (a released port could be reused by a parallel test).
+    let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+    socket
+        .bind(std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
+        .expect("bind");
+    let port = socket.local_addr().expect("addr").port();
+    ClosedPort {
+        _socket: socket,
+        port,
+    }
+}
+
+/// A loopback port that refuses connections for as long as it is held.
+pub(crate) struct ClosedPort {
+    _socket: tokio::net::TcpSocket,
+    port: u16,
+}
+
+impl std::fmt::Display for ClosedPort {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.port)
+    }
 }
 
 /// `ochami serve`'s router on a free loopback port over `store`; stops when the sender is

@@ -77,7 +77,8 @@ async fn server_and_store_end_with_the_same_inventory() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn some_failed_targets_exit_2_and_json_lists_every_outcome() {
     let sims = bmcs(&[(7, 2)]).await;
-    let closed = format!("127.0.0.1:{}", closed_port());
+    let closed_port = closed_port();
+    let closed = format!("127.0.0.1:{closed_port}");
     let good = sims[0].base_url();
     let (stdout, stderr) = ochami_exits(
         &[
@@ -220,7 +221,8 @@ async fn usage_and_configuration_errors_exit_1() {
 async fn empty_subnet_addresses_are_not_failures() {
     let sims = bmcs(&[(11, 2)]).await;
     let port = sims[0].addr().port().to_string();
-    let closed = closed_port().to_string();
+    let closed_guard = closed_port();
+    let closed = closed_guard.to_string();
     let auth = [
         ("OCHAMI_BMC_USERNAME", USER),
         ("OCHAMI_BMC_PASSWORD", PASSWORD),

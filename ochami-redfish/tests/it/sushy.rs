@@ -77,12 +77,14 @@ async fn start() -> Option<Emulator> {
     }
 }
 
+/// sushy's fake driver applies a power change 1 to 11 whole seconds after the request
+/// (`random.randint(1, 11)` in its `fakedriver.py`), so waits allow 20 s.
 fn quick() -> OperationOptions {
     OperationOptions {
         wait: true,
         poll_interval: Duration::from_millis(50),
-        state_timeout: Duration::from_secs(10),
-        graceful_timeout: Duration::from_secs(10),
+        state_timeout: Duration::from_secs(20),
+        graceful_timeout: Duration::from_secs(20),
     }
 }
 

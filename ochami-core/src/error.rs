@@ -85,6 +85,14 @@ pub enum Error {
         /// The record patched (`RedfishEndpoint`).
         record: &'static str,
     },
+    /// A JSON Patch (RFC 6902) document that is malformed or whose operation `index` failed.
+    #[error("invalid JSON patch{}: {reason}", index.map(|i| format!(" (operation {i})")).unwrap_or_default())]
+    InvalidPatch {
+        /// The failing operation (0-based), when the document itself was well-formed.
+        index: Option<usize>,
+        /// What is wrong.
+        reason: String,
+    },
     /// A query parameter that is unknown or has a bad value.
     #[error("bad query param {key:?}: {reason}")]
     InvalidQuery {

@@ -35,6 +35,7 @@
 mod body_id;
 mod boot;
 mod boot_config;
+mod boot_configuration;
 pub mod cloud_init;
 pub mod component;
 mod endpoint_body;
@@ -45,6 +46,7 @@ mod hms_type;
 pub mod ingest;
 mod inventory;
 mod inventory_filter;
+mod json_patch;
 mod mac;
 pub mod nodes_yaml;
 mod problem;
@@ -55,6 +57,9 @@ mod xname_error;
 pub use body_id::BodyId;
 pub use boot::{BootHost, BootParams, CloudInit, PhoneHome};
 pub use boot_config::{BootCandidates, BootConfig, BootKey, merge_patch};
+pub use boot_configuration::{
+    BootConfiguration, BootConfigurationSpec, BootOrigin, MAX_PRIORITY, host_matches,
+};
 pub use component::attributes::{Arch, Class, Flag, NetType, Role, State, SubRole};
 pub use component::bss_view::{SmComponent, sm_components};
 pub use component::filter::{ComponentFilter, Projection, Term};
@@ -80,6 +85,7 @@ pub use inventory::{
 pub use inventory_filter::{
     ComponentEndpointFilter, EthernetInterfaceFilter, RedfishEndpointFilter,
 };
+pub use json_patch::json_patch;
 pub use mac::MacAddr;
 pub use problem::{Problem, reason_phrase};
 pub use timestamp::Timestamp;

@@ -299,6 +299,49 @@ impl BootConfiguration {
     }
 }
 
+/// What identifies one node to configuration selectors: what `ochami-boot` scores
+/// configurations against, and what a store narrows its candidates by
+/// ([`BootSelection::may_select`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BootSelection {
+    /// The node's xname (or the requested one).
+    pub xname: Option<Xname>,
+    /// The node's MACs (or the requested one).
+    pub macs: Vec<MacAddr>,
+    /// The node's NID (or the requested one).
+    pub nid: Option<i32>,
+    /// The labels of the node's SMD groups.
+    pub groups: Vec<String>,
+    /// Whether the inventory knows the node: only then do catch-alls, `*` and prefix
+    /// patterns apply (an unknown machine only gets what names it exactly).
+    pub known: bool,
+}
+
+impl BootSelection {
+    /// Whether any selector of `spec` matches: a MAC, the xname (exactly, or by pattern for a
+    /// known node), the NID, a group, or (known node) no selector at all.
+    pub fn may_select(&self, spec: &BootConfigurationSpec) -> bool {
+        if self.known && spec.is_catch_all() {
+            return true;
+        }
+        let xname = self.xname.map(|x| x.to_string());
+        spec.macs
+            .iter()
+            .any(|m| self.macs.iter().any(|x| x.to_string() == *m))
+            || xname.as_deref().is_some_and(|x| {
+                spec.hosts.iter().any(|h| {
+                    if self.known {
+                        host_matches(h, x)
+                    } else {
+                        h == x
+                    }
+                })
+            })
+            || self.nid.is_some_and(|n| spec.nids.contains(&n))
+            || spec.groups.iter().any(|g| self.groups.contains(g))
+    }
+}
+
 impl BootKey {
     /// The BSS name behind a `legacy-…` uid ([`BootConfiguration::bss_uid`]); `None` for
     /// any other uid.

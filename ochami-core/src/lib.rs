@@ -58,7 +58,7 @@ pub use body_id::BodyId;
 pub use boot::{BootHost, BootParams, CloudInit, PhoneHome};
 pub use boot_config::{BootCandidates, BootConfig, BootKey, merge_patch};
 pub use boot_configuration::{
-    BootConfiguration, BootConfigurationSpec, BootOrigin, MAX_PRIORITY, host_matches,
+    BootConfiguration, BootConfigurationSpec, BootOrigin, BootSelection, MAX_PRIORITY, host_matches,
 };
 pub use component::attributes::{Arch, Class, Flag, NetType, Role, State, SubRole};
 pub use component::bss_view::{SmComponent, sm_components};

@@ -118,6 +118,8 @@ pub enum Record {
     Partition,
     /// BSS boot parameters stored under a name.
     BootParams,
+    /// A boot configuration (boot-service), by uid.
+    BootConfiguration,
     /// cloud-init data of a group.
     CloudInitGroup,
     /// cloud-init data of a node.
@@ -137,6 +139,7 @@ impl Record {
             Record::Group => "group",
             Record::Partition => "partition",
             Record::BootParams => "boot parameters",
+            Record::BootConfiguration => "boot configuration",
             Record::CloudInitGroup => "cloud-init group",
             Record::CloudInitNode => "cloud-init node",
         }
@@ -184,6 +187,8 @@ pub enum ConflictKind {
     BootName,
     /// cloud-init data for a group with this `name` exists already.
     CloudInitGroup,
+    /// A boot configuration with this `uid` exists already.
+    BootUid,
 }
 
 impl ConflictKind {
@@ -205,6 +210,7 @@ impl ConflictKind {
             ConflictKind::BootMac => "macs",
             ConflictKind::BootHost => "hosts",
             ConflictKind::BootNid => "nids",
+            ConflictKind::BootUid => "uid",
         }
     }
 }

@@ -53,7 +53,7 @@ mod sqlite;
 mod store;
 mod update;
 
-pub use boot::{BootCandidates, BootConfig, BootKey, EndpointAccess, merge_patch};
+pub use boot::{BootCandidates, BootConfig, BootKey, EndpointAccess, NodeInventory, merge_patch};
 pub use error::{BoxError, ConflictKind, Record, Result, StoreError};
 /// The list filters and the component update are `ochami-core`'s, re-exported for the trait
 /// signatures.

@@ -10,14 +10,15 @@ use async_trait::async_trait;
 use ochami_core::cloud_init::{ClusterDefaults, GroupData, InstanceInfo, NodeData};
 use ochami_core::ingest::Inventory;
 use ochami_core::{
-    BootParams, Component, ComponentEndpoint, ComponentFilter, EthernetInterface, Group,
-    HardwareFilter, HardwareRecord, HmsType, IpAddressEntry, MacAddr, Membership, Partition,
-    RedfishEndpoint, Xname,
+    BootConfiguration, BootParams, BootSelection, Component, ComponentEndpoint, ComponentFilter,
+    EthernetInterface, Group, HardwareFilter, HardwareRecord, HmsType, IpAddressEntry, MacAddr,
+    Membership, Partition, RedfishEndpoint, Xname,
 };
 
 use crate::{
     BootCandidates, BootConfig, BootKey, ComponentEndpointFilter, ComponentUpdate, EndpointAccess,
-    EthernetInterfaceFilter, EthernetInterfacePatch, GroupPatch, RedfishEndpointFilter,
+    EthernetInterfaceFilter, EthernetInterfacePatch, GroupPatch, NodeInventory,
+    RedfishEndpointFilter,
 };
 use crate::{Result, SnapshotStore};
 
@@ -285,6 +286,43 @@ pub trait BootStore: Send + Sync {
         name: Option<&str>,
         endpoint: Option<&str>,
     ) -> Result<Vec<EndpointAccess>>;
+
+    /// Every boot configuration in one read: those written through boot-service (by uid),
+    /// then every BSS row as a one-selector configuration
+    /// ([`BootConfiguration::of_bss`], in name order).
+    async fn list_boot_configurations(&self) -> Result<Vec<BootConfiguration>>;
+
+    /// One configuration by uid; a `legacy-…` uid reads the BSS row behind it.
+    async fn get_boot_configuration(&self, uid: &str) -> Result<Option<BootConfiguration>> {
+        if let Some(key) = BootKey::from_bss_uid(uid) {
+            return Ok(self
+                .get_boot_config(&key)
+                .await?
+                .map(|c| BootConfiguration::of_bss(key, c)));
+        }
+        self.get_boot_service_configuration(uid).await
+    }
+
+    /// One configuration written through boot-service, by uid.
+    async fn get_boot_service_configuration(&self, uid: &str) -> Result<Option<BootConfiguration>>;
+
+    /// Store a new boot-service configuration (its spec normalized first). A uid already
+    /// stored is a conflict ([`crate::ConflictKind::BootUid`]); a `legacy-…` uid is refused.
+    async fn create_boot_configuration(&self, config: &BootConfiguration) -> Result<()>;
+
+    /// Replace a stored boot-service configuration (same uid); NotFound when absent.
+    async fn replace_boot_configuration(&self, config: &BootConfiguration) -> Result<()>;
+
+    /// Delete a boot-service configuration; false when absent.
+    async fn delete_boot_configuration(&self, uid: &str) -> Result<bool>;
+
+    /// The boot-service configurations that may select a node ([`BootSelection::may_select`]):
+    /// a superset the caller scores (`ochami-boot`'s resolution). BSS rows are not included;
+    /// they are read by name ([`BootStore::get_boot_config`]).
+    async fn boot_configurations_for(
+        &self,
+        selection: &BootSelection,
+    ) -> Result<Vec<BootConfiguration>>;
 }
 
 /// cloud-init data: per-group documents, per-node data, cluster defaults.
@@ -332,6 +370,27 @@ pub trait CloudInitStore: Send + Sync {
 pub trait Store:
     ComponentStore + InventoryStore + GroupStore + BootStore + CloudInitStore + SnapshotStore
 {
+    /// BSS's node view (`/boot/v1/hosts`, `dumpstate`) in one read: every `Node` and
+    /// `VirtualNode` component, every component endpoint, and the ethernet interfaces of
+    /// node-typed components. The default implementation asks the other methods.
+    async fn node_inventory(&self) -> Result<NodeInventory> {
+        let node = ComponentFilter::from_query_pairs([("type", "Node"), ("type", "VirtualNode")])?;
+        let components = self.list_components(&node).await?;
+        let endpoints = self
+            .list_component_endpoints(&ComponentEndpointFilter::default())
+            .await?;
+        let filter = EthernetInterfaceFilter {
+            hms_type: vec![HmsType::Node, HmsType::VirtualNode],
+            ..Default::default()
+        };
+        let interfaces = self.list_ethernet_interfaces(&filter).await?;
+        Ok(NodeInventory {
+            components,
+            endpoints,
+            interfaces,
+        })
+    }
+
     /// Which backend this is: `memory`, `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
 

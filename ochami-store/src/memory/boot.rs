@@ -1,17 +1,52 @@
 //! BSS boot parameters in memory: one entry per name (MAC, host xname or tag, NID) in a
 //! hash map, so the boot-time look-up by MAC is a single hash probe. Names written by one
-//! request share one `Arc<BootConfig>`.
+//! request share one `Arc<BootConfig>`. Boot-service configurations are kept by uid; a
+//! node's candidates are found by scanning them (they are few: one per image or group,
+//! not one per node).
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use ochami_core::{BootParams, Error as CoreError};
+use ochami_core::{
+    BootConfiguration, BootParams, BootSelection, ComponentFilter, Error as CoreError,
+    EthernetInterfaceFilter, HmsType, Term,
+};
 
 use super::MemoryStore;
+use super::tables::Tables;
+use crate::boot::checked;
 use crate::{
-    BootConfig, BootKey, BootStore, ConflictKind, EndpointAccess, Record, Result, StoreError,
+    BootConfig, BootKey, BootStore, ConflictKind, EndpointAccess, NodeInventory, Record, Result,
+    StoreError,
 };
+
+/// BSS's node view under one read lock.
+pub(super) fn node_inventory(t: &Tables) -> NodeInventory {
+    let term = |value| Term {
+        negated: false,
+        value,
+    };
+    let nodes = ComponentFilter {
+        hms_type: vec![term(HmsType::Node), term(HmsType::VirtualNode)],
+        ..ComponentFilter::default()
+    };
+    let ifaces = EthernetInterfaceFilter {
+        hms_type: vec![HmsType::Node, HmsType::VirtualNode],
+        ..Default::default()
+    };
+    NodeInventory {
+        components: super::components::select(t, &nodes)
+            .into_iter()
+            .cloned()
+            .collect(),
+        endpoints: t.component_endpoints.values().cloned().collect(),
+        interfaces: super::ethernet::select(t, &ifaces)
+            .into_iter()
+            .cloned()
+            .collect(),
+    }
+}
 
 #[async_trait]
 impl BootStore for MemoryStore {
@@ -117,6 +152,68 @@ impl BootStore for MemoryStore {
 
     async fn get_boot_config(&self, key: &BootKey) -> Result<Option<BootConfig>> {
         Ok(self.read(|t| t.boot.get(key).map(|c| (**c).clone())))
+    }
+
+    async fn list_boot_configurations(&self) -> Result<Vec<BootConfiguration>> {
+        Ok(self.read(|t| {
+            let mut bss: Vec<(&BootKey, &Arc<BootConfig>)> = t.boot.iter().collect();
+            bss.sort_by(|a, b| a.0.cmp(b.0));
+            t.boot_configurations
+                .values()
+                .map(|c| (**c).clone())
+                .chain(
+                    bss.into_iter()
+                        .map(|(k, c)| BootConfiguration::of_bss(k.clone(), (**c).clone())),
+                )
+                .collect()
+        }))
+    }
+
+    async fn get_boot_service_configuration(&self, uid: &str) -> Result<Option<BootConfiguration>> {
+        Ok(self.read(|t| t.boot_configurations.get(uid).map(|c| (**c).clone())))
+    }
+
+    async fn create_boot_configuration(&self, config: &BootConfiguration) -> Result<()> {
+        let c = checked(config)?;
+        self.write_simple(|t| {
+            if t.boot_configurations.contains_key(&c.uid) {
+                return Err(StoreError::conflict(
+                    ConflictKind::BootUid,
+                    c.uid.clone(),
+                    "a boot configuration with this uid exists",
+                ));
+            }
+            t.boot_configurations.insert(c.uid.clone(), Arc::new(c));
+            Ok(())
+        })
+    }
+
+    async fn replace_boot_configuration(&self, config: &BootConfiguration) -> Result<()> {
+        let c = checked(config)?;
+        self.write_simple(|t| match t.boot_configurations.get_mut(&c.uid) {
+            Some(slot) => {
+                *slot = Arc::new(c);
+                Ok(())
+            }
+            None => Err(StoreError::not_found(Record::BootConfiguration, c.uid)),
+        })
+    }
+
+    async fn delete_boot_configuration(&self, uid: &str) -> Result<bool> {
+        Ok(self.write_simple(|t| t.boot_configurations.remove(uid).is_some()))
+    }
+
+    async fn boot_configurations_for(
+        &self,
+        selection: &BootSelection,
+    ) -> Result<Vec<BootConfiguration>> {
+        Ok(self.read(|t| {
+            t.boot_configurations
+                .values()
+                .filter(|c| selection.may_select(&c.spec))
+                .map(|c| (**c).clone())
+                .collect()
+        }))
     }
 
     async fn record_access(&self, access: &EndpointAccess) -> Result<()> {

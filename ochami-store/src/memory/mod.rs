@@ -102,6 +102,10 @@ impl Store for MemoryStore {
     async fn ping(&self) -> Result<()> {
         Ok(())
     }
+
+    async fn node_inventory(&self) -> Result<crate::NodeInventory> {
+        Ok(self.read(boot::node_inventory))
+    }
 }
 
 /// `Row i: ` for conflict details in bulk writes.

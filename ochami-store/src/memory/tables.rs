@@ -13,8 +13,8 @@ use std::sync::Arc;
 
 use ochami_core::cloud_init::{ClusterDefaults, GroupData, NodeData};
 use ochami_core::{
-    Component, ComponentEndpoint, EthernetInterface, Group, HardwareRecord, MacAddr, Members,
-    Partition, RedfishEndpoint, Xname,
+    BootConfiguration, Component, ComponentEndpoint, EthernetInterface, Group, HardwareRecord,
+    MacAddr, Members, Partition, RedfishEndpoint, Xname,
 };
 
 use crate::{BootConfig, BootKey};
@@ -53,6 +53,8 @@ pub(super) struct Tables {
     pub(super) partition_of: HashMap<Xname, Xname>,
     /// Boot configs per name; names set by one request share one allocation.
     pub(super) boot: HashMap<BootKey, Arc<BootConfig>>,
+    /// Boot configurations written through boot-service, by uid.
+    pub(super) boot_configurations: BTreeMap<String, Arc<BootConfiguration>>,
     /// BSS endpoint-access history: (name, endpoint) -> last epoch.
     pub(super) access: BTreeMap<(String, String), i64>,
     /// cloud-init group data by name.

@@ -3,7 +3,9 @@
 //! endpoint-access history.
 
 use async_trait::async_trait;
-use ochami_core::{BootParams, CloudInit, Error as CoreError, MacAddr};
+use ochami_core::{
+    BootConfiguration, BootParams, BootSelection, CloudInit, Error as CoreError, MacAddr,
+};
 
 use super::driver::{Backend, ColType, Conn, SqlRow, Val};
 use super::rows::{self, from_json, to_json};
@@ -259,6 +261,33 @@ impl<B: Backend> BootStore for SqlStore<B> {
     async fn get_boot_config(&self, key: &BootKey) -> Result<Option<BootConfig>> {
         let mut conn = self.backend.conn().await?;
         self.read_config(&mut conn, key, false).await
+    }
+
+    async fn list_boot_configurations(&self) -> Result<Vec<BootConfiguration>> {
+        self.all_boot_configurations().await
+    }
+
+    async fn get_boot_service_configuration(&self, uid: &str) -> Result<Option<BootConfiguration>> {
+        self.boot_service_configuration(uid).await
+    }
+
+    async fn create_boot_configuration(&self, config: &BootConfiguration) -> Result<()> {
+        self.write_boot_configuration(config, false).await
+    }
+
+    async fn replace_boot_configuration(&self, config: &BootConfiguration) -> Result<()> {
+        self.write_boot_configuration(config, true).await
+    }
+
+    async fn delete_boot_configuration(&self, uid: &str) -> Result<bool> {
+        self.remove_boot_configuration(uid).await
+    }
+
+    async fn boot_configurations_for(
+        &self,
+        selection: &BootSelection,
+    ) -> Result<Vec<BootConfiguration>> {
+        self.boot_configurations_selecting(selection).await
     }
 
     async fn record_access(&self, access: &EndpointAccess) -> Result<()> {

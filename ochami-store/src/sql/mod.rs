@@ -13,6 +13,7 @@ use driver::{Backend, Conn, Sql, SqlRow, Val};
 use serde::de::DeserializeOwned;
 
 mod boot;
+mod boot_configuration;
 mod cloud_init;
 mod components;
 pub(crate) mod driver;

@@ -28,6 +28,7 @@
 //! [`check_reopen`] (write, drop, reopen, read back); the memory backend has neither.
 
 pub mod boot;
+pub mod boot_configurations;
 pub mod cloud_init;
 pub mod components;
 pub mod concurrency;
@@ -125,6 +126,9 @@ pub const CHECKS: &[Check] = &[
     check!(boot::boot_access_history),
     check!(boot::boot_candidates_by_mac),
     check!(boot::boot_record_accesses_batch),
+    check!(boot_configurations::boot_configuration_crud),
+    check!(boot_configurations::boot_configuration_validation),
+    check!(boot_configurations::boot_configurations_views_and_candidates),
     check!(cloud_init::group_data_round_trip),
     check!(cloud_init::node_data_round_trip),
     check!(cloud_init::cluster_defaults_round_trip),

@@ -8,8 +8,10 @@
 //! [`BootSource`].
 //!
 //! - [`BootRequest::from_query`] parses `GET /boot/v1/bootscript?mac=…` into parsed types.
-//! - [`resolve()`] finds the node and its parameters: MAC, then xname, then NID, then role,
-//!   then `Default` (the [module docs](mod@crate::resolve) give the exact algorithm).
+//! - [`resolve()`] finds the node and its boot configuration: one scoring rule over BSS rows
+//!   (MAC, then xname, then NID, then role, then `Default`) and boot-service configurations
+//!   (MACs, NIDs, hosts, groups, priority); the [module docs](mod@crate::resolve) give the
+//!   exact rule.
 //! - [`render_script`] / [`render_json`] turn a [`Resolution`] into BSS's exact text or its
 //!   `BootData` JSON. They are pure functions: no store, no clock.
 //! - [`answer`] does all three (and says which node to record in the endpoint history);
@@ -104,7 +106,7 @@ pub async fn answer(
     let res = resolve(store, req).await?;
     let stamped;
     let req = match (&res.decision, req.ts) {
-        (BootDecision::Boot { .. }, _) | (_, Some(_)) => req,
+        (BootDecision::Boot { .. } | BootDecision::Configured { .. }, _) | (_, Some(_)) => req,
         _ => {
             let now = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)

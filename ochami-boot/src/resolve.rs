@@ -1,32 +1,42 @@
-//! Boot-parameter resolution: which node a request names and which stored parameters it
-//! boots with. One algorithm for every store backend, read through a [`BootSource`].
+//! Boot resolution: which node a request names and which configuration it boots with. One
+//! rule for every store backend and for both boot APIs (BSS `/boot/v1` and boot-service
+//! `/boot-service`), read through a [`BootSource`].
 //!
-//! # The algorithm
+//! # The rule
 //!
 //! 1. **Find the node.** Only a component of type `Node` (or `VirtualNode`) whose state is
 //!    not `Empty` counts (BSS's MAC look-up skips `Empty` ones; we do so for every key).
 //!    * `mac=`: the ethernet interface with that MAC, then its `ComponentID`.
-//!    * `name=`: the component with that xname.
+//!    * `name=` / `host=`: the component with that xname.
 //!    * `nid=`: the node with that NID.
-//! 2. **The node's MACs.** By MAC: the requested one. By name or NID: the MACs of the node's
-//!    ethernet interfaces in id order (the first one is also the chain line's MAC).
-//! 3. **Look up stored parameters, first found wins**, under these names in order:
-//!    1. each of those MACs,
-//!    2. the node's xname,
-//!    3. the node's NID,
-//!    4. the node's role (`Compute`, `Application`...),
-//!    5. `Default`.
+//! 2. **What identifies it** ([`BootSelection`]): its MACs (by MAC: the requested one; by
+//!    name or NID: its interfaces' MACs in id order), xname, NID, role and SMD groups.
+//! 3. **Candidates.** The BSS rows stored under one of its MACs, its xname, its NID, its role
+//!    or `Default`, and the boot-service configurations whose selectors match it. Without a
+//!    known node only what names the request exactly counts: the BSS row under the requested
+//!    MAC, xname or NID, and configurations listing it (no role, `Default`, group, pattern or
+//!    catch-all): BSS stores boot data for machines SMD does not know, and they still boot.
+//! 4. **Score** ([`score`]), boot-service's table for its configurations:
+//!    * +100 per `macs` entry that is one of the node's MACs,
+//!    * +75 per `nids` entry equal to its NID,
+//!    * +50 per `hosts` entry matching its xname (exactly, `*`, or a prefix ending in `*`),
+//!    * +25 per `groups` entry it is a member of,
+//!    * 1 for a configuration without selectors (a catch-all);
 //!
-//!    Without a known node only the requested name itself is tried (the MAC, the xname or
-//!    the NID), never the role or `Default`: BSS stores boot data for MACs and NIDs SMD does
-//!    not know under the MAC or NID itself, and such a machine still boots with them.
-//! 4. **Decide.** Parameters with a kernel: [`BootDecision::Boot`]. Otherwise (nothing found,
-//!    or the first entry found has no kernel) the node is *unknown*: with `arch=` set and
-//!    parameters stored under `Unknown-<arch>` that have a kernel, [`BootDecision::Discovery`];
-//!    else [`BootDecision::Wait`], the script that sleeps and chains back with
-//!    `arch=${buildarch}`.
+//!    and for a BSS row, whose one name keeps BSS's order (MAC > xname > NID > role >
+//!    `Default`): 100 under a MAC, 80 under the xname, 75 under the NID, 25 under the role,
+//!    1 under `Default`.
+//! 5. **Pick** the highest score; ties go to the higher `priority` (BSS rows have 0), then
+//!    the name in ascending order (a BSS row is named `legacy-<name>`, so of two MAC rows
+//!    the lower MAC wins, as BSS's interface order has it), then the uid.
+//! 6. **Decide.** A winner with a kernel boots ([`BootDecision::Boot`] for a BSS row,
+//!    [`BootDecision::Configured`] for a boot-service configuration). Otherwise (nothing
+//!    found, or a BSS winner without a kernel) the node is *unknown*: with `arch=` set and
+//!    parameters stored under `Unknown-<arch>` that have a kernel,
+//!    [`BootDecision::Discovery`]; else [`BootDecision::Wait`], the script that sleeps and
+//!    chains back with `arch=${buildarch}`.
 //!
-//! # Differences from BSS
+//! # Differences from BSS and boot-service
 //!
 //! * The same fallbacks in every backend. BSS's Postgres mode has no role, `Default` or
 //!   `Unknown-<arch>` fallback and can answer 500 to an unknown node with `arch=`.
@@ -36,8 +46,15 @@
 //!   endpoint as unknown.
 //! * Unknown nodes asking with `arch=` but with no `Unknown-<arch>` parameters keep polling
 //!   (the wait script) instead of getting a 404.
+//! * boot-service finds nodes only in its own copy of SMD (synced every 5 minutes, boot MAC =
+//!   the last interface); here the node is read from the inventory itself, every MAC of it
+//!   counts, and `hosts` patterns match (upstream compares them exactly). Hostnames are not
+//!   matched: SMD components have none.
 
-use ochami_core::{BootConfig, BootKey, Component, MacAddr, Role, State, Xname};
+use ochami_core::{
+    BootConfig, BootConfiguration, BootKey, BootOrigin, BootSelection, Component, MacAddr, Role,
+    State, Xname, host_matches,
+};
 
 use crate::{BootRequest, BootSource, BootTarget, Result};
 
@@ -73,7 +90,14 @@ impl BootNode {
 /// What a request resolves to.
 #[derive(Debug, Clone, PartialEq)]
 pub enum BootDecision {
-    /// Boot with the parameters stored under `key`.
+    /// Boot with a boot-service configuration.
+    Configured {
+        /// Its uid.
+        uid: String,
+        /// What it boots (`kernel` is not empty).
+        config: BootConfig,
+    },
+    /// Boot with the BSS parameters stored under `key`.
     Boot {
         /// Where they were found.
         key: BootKey,
@@ -109,7 +133,9 @@ impl Resolution {
     /// recorded).
     pub fn booting_node(&self) -> Option<Xname> {
         match (&self.node, &self.decision) {
-            (Some(node), BootDecision::Boot { .. }) => Some(node.xname),
+            (Some(node), BootDecision::Boot { .. } | BootDecision::Configured { .. }) => {
+                Some(node.xname)
+            }
             _ => None,
         }
     }
@@ -140,11 +166,151 @@ impl Resolution {
 /// # }).unwrap();
 /// ```
 pub async fn resolve(store: &(impl BootSource + ?Sized), req: &BootRequest) -> Result<Resolution> {
-    let node = match req.target {
-        BootTarget::Mac(m) => return resolve_mac(store, req, m).await,
-        BootTarget::Name(x) => store.component(&x).await?.as_ref().and_then(BootNode::of),
-        BootTarget::Nid(n) => node_with_nid(store, n).await?,
+    let (node, macs, bss) = match req.target {
+        BootTarget::Mac(mac) => {
+            // The boot storm's hot path: one call (one round trip on SQL) returns the node
+            // and every BSS row that could apply.
+            let found = store
+                .boot_candidates_by_mac(&mac, &[DEFAULT_TAG.to_owned()])
+                .await?;
+            let node = found.component.as_ref().and_then(BootNode::of);
+            let configs = match &node {
+                Some(_) => found.configs,
+                None => found
+                    .configs
+                    .into_iter()
+                    .filter(|(k, _)| *k == BootKey::Mac(mac))
+                    .collect(),
+            };
+            (node, vec![mac], configs)
+        }
+        BootTarget::Name(x) => {
+            let node = store.component(&x).await?.as_ref().and_then(BootNode::of);
+            bss_candidates(store, req, node).await?
+        }
+        BootTarget::Nid(n) => {
+            let node = node_with_nid(store, n).await?;
+            bss_candidates(store, req, node).await?
+        }
     };
+    let selection = BootSelection {
+        xname: node.map(|n| n.xname).or(match req.target {
+            BootTarget::Name(x) => Some(x),
+            _ => None,
+        }),
+        macs: macs.clone(),
+        nid: match (&node, req.target) {
+            (Some(n), _) => n.nid.and_then(|n| i32::try_from(n).ok()),
+            (None, BootTarget::Nid(n)) => i32::try_from(n).ok(),
+            (None, _) => None,
+        },
+        groups: match &node {
+            Some(n) => store.group_labels(&n.xname).await?,
+            None => Vec::new(),
+        },
+        known: node.is_some(),
+    };
+    let configured = store.boot_configurations_for(&selection).await?;
+    let role = node.and_then(|n| n.role);
+    let candidates = bss
+        .into_iter()
+        .map(|(k, c)| BootConfiguration::of_bss(k, c))
+        .chain(configured);
+    let decision = decide(store, req, pick(candidates, &selection, role)).await?;
+    let mac = match req.target {
+        BootTarget::Mac(m) => Some(m),
+        _ => macs.first().copied(),
+    };
+    Ok(Resolution {
+        node,
+        mac,
+        decision,
+    })
+}
+
+/// The score of one configuration for a node (step 4 of the module docs); 0 = it does not
+/// apply.
+///
+/// ```
+/// use ochami_boot::resolve::score;
+/// use ochami_core::{BootConfig, BootConfiguration, BootKey, BootSelection};
+/// let node = BootSelection { xname: Some("x1c0s0b0n0".parse()?), nid: Some(4), known: true, ..Default::default() };
+/// let bss_nid = BootConfiguration::of_bss(BootKey::Nid(4), BootConfig::default());
+/// let bss_name = BootConfiguration::of_bss(BootKey::Host("x1c0s0b0n0".into()), BootConfig::default());
+/// assert_eq!(score(&bss_nid, &node, None), 75);
+/// assert_eq!(score(&bss_name, &node, None), 80);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn score(config: &BootConfiguration, node: &BootSelection, role: Option<Role>) -> u32 {
+    let xname = node.xname.map(|x| x.to_string());
+    match &config.origin {
+        BootOrigin::Bss(key) => match key {
+            BootKey::Mac(m) if node.macs.contains(m) => 100,
+            BootKey::Nid(n) if node.nid == Some(*n) => 75,
+            BootKey::Host(h) if xname.as_deref() == Some(h.as_str()) => 80,
+            BootKey::Host(h) if node.known && h == DEFAULT_TAG => 1,
+            BootKey::Host(h) if node.known && role.is_some_and(|r| r.to_string() == *h) => 25,
+            _ => 0,
+        },
+        BootOrigin::BootService => {
+            let spec = &config.spec;
+            if spec.is_catch_all() {
+                return u32::from(node.known);
+            }
+            let macs = spec
+                .macs
+                .iter()
+                .filter(|m| node.macs.iter().any(|x| x.to_string() == **m))
+                .count();
+            let nids = spec.nids.iter().filter(|n| node.nid == Some(**n)).count();
+            let hosts = xname.as_deref().map_or(0, |x| {
+                spec.hosts
+                    .iter()
+                    .filter(|h| {
+                        if node.known {
+                            host_matches(h, x)
+                        } else {
+                            h.as_str() == x
+                        }
+                    })
+                    .count()
+            });
+            let groups = spec
+                .groups
+                .iter()
+                .filter(|g| node.groups.contains(g))
+                .count();
+            let total = 100 * macs + 75 * nids + 50 * hosts + 25 * groups;
+            u32::try_from(total).unwrap_or(u32::MAX)
+        }
+    }
+}
+
+/// The winning configuration among `candidates` (steps 4 and 5 of the module docs).
+pub fn pick(
+    candidates: impl IntoIterator<Item = BootConfiguration>,
+    node: &BootSelection,
+    role: Option<Role>,
+) -> Option<BootConfiguration> {
+    candidates
+        .into_iter()
+        .map(|c| (score(&c, node, role), c))
+        .filter(|(s, _)| *s > 0)
+        .min_by(|(sa, a), (sb, b)| {
+            sb.cmp(sa)
+                .then(b.spec.priority.cmp(&a.spec.priority))
+                .then_with(|| a.name.cmp(&b.name))
+                .then_with(|| a.uid.cmp(&b.uid))
+        })
+        .map(|(_, c)| c)
+}
+
+/// A known node's MACs and the BSS rows under its names; an unknown one's own row only.
+async fn bss_candidates(
+    store: &(impl BootSource + ?Sized),
+    req: &BootRequest,
+    node: Option<BootNode>,
+) -> Result<(Option<BootNode>, Vec<MacAddr>, Vec<(BootKey, BootConfig)>)> {
     let (macs, keys) = match &node {
         Some(n) => {
             let macs = node_macs(store, &n.xname).await?;
@@ -153,42 +319,13 @@ pub async fn resolve(store: &(impl BootSource + ?Sized), req: &BootRequest) -> R
         }
         None => (Vec::new(), vec![direct_key(req.target)]),
     };
-    let decision = decide(store, req, first_config(store, keys).await?).await?;
-    Ok(Resolution {
-        node,
-        mac: macs.first().copied(),
-        decision,
-    })
-}
-
-/// By MAC, the boot storm's hot path: one call ([`BootSource::boot_candidates_by_mac`], one
-/// round trip on SQL) returns the node and every config that could apply; the order of the
-/// module docs picks one, exactly as the general path would.
-async fn resolve_mac(
-    store: &(impl BootSource + ?Sized),
-    req: &BootRequest,
-    mac: MacAddr,
-) -> Result<Resolution> {
-    let found = store
-        .boot_candidates_by_mac(&mac, &[DEFAULT_TAG.to_owned()])
-        .await?;
-    let node = found.component.as_ref().and_then(BootNode::of);
-    let keys = match &node {
-        Some(n) => candidate_keys(&[mac], n),
-        None => vec![direct_key(req.target)],
-    };
-    let pick = keys.into_iter().find_map(|k| {
-        found
-            .configs
-            .iter()
-            .find(|(stored, _)| *stored == k)
-            .cloned()
-    });
-    Ok(Resolution {
-        node,
-        mac: Some(mac),
-        decision: decide(store, req, pick).await?,
-    })
+    let mut found = Vec::new();
+    for key in keys {
+        if let Some(config) = store.boot_config(&key).await? {
+            found.push((key, config));
+        }
+    }
+    Ok((node, macs, found))
 }
 
 /// The present node with NID `nid`, if any.
@@ -230,26 +367,20 @@ fn direct_key(target: BootTarget) -> BootKey {
     }
 }
 
-async fn first_config(
-    store: &(impl BootSource + ?Sized),
-    keys: impl IntoIterator<Item = BootKey>,
-) -> Result<Option<(BootKey, BootConfig)>> {
-    for key in keys {
-        if let Some(config) = store.boot_config(&key).await? {
-            return Ok(Some((key, config)));
-        }
-    }
-    Ok(None)
-}
-
 /// Boot what was found when it has a kernel; otherwise the node is unknown (step 4).
 async fn decide(
     store: &(impl BootSource + ?Sized),
     req: &BootRequest,
-    found: Option<(BootKey, BootConfig)>,
+    found: Option<BootConfiguration>,
 ) -> Result<BootDecision> {
     match found {
-        Some((key, config)) if !config.kernel.is_empty() => Ok(BootDecision::Boot { key, config }),
+        Some(c) if !c.spec.kernel.is_empty() => {
+            let config = c.boot_config();
+            Ok(match c.origin {
+                BootOrigin::Bss(key) => BootDecision::Boot { key, config },
+                BootOrigin::BootService => BootDecision::Configured { uid: c.uid, config },
+            })
+        }
         _ => discovery(store, req).await,
     }
 }

@@ -107,7 +107,7 @@ impl fmt::Display for ChainLine<'_> {
 
 /// What a rendering needs, whichever form it takes.
 struct Plan<'a> {
-    config: Option<(&'a BootKey, &'a BootConfig)>,
+    config: Option<&'a BootConfig>,
     params: KernelParams<'a>,
     chain: ChainLine<'a>,
 }
@@ -129,10 +129,15 @@ fn plan<'a>(res: &'a Resolution, req: &BootRequest, opts: &'a BootOptions) -> Re
         key,
         tail: ChainTail::Unknown(req.ts),
     };
-    let (key_config, known) = match &res.decision {
-        BootDecision::Boot { key, config } if !config.kernel.is_empty() => ((key, config), true),
+    let (name, config, known) = match &res.decision {
+        BootDecision::Boot { key, config } if !config.kernel.is_empty() => {
+            (key_name(key), config, true)
+        }
+        BootDecision::Configured { uid, config } if !config.kernel.is_empty() => {
+            (uid.clone(), config, true)
+        }
         BootDecision::Discovery { key, config } if !config.kernel.is_empty() => {
-            ((key, config), false)
+            (key_name(key), config, false)
         }
         _ => {
             let params = KernelParams::new("", false, None, None, None, None);
@@ -143,13 +148,8 @@ fn plan<'a>(res: &'a Resolution, req: &BootRequest, opts: &'a BootOptions) -> Re
             });
         }
     };
-    let (key, config) = key_config;
-    BootParams::check_script_parts(&config.kernel, &config.initrd, &config.params).map_err(
-        |source| BootError::UnsafeParams {
-            key: key_name(key),
-            source,
-        },
-    )?;
+    BootParams::check_script_parts(&config.kernel, &config.initrd, &config.params)
+        .map_err(|source| BootError::UnsafeParams { key: name, source })?;
     let initrd = !config.initrd.is_empty();
     let (params, chain) = if known {
         let bootif = match req.target {
@@ -180,7 +180,7 @@ fn plan<'a>(res: &'a Resolution, req: &BootRequest, opts: &'a BootOptions) -> Re
         )
     };
     Ok(Plan {
-        config: Some((key, config)),
+        config: Some(config),
         params,
         chain,
     })
@@ -229,7 +229,7 @@ pub fn render_script(res: &Resolution, req: &BootRequest, opts: &BootOptions) ->
     // Room for the template text, the chain line and the parameters with what is injected.
     let mut text = String::with_capacity(256 + 2 * opts.chain_url.len());
     let rendered = match plan.config {
-        Some((_, config)) => {
+        Some(config) => {
             text.reserve(config.kernel.len() + 2 * config.initrd.len() + config.params.len() + 128);
             BootScript {
                 kernel: &config.kernel,
@@ -283,7 +283,7 @@ pub struct ImageData {
 /// [`render_script`], as data.
 pub fn boot_data(res: &Resolution, req: &BootRequest, opts: &BootOptions) -> Result<BootData> {
     let plan = plan(res, req, opts)?;
-    let Some((_, config)) = plan.config else {
+    let Some(config) = plan.config else {
         return Ok(BootData::default());
     };
     let params = if plan.params.is_empty() {

@@ -8,7 +8,8 @@ use std::net::IpAddr;
 use async_trait::async_trait;
 use ochami_core::cloud_init::{ClusterDefaults, GroupData, NodeData};
 use ochami_core::{
-    BootCandidates, BootConfig, BootKey, Component, EthernetInterface, MacAddr, Xname,
+    BootCandidates, BootConfig, BootConfiguration, BootKey, BootSelection, Component,
+    EthernetInterface, MacAddr, Xname,
 };
 
 use crate::Result;
@@ -46,6 +47,13 @@ pub trait BootSource: Send + Sync {
         tags: &[String],
     ) -> Result<BootCandidates>;
 
+    /// The boot-service configurations that may select a node (at least every one whose
+    /// selectors match it; [`crate::resolve`] scores them).
+    async fn boot_configurations_for(
+        &self,
+        selection: &BootSelection,
+    ) -> Result<Vec<BootConfiguration>>;
+
     /// The labels of the SMD groups a component is a member of.
     async fn group_labels(&self, id: &Xname) -> Result<Vec<String>>;
 
@@ -64,7 +72,7 @@ mod store {
     use super::*;
     use crate::BootError;
     use ochami_core::{ComponentFilter, Term};
-    use ochami_store::{EthernetInterfaceFilter, Store};
+    use ochami_store::{BootStore, EthernetInterfaceFilter, Store};
 
     fn source(e: ochami_store::StoreError) -> BootError {
         BootError::Source(Box::new(e))
@@ -116,6 +124,15 @@ mod store {
             tags: &[String],
         ) -> Result<BootCandidates> {
             Store::boot_candidates_by_mac(self, mac, tags)
+                .await
+                .map_err(source)
+        }
+
+        async fn boot_configurations_for(
+            &self,
+            selection: &BootSelection,
+        ) -> Result<Vec<BootConfiguration>> {
+            BootStore::boot_configurations_for(self, selection)
                 .await
                 .map_err(source)
         }

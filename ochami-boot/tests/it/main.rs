@@ -3,6 +3,7 @@
 //! garbage input (property tests).
 
 mod cloud_init;
+mod configurations;
 mod dhcp;
 mod garbage;
 mod injection;

@@ -9,6 +9,7 @@ use crate::{add_node, params, store, x};
 async fn decided_by(store: &dyn Store, req: &BootRequest) -> Option<BootKey> {
     match resolve(store, req).await.expect("resolved").decision {
         BootDecision::Boot { key, .. } => Some(key),
+        BootDecision::Configured { uid, .. } => panic!("configuration {uid}"),
         BootDecision::Discovery { key, .. } => panic!("discovery via {key:?}"),
         BootDecision::Wait => None,
     }

@@ -1,6 +1,11 @@
 //! BSS: `/boot/v1` — boot parameters, the iPXE bootscript, the node view (`hosts`,
 //! `dumpstate`), endpoint-access history and the service status routes.
 //!
+//! Boot parameters are one view of the store's boot configurations: `GET` lists the BSS
+//! rows and then every configuration written through boot-service in BSS's shape (groups
+//! appended to `hosts`), and the bootscript resolves over both with `ochami-boot`'s one
+//! rule. Writes here change BSS rows only.
+//!
 //! Differences from upstream BSS, deliberate: a malformed or repeated bootscript parameter
 //! and any unknown query key answer 400 (BSS falls back to defaults); `POST` answers 409 when
 //! every name already has parameters (BSS: 400 `Already exists`); no `BSS-Referral-Token`
@@ -14,10 +19,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use ochami_boot::BootRequest;
-use ochami_core::{
-    BootParams, ComponentEndpointFilter, ComponentFilter, EthernetInterface,
-    EthernetInterfaceFilter, HmsType, MacAddr, SmComponent, sm_components,
-};
+use ochami_core::{BootKey, BootOrigin, BootParams, MacAddr, SmComponent, sm_components};
 use ochami_store::EndpointAccess;
 use serde::Serialize;
 
@@ -121,7 +123,7 @@ async fn get_params(
     if named {
         query.normalize()?;
     }
-    let found = state.store().list_boot_params(&query).await?;
+    let found = all_params(&state, &query).await?;
     if named && found.is_empty() {
         return Err(ApiError::not_found(
             "no boot parameters for the hosts, MACs or NIDs given",
@@ -180,18 +182,35 @@ async fn delete_params(
     Ok(StatusCode::OK)
 }
 
+/// The nodes as BSS sees them, from one store read.
 async fn node_view(state: &AppState) -> Result<Vec<SmComponent>, ApiError> {
-    let node = ComponentFilter::from_query_pairs([("type", "Node"), ("type", "VirtualNode")])?;
-    let components = state.store().list_components(&node).await?;
-    let all = ComponentEndpointFilter::default();
-    let endpoints = state.store().list_component_endpoints(&all).await?;
-    let filter = EthernetInterfaceFilter {
-        hms_type: vec![HmsType::Node, HmsType::VirtualNode],
-        ..Default::default()
+    let inv = state.store().node_inventory().await?;
+    Ok(sm_components(
+        &inv.components,
+        &inv.endpoints,
+        &inv.interfaces,
+    ))
+}
+
+/// BSS's listing: the BSS rows (grouped) and then every boot-service configuration in BSS's
+/// shape ([`ochami_core::BootConfiguration::bss_view`]); with names in `query`, only what
+/// names one of them.
+async fn all_params(state: &AppState, query: &BootParams) -> Result<Vec<BootParams>, ApiError> {
+    let mut found = state.store().list_boot_params(query).await?;
+    let keys = if names_given(query) {
+        Some(BootKey::normalized(query)?.1)
+    } else {
+        None
     };
-    let interfaces: Vec<EthernetInterface> =
-        state.store().list_ethernet_interfaces(&filter).await?;
-    Ok(sm_components(&components, &endpoints, &interfaces))
+    let configured = state.store().list_boot_configurations().await?;
+    found.extend(
+        configured
+            .iter()
+            .filter(|c| c.origin == BootOrigin::BootService)
+            .filter(|c| keys.as_ref().is_none_or(|ks| ks.iter().any(|k| c.names(k))))
+            .map(|c| c.bss_view()),
+    );
+    Ok(found)
 }
 
 /// `GET /boot/v1/hosts`: the nodes as BSS sees them, optionally only those named by
@@ -235,10 +254,7 @@ struct DumpState {
 
 async fn dumpstate(State(state): State<AppState>, _: NoQuery) -> Result<Json<DumpState>, ApiError> {
     let components = node_view(&state).await?;
-    let params = state
-        .store()
-        .list_boot_params(&BootParams::default())
-        .await?;
+    let params = all_params(&state, &BootParams::default()).await?;
     Ok(Json(DumpState { components, params }))
 }
 

@@ -38,6 +38,7 @@
 //! ```
 
 pub mod auth;
+mod boot_service;
 mod bss;
 mod cloud_init;
 pub mod dhcp;
@@ -45,6 +46,7 @@ mod endpoint_history;
 pub mod metrics;
 mod power;
 pub mod problem;
+mod resource;
 mod smd_components;
 mod smd_groups;
 mod smd_hardware;
@@ -251,6 +253,7 @@ pub fn router(state: AppState) -> Router {
 pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
     let all = smd_routes()
         .merge(bss_routes())
+        .merge(boot_service_routes())
         .merge(cloud_init_routes())
         .merge(power_routes())
         .merge(ui::routes())
@@ -271,6 +274,12 @@ pub fn smd_routes() -> Router<AppState> {
 /// BSS (`/boot/v1`): boot parameters, bootscripts, endpoint history.
 pub fn bss_routes() -> Router<AppState> {
     bss::routes()
+}
+
+/// boot-service (`/boot-service`, OpenCHAMI v0.2): boot configurations, nodes and BMCs in
+/// the resource envelope, and the bootscript, over the same store as BSS.
+pub fn boot_service_routes() -> Router<AppState> {
+    boot_service::routes()
 }
 
 /// cloud-init (`/cloud-init`): the NoCloud documents and the admin API.

@@ -24,9 +24,9 @@ pub struct ScopePolicy {
     pub auth_reads: bool,
     /// `/hsm/v2`.
     pub smd: FamilyScopes,
-    /// `/boot/v1`.
+    /// `/boot/v1` and `/boot-service`.
     pub bss: FamilyScopes,
-    /// `/cloud-init`.
+    /// `/cloud-init` and `/metadata-service`.
     pub cloud_init: FamilyScopes,
     /// Scopes or roles that grant every family's read and write (default `["admin"]`, as in
     /// TokenSmith's admin token); matched against `scope`/`scp`/`scopes` and `roles`/`role`.
@@ -55,9 +55,18 @@ fn is_public(route: &str) -> bool {
         || route == "/ui"
         || route.starts_with("/ui/")
         || route.starts_with("/boot/v1/service/")
+        || route.starts_with("/boot-service/service/")
         || matches!(
             route,
             "/boot/v1/bootscript"
+                | "/boot-service/bootscript"
+                | "/boot-service/health"
+                | "/metadata-service/health"
+                | "/metadata-service/meta-data"
+                | "/metadata-service/user-data"
+                | "/metadata-service/vendor-data"
+                | "/metadata-service/network-config"
+                | "/metadata-service/{file}"
                 | "/cloud-init/meta-data"
                 | "/cloud-init/user-data"
                 | "/cloud-init/vendor-data"
@@ -74,9 +83,9 @@ impl ScopePolicy {
         }
         let family = if route.starts_with("/hsm/v2") {
             &self.smd
-        } else if route.starts_with("/boot/v1") {
+        } else if route.starts_with("/boot/v1") || route.starts_with("/boot-service") {
             &self.bss
-        } else if route.starts_with("/cloud-init") {
+        } else if route.starts_with("/cloud-init") || route.starts_with("/metadata-service") {
             &self.cloud_init
         } else {
             return None;

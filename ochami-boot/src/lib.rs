@@ -59,8 +59,8 @@ mod source;
 pub mod tftp;
 
 pub use cloud_init::{
-    CLOUD_CONFIG, generated_hostname, group_document, instance_id, meta_data, node_for_ip,
-    user_data, vendor_data,
+    CLOUD_CONFIG, generated_hostname, group_document, instance_id, meta_data, meta_data_v02,
+    network_config, node_for_ip, user_data, vendor_data, vendor_data_v02,
 };
 pub use error::{BootError, Result};
 pub use options::BootOptions;

@@ -112,7 +112,7 @@ fn client_ip(
 }
 
 /// The node asking: found by its address among the ethernet interfaces.
-async fn requesting_node(
+pub(crate) async fn requesting_node(
     state: &AppState,
     peer: Peer,
     headers: &HeaderMap,
@@ -168,10 +168,10 @@ async fn group_document_for(
 }
 
 /// The peer address, when the server was started with connect info (`serve_on` does).
-struct Peer(Option<SocketAddr>);
+pub(crate) struct Peer(Option<SocketAddr>);
 
 impl Peer {
-    fn of(parts: &axum::http::request::Parts) -> Self {
+    pub(crate) fn of(parts: &axum::http::request::Parts) -> Self {
         Peer(
             parts
                 .extensions

@@ -43,6 +43,7 @@ mod bss;
 mod cloud_init;
 pub mod dhcp;
 mod endpoint_history;
+mod metadata_service;
 pub mod metrics;
 mod power;
 pub mod problem;
@@ -255,6 +256,7 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
         .merge(bss_routes())
         .merge(boot_service_routes())
         .merge(cloud_init_routes())
+        .merge(metadata_service_routes())
         .merge(power_routes())
         .merge(ui::routes())
         .merge(extra);
@@ -285,6 +287,13 @@ pub fn boot_service_routes() -> Router<AppState> {
 /// cloud-init (`/cloud-init`): the NoCloud documents and the admin API.
 pub fn cloud_init_routes() -> Router<AppState> {
     cloud_init::routes()
+}
+
+/// metadata-service (`/metadata-service`, OpenCHAMI v0.2): the NoCloud documents in v0.2's
+/// shape (with `network-config`) and the cluster defaults, groups and instance infos in the
+/// resource envelope, over the same cloud-init data as `/cloud-init`.
+pub fn metadata_service_routes() -> Router<AppState> {
+    metadata_service::routes()
 }
 
 /// Any set of routes (this crate's families, your own, or both) behind the server's layers:

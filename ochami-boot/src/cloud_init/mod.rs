@@ -25,7 +25,10 @@
 //!   something else, so no stored value can change a document's structure.
 
 mod base64;
+mod v02;
 mod yaml;
+
+pub use v02::{meta_data_v02, network_config, vendor_data_v02};
 
 use std::net::IpAddr;
 

@@ -111,7 +111,7 @@ async fn configurations(api: &Api) {
     assert_eq!(listed[0]["hosts"], json!(["x1000c0s0b0n0", "compute"]));
     assert_eq!(listed[0]["kernel"], "http://10.1.0.1/vmlinuz");
 
-    // Written through BSS, by MAC: 100 loses to the configuration's hosts + nids + groups (150).
+    // Written through BSS, by MAC: 100 loses to the configuration's hosts + nids (125).
     api.post(
         BP,
         &json!({"macs": ["a4:bf:01:00:00:01"], "kernel": "http://bss/k"}),

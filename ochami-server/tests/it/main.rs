@@ -7,6 +7,7 @@ mod boot_service;
 mod bss;
 mod cloud_init;
 mod common;
+mod metadata_service;
 mod power;
 mod scale_out;
 mod shutdown;

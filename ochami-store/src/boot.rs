@@ -4,11 +4,11 @@
 //! too — and the endpoint-access history.
 
 #[cfg(any(feature = "memory", feature = "sqlite", feature = "postgres"))]
+use ochami_core::BootConfiguration;
+#[cfg(any(feature = "memory", feature = "sqlite", feature = "postgres"))]
 use ochami_core::BootOrigin;
 pub use ochami_core::{BootCandidates, BootConfig, BootKey, merge_patch};
 use ochami_core::{Component, ComponentEndpoint, EthernetInterface};
-#[cfg(any(feature = "memory", feature = "sqlite", feature = "postgres"))]
-use ochami_core::BootConfiguration;
 use serde::{Deserialize, Serialize};
 
 /// BSS's node view read at once ([`crate::Store::node_inventory`]).

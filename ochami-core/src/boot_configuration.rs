@@ -173,27 +173,42 @@ fn check_location(field: &'static str, v: &str) -> Result<(), Error> {
     }
 }
 
-/// One boot configuration, whichever API wrote it.
-#[derive(Debug, Clone, PartialEq)]
+/// One boot configuration, whichever API wrote it. Its serde form (store snapshots) is that
+/// of a boot-service configuration: `uid`, `name`, `spec`, `labels`, `annotations`,
+/// `createdAt`, `updatedAt`; BSS rows travel as BSS `BootParams` instead.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct BootConfiguration {
     /// `bootconfiguration-<8 hex>` (boot-service) or `legacy-…` (a BSS row).
     pub uid: String,
     /// Its name (not unique, as upstream).
     pub name: String,
     /// Who wrote it.
+    #[serde(skip, default = "BootOrigin::boot_service")]
     pub origin: BootOrigin,
     /// Selectors and what to boot (normalized).
     pub spec: BootConfigurationSpec,
     /// BSS's cloud-init data (empty for boot-service configurations).
+    #[serde(skip)]
     pub cloud_init: CloudInit,
     /// Labels.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub labels: BTreeMap<String, String>,
     /// Annotations.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub annotations: BTreeMap<String, String>,
     /// RFC 3339 creation time (none for BSS rows, which BSS never timestamped).
+    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     /// RFC 3339 time of the last change.
+    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
+}
+
+impl BootOrigin {
+    fn boot_service() -> Self {
+        BootOrigin::BootService
+    }
 }
 
 impl BootConfiguration {

@@ -1,15 +1,16 @@
 //! A populated site for snapshot tests and benches: `n` nodes, each with its BMC (a Redfish
 //! endpoint with a password), a NIC with an IP, hardware, boot parameters of its own and
 //! cloud-init data, plus shared and exclusive groups, a partition, a `Compute` boot tag,
-//! access history and cluster defaults. Every record kind a snapshot holds is present.
+//! access history, cluster defaults and a boot-service configuration. Every record kind a snapshot holds is present.
 
 use std::sync::Arc;
 
 use ochami_core::cloud_init::{ClusterDefaults, GroupData, NodeData};
 use ochami_core::ingest::Inventory;
 use ochami_core::{
-    BootParams, Component, ComponentEndpoint, EthernetInterface, Group, HardwareRecord, MacAddr,
-    Members, Partition, RedfishEndpoint, Role, State, Xname,
+    BootConfiguration, BootConfigurationSpec, BootOrigin, BootParams, Component, ComponentEndpoint,
+    EthernetInterface, Group, HardwareRecord, MacAddr, Members, Partition, RedfishEndpoint, Role,
+    State, Xname,
 };
 use ochami_store::{EndpointAccess, Store};
 use serde_json::json;
@@ -127,6 +128,25 @@ pub async fn seed(store: &Arc<dyn Store>, n: usize) -> BoxResult<()> {
             initrd: "http://boot.example/compute/initrd.img".into(),
             params: "console=ttyS0".into(),
             ..Default::default()
+        })
+        .await?;
+    store
+        .create_boot_configuration(&BootConfiguration {
+            uid: "bootconfiguration-5173c0de".into(),
+            name: "compute-group".into(),
+            origin: BootOrigin::BootService,
+            spec: BootConfigurationSpec {
+                groups: vec!["compute".into()],
+                hosts: vec!["x1000c0s*".into()],
+                kernel: "http://boot.example/group/vmlinuz".into(),
+                priority: 5,
+                ..Default::default()
+            },
+            cloud_init: Default::default(),
+            labels: [("site".to_owned(), "test".to_owned())].into(),
+            annotations: Default::default(),
+            created_at: Some("2026-01-02T03:04:05Z".into()),
+            updated_at: Some("2026-01-02T03:04:05Z".into()),
         })
         .await?;
     let half = ids.len().div_ceil(2);

@@ -9,6 +9,7 @@ use ochami_core::{Partition, Xname};
 
 use super::MemoryStore;
 use super::tables::{Tables, Tx};
+use crate::boot::checked;
 use crate::snapshot::{Entry, EntrySink, ImportMode, SnapshotStore};
 use crate::{BootConfig, BootKey, ConflictKind, EndpointAccess, Record, Result, StoreError};
 
@@ -47,6 +48,11 @@ fn entries(t: &Tables) -> Vec<Entry> {
         Entry::CloudInitNode(d)
     }));
     out.push(Entry::CloudInitDefaults(t.cluster_defaults.clone()));
+    out.extend(
+        t.boot_configurations
+            .values()
+            .map(|c| Entry::BootConfiguration((**c).clone())),
+    );
     out
 }
 
@@ -160,6 +166,7 @@ fn apply(tx: &mut Tx<'_>, entries: &[Entry]) -> Result<()> {
             }
             // Infallible; written after the rest (see `import_entries`).
             Entry::EndpointAccess(_)
+            | Entry::BootConfiguration(_)
             | Entry::CloudInitGroup(_)
             | Entry::CloudInitNode(_)
             | Entry::CloudInitDefaults(_) => {}
@@ -220,6 +227,18 @@ impl SnapshotStore for MemoryStore {
     }
 
     async fn import_entries(&self, entries: &[Entry], mode: ImportMode) -> Result<()> {
+        // Checked before anything changes: their table is written after the journaled ones.
+        let configurations = entries
+            .iter()
+            .enumerate()
+            .filter_map(|(i, e)| match e {
+                Entry::BootConfiguration(c) => Some(checked(c).map_err(|e| match e {
+                    StoreError::Invalid { source, .. } => StoreError::invalid(Some(i), source),
+                    other => other,
+                })),
+                _ => None,
+            })
+            .collect::<Result<Vec<_>>>()?;
         let mut guard = self.tables.write().unwrap_or_else(PoisonError::into_inner);
         {
             let mut tx = Tx::new(&mut guard);
@@ -235,6 +254,10 @@ impl SnapshotStore for MemoryStore {
             t.group_data.clear();
             t.node_data.clear();
             t.cluster_defaults = Default::default();
+            t.boot_configurations.clear();
+        }
+        for c in configurations {
+            t.boot_configurations.insert(c.uid.clone(), Arc::new(c));
         }
         for e in entries {
             match e {

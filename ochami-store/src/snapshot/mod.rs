@@ -12,9 +12,11 @@
 //!    `ethernet_interface` (by MAC), `hardware`, `group` (with its members), `partition`
 //!    (with its members), `boot_params` (BSS `BootParams`: every name sharing one config in
 //!    one record, as `GET /bootparameters` groups them), `endpoint_access` (BSS
-//!    access history), `cloud_init_group`, `cloud_init_node` (its `id` set) and
-//!    `cloud_init_defaults` (exactly one). Records are in their API wire form; group and
-//!    partition members are the memberships;
+//!    access history), `cloud_init_group`, `cloud_init_node` (its `id` set),
+//!    `cloud_init_defaults` (exactly one) and `boot_configuration` (boot configurations
+//!    written through boot-service, by uid; a reader of an older build refuses the kind
+//!    rather than dropping it). Records are in their API wire form; group and partition
+//!    members are the memberships;
 //! 3. the trailer, `{"kind":"end","record":{"records":N,"counts":{"component":n,...}}}`.
 //!
 //! The trailer makes truncation detectable: a file without it, or whose counts do not
@@ -48,8 +50,8 @@ use std::collections::BTreeMap;
 use async_trait::async_trait;
 use ochami_core::cloud_init::{ClusterDefaults, GroupData, NodeData};
 use ochami_core::{
-    BootParams, Component, ComponentEndpoint, EthernetInterface, Group, HardwareRecord, Partition,
-    RedfishEndpoint,
+    BootConfiguration, BootParams, Component, ComponentEndpoint, EthernetInterface, Group,
+    HardwareRecord, Partition, RedfishEndpoint,
 };
 use serde::{Deserialize, Serialize};
 
@@ -85,6 +87,8 @@ pub enum Entry {
     Partition(Partition),
     /// Boot parameters: one config and every name it is stored under.
     BootParams(BootParams),
+    /// A boot configuration written through boot-service.
+    BootConfiguration(BootConfiguration),
     /// One row of the BSS access history.
     EndpointAccess(EndpointAccess),
     /// cloud-init data of a group.
@@ -96,7 +100,7 @@ pub enum Entry {
 }
 
 /// Every record kind, in snapshot order.
-pub const KINDS: [&str; 12] = [
+pub const KINDS: [&str; 13] = [
     "component",
     "redfish_endpoint",
     "component_endpoint",
@@ -109,6 +113,7 @@ pub const KINDS: [&str; 12] = [
     "cloud_init_group",
     "cloud_init_node",
     "cloud_init_defaults",
+    "boot_configuration",
 ];
 
 impl Entry {
@@ -127,6 +132,7 @@ impl Entry {
             Entry::CloudInitGroup(_) => KINDS[9],
             Entry::CloudInitNode(_) => KINDS[10],
             Entry::CloudInitDefaults(_) => KINDS[11],
+            Entry::BootConfiguration(_) => KINDS[12],
         }
     }
 }

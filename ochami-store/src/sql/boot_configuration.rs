@@ -107,65 +107,75 @@ impl<B: Backend> SqlStore<B> {
         replace: bool,
     ) -> Result<()> {
         let c = checked(config)?;
-        let spec = to_json(&c.spec)?;
-        let labels = to_json(&c.labels)?;
-        let annotations = to_json(&c.annotations)?;
-        let sels = selectors(&c.spec);
         write_tx!(self, |tx| {
             let mut exists = self.sql("SELECT uid FROM boot_configurations WHERE uid = ", vec![]);
             exists.bind(c.uid.clone());
             exists.for_update();
             let found = !tx.fetch(exists).await?.is_empty();
             match (found, replace) {
-                (true, false) => {
-                    return Err(StoreError::conflict(
-                        ConflictKind::BootUid,
-                        c.uid.clone(),
-                        "a boot configuration with this uid exists",
-                    ));
-                }
-                (false, true) => {
-                    return Err(StoreError::not_found(
-                        Record::BootConfiguration,
-                        c.uid.clone(),
-                    ));
-                }
-                _ => {}
+                (true, false) => Err(StoreError::conflict(
+                    ConflictKind::BootUid,
+                    c.uid.clone(),
+                    "a boot configuration with this uid exists",
+                )),
+                (false, true) => Err(StoreError::not_found(
+                    Record::BootConfiguration,
+                    c.uid.clone(),
+                )),
+                _ => self.put_configuration_in(&mut tx, &c).await,
             }
-            tx.execute(self.sql(
-                "DELETE FROM boot_selectors WHERE uid = $1",
-                vec![c.uid.clone().into()],
-            ))
-            .await?;
-            tx.execute(self.sql(
-                "DELETE FROM boot_configurations WHERE uid = $1",
-                vec![c.uid.clone().into()],
-            ))
-            .await?;
-            tx.execute(self.sql(
-                "INSERT INTO boot_configurations (uid, name, spec, labels, annotations, created_at, updated_at, catch_all) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                vec![
-                    c.uid.clone().into(),
-                    c.name.clone().into(),
-                    Val::Json(Some(spec.clone())),
-                    Val::Json(Some(labels.clone())),
-                    Val::Json(Some(annotations.clone())),
-                    c.created_at.clone().unwrap_or_default().into(),
-                    c.updated_at.clone().unwrap_or_default().into(),
-                    c.spec.is_catch_all().into(),
-                ],
-            ))
-            .await?;
-            for (kind, value) in &sels {
-                tx.execute(self.sql(
-                    "INSERT INTO boot_selectors (kind, value, uid) VALUES ($1, $2, $3)",
-                    vec![(*kind).into(), value.clone().into(), c.uid.clone().into()],
-                ))
-                .await?;
-            }
-            Ok(())
         })
+    }
+
+    /// Store a checked configuration and its selectors on `tx`, replacing one with its uid.
+    pub(super) async fn put_configuration_in<C: Conn>(
+        &self,
+        tx: &mut C,
+        c: &BootConfiguration,
+    ) -> Result<()> {
+        tx.execute(self.sql(
+            "DELETE FROM boot_selectors WHERE uid = $1",
+            vec![c.uid.clone().into()],
+        ))
+        .await?;
+        tx.execute(self.sql(
+            "DELETE FROM boot_configurations WHERE uid = $1",
+            vec![c.uid.clone().into()],
+        ))
+        .await?;
+        tx.execute(self.sql(
+            "INSERT INTO boot_configurations (uid, name, spec, labels, annotations, created_at, updated_at, catch_all) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            vec![
+                c.uid.clone().into(),
+                c.name.clone().into(),
+                Val::Json(Some(to_json(&c.spec)?)),
+                Val::Json(Some(to_json(&c.labels)?)),
+                Val::Json(Some(to_json(&c.annotations)?)),
+                c.created_at.clone().unwrap_or_default().into(),
+                c.updated_at.clone().unwrap_or_default().into(),
+                c.spec.is_catch_all().into(),
+            ],
+        ))
+        .await?;
+        for (kind, value) in selectors(&c.spec) {
+            tx.execute(self.sql(
+                "INSERT INTO boot_selectors (kind, value, uid) VALUES ($1, $2, $3)",
+                vec![kind.into(), value.into(), c.uid.clone().into()],
+            ))
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Every boot-service configuration on `tx`, by uid (snapshots).
+    pub(super) async fn configurations_in<C: Conn>(
+        &self,
+        tx: &mut C,
+    ) -> Result<Vec<BootConfiguration>> {
+        let mut sql = self.sql(COLS, vec![]);
+        sql.push(" ORDER BY uid");
+        tx.fetch(sql).await?.iter().map(configuration).collect()
     }
 
     /// Delete one boot-service configuration (its selectors with it).

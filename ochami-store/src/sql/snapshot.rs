@@ -17,6 +17,7 @@ use super::boot::{config_at, key_cols, key_of};
 use super::driver::{Backend, ColType, Conn, Dialect, SqlRow, Tx, Val};
 use super::rows::{self, from_json, to_json};
 use super::{SqlStore, write_tx};
+use crate::boot::checked;
 use crate::snapshot::{Entry, EntrySink, ImportMode, SnapshotStore};
 use crate::{BootConfig, BootKey, EndpointAccess, Result, StoreError};
 
@@ -33,6 +34,8 @@ const TABLES: &[&str] = &[
     "hardware",
     "redfish_endpoints",
     "boot_params",
+    "boot_selectors",
+    "boot_configurations",
     "endpoint_access",
     "cloud_init_groups",
     "cloud_init_nodes",
@@ -187,7 +190,11 @@ impl<B: Backend> SqlStore<B> {
                 "SELECT payload FROM cloud_init_defaults WHERE id = 1",
             )
             .await?;
-        sink(Entry::CloudInitDefaults(defaults.pop().unwrap_or_default()))
+        sink(Entry::CloudInitDefaults(defaults.pop().unwrap_or_default()))?;
+        self.configurations_in(tx)
+            .await?
+            .into_iter()
+            .try_for_each(|c| sink(Entry::BootConfiguration(c)))
     }
 
     async fn payloads_in<C: Conn, T: serde::de::DeserializeOwned>(
@@ -354,6 +361,13 @@ impl<B: Backend> SqlStore<B> {
                     let (bp, keys) =
                         BootKey::normalized(bp).map_err(|e| StoreError::invalid(Some(i), e))?;
                     self.import_boot(tx, &keys, &BootConfig::of(&bp)).await?;
+                }
+                Entry::BootConfiguration(c) => {
+                    let c = checked(c).map_err(|e| match e {
+                        StoreError::Invalid { source, .. } => StoreError::invalid(Some(i), source),
+                        other => other,
+                    })?;
+                    self.put_configuration_in(tx, &c).await?;
                 }
                 Entry::EndpointAccess(a) => {
                     tx.execute(self.sql(

@@ -48,7 +48,7 @@ pub trait BootSource: Send + Sync {
     ) -> Result<BootCandidates>;
 
     /// The boot-service configurations that may select a node (at least every one whose
-    /// selectors match it; [`crate::resolve`] scores them).
+    /// selectors match it; [`crate::resolve()`] scores them).
     async fn boot_configurations_for(
         &self,
         selection: &BootSelection,

@@ -47,6 +47,47 @@ pub(super) fn config_at(r: &impl SqlRow, i: usize) -> Result<BootConfig> {
 }
 
 impl<B: Backend> SqlStore<B> {
+    /// [`crate::Store::node_inventory`]: three statements in one read transaction, so the
+    /// view is one consistent snapshot.
+    pub(crate) async fn node_inventory_in_one_read(&self) -> Result<crate::NodeInventory> {
+        const NODE_TYPES: &str = " IN ('Node', 'VirtualNode')";
+        let mut tx = self.backend.begin_read().await?;
+        let mut sql = self.sql("SELECT ", vec![]);
+        sql.push(rows::COMPONENT_COLS_C)
+            .push(" FROM components c WHERE c.type")
+            .push(NODE_TYPES);
+        let mut components = tx
+            .fetch(sql)
+            .await?
+            .iter()
+            .map(rows::component)
+            .collect::<Result<Vec<_>>>()?;
+        components.sort_unstable_by_key(|c| c.id);
+        let mut endpoints = tx
+            .fetch(self.sql("SELECT payload FROM component_endpoints", vec![]))
+            .await?
+            .iter()
+            .map(|r| from_json::<ochami_core::ComponentEndpoint>("ComponentEndpoint", r.json(0)?))
+            .collect::<Result<Vec<_>>>()?;
+        endpoints.sort_by_key(|ce| ce.id);
+        let mut sql = self.sql("SELECT ", vec![]);
+        sql.push(rows::ETH_COLS_E)
+            .push(" FROM ethernet_interfaces e WHERE e.type")
+            .push(NODE_TYPES);
+        let mut interfaces = tx
+            .fetch(sql)
+            .await?
+            .iter()
+            .map(rows::ethernet_interface)
+            .collect::<Result<Vec<_>>>()?;
+        interfaces.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(crate::NodeInventory {
+            components,
+            endpoints,
+            interfaces,
+        })
+    }
+
     /// [`crate::Store::boot_candidates_by_mac`] in one statement: the interface's component
     /// (`n`) and the `boot_params` rows under each candidate name (`b`, a union of primary-key
     /// look-ups, so it stays fast with a row per node), joined. One row per config found (or

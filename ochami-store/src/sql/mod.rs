@@ -140,4 +140,8 @@ impl<B: Backend> Store for SqlStore<B> {
     ) -> Result<BootCandidates> {
         self.boot_candidates(mac, tags).await
     }
+
+    async fn node_inventory(&self) -> Result<crate::NodeInventory> {
+        self.node_inventory_in_one_read().await
+    }
 }

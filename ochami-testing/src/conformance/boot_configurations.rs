@@ -237,3 +237,55 @@ pub async fn boot_configurations_views_and_candidates(store: Arc<dyn Store>) {
         ["bootconfiguration-000000c1", "bootconfiguration-000000m1"]
     );
 }
+
+/// Check: BSS's node view in one read equals what the three list calls give.
+pub async fn node_inventory_is_the_node_lists(store: Arc<dyn Store>) {
+    use ochami_core::{
+        Component, ComponentEndpointFilter, ComponentFilter, EthernetInterface,
+        EthernetInterfaceFilter, HmsType, State,
+    };
+    let node = x("x1c0s0b0n0");
+    store
+        .upsert_components(
+            &[
+                Component::new(node).with_state(State::Ready),
+                Component::new(x("x1c0s0b0")).with_state(State::Ready),
+            ],
+            false,
+        )
+        .await
+        .unwrap();
+    let nic = EthernetInterface::new(
+        "aa:bb:cc:dd:ee:01".parse().unwrap(),
+        Some(node),
+        ["10.0.0.1".to_owned()],
+    );
+    store.insert_ethernet_interface(&nic).await.unwrap();
+    let bmc_nic = EthernetInterface::new(
+        "aa:bb:cc:dd:ee:02".parse().unwrap(),
+        Some(x("x1c0s0b0")),
+        [],
+    );
+    store.insert_ethernet_interface(&bmc_nic).await.unwrap();
+    let inv = store.node_inventory().await.unwrap();
+    let nodes =
+        ComponentFilter::from_query_pairs([("type", "Node"), ("type", "VirtualNode")]).unwrap();
+    assert_eq!(inv.components, store.list_components(&nodes).await.unwrap());
+    assert_eq!(inv.components.len(), 1);
+    assert_eq!(
+        inv.endpoints,
+        store
+            .list_component_endpoints(&ComponentEndpointFilter::default())
+            .await
+            .unwrap()
+    );
+    let ifaces = EthernetInterfaceFilter {
+        hms_type: vec![HmsType::Node, HmsType::VirtualNode],
+        ..Default::default()
+    };
+    assert_eq!(
+        inv.interfaces,
+        store.list_ethernet_interfaces(&ifaces).await.unwrap()
+    );
+    assert_eq!(inv.interfaces.len(), 1);
+}

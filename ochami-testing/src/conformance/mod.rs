@@ -129,6 +129,7 @@ pub const CHECKS: &[Check] = &[
     check!(boot_configurations::boot_configuration_crud),
     check!(boot_configurations::boot_configuration_validation),
     check!(boot_configurations::boot_configurations_views_and_candidates),
+    check!(boot_configurations::node_inventory_is_the_node_lists),
     check!(cloud_init::group_data_round_trip),
     check!(cloud_init::node_data_round_trip),
     check!(cloud_init::cluster_defaults_round_trip),

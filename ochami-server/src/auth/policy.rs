@@ -99,3 +99,54 @@ impl ScopePolicy {
         }
     }
 }
+
+#[cfg(test)]
+mod v02_tests {
+    use super::*;
+
+    #[test]
+    fn boot_service_and_metadata_service_scopes() {
+        let p = ScopePolicy::default();
+        for (method, route, scope) in [
+            (
+                Method::POST,
+                "/boot-service/bootconfigurations",
+                Some("bss:write"),
+            ),
+            (
+                Method::PATCH,
+                "/boot-service/nodes/{uid}",
+                Some("bss:write"),
+            ),
+            (Method::GET, "/boot-service/bmcs", None),
+            (Method::GET, "/boot-service/bootscript", None),
+            (Method::GET, "/boot-service/service/status", None),
+            (
+                Method::PUT,
+                "/metadata-service/groups/{uid}",
+                Some("cloud-init:write"),
+            ),
+            (Method::GET, "/metadata-service/meta-data", None),
+            (Method::GET, "/metadata-service/network-config", None),
+            (Method::GET, "/metadata-service/{file}", None),
+        ] {
+            assert_eq!(p.required_scope(&method, route), scope, "{method} {route}");
+        }
+        let reads = ScopePolicy {
+            auth_reads: true,
+            ..ScopePolicy::default()
+        };
+        assert_eq!(
+            reads.required_scope(&Method::GET, "/boot-service/bmcs"),
+            Some("bss:read")
+        );
+        assert_eq!(
+            reads.required_scope(&Method::GET, "/metadata-service/instanceinfos"),
+            Some("cloud-init:read")
+        );
+        assert_eq!(
+            reads.required_scope(&Method::GET, "/boot-service/bootscript"),
+            None
+        );
+    }
+}

@@ -166,10 +166,11 @@ impl Resolution {
 /// # }).unwrap();
 /// ```
 pub async fn resolve(store: &(impl BootSource + ?Sized), req: &BootRequest) -> Result<Resolution> {
-    let (node, macs, bss) = match req.target {
+    // By MAC, the boot storm's hot path: one call (one round trip on SQL) returns the node,
+    // every BSS row that could apply, the node's groups and the boot-service configurations
+    // that may select it. By name or NID (rarer), those are read one by one.
+    let (node, macs, bss, prefetched) = match req.target {
         BootTarget::Mac(mac) => {
-            // The boot storm's hot path: one call (one round trip on SQL) returns the node
-            // and every BSS row that could apply.
             let found = store
                 .boot_candidates_by_mac(&mac, &[DEFAULT_TAG.to_owned()])
                 .await?;
@@ -182,16 +183,35 @@ pub async fn resolve(store: &(impl BootSource + ?Sized), req: &BootRequest) -> R
                     .filter(|(k, _)| *k == BootKey::Mac(mac))
                     .collect(),
             };
-            (node, vec![mac], configs)
+            let groups = if node.is_some() {
+                found.groups
+            } else {
+                Vec::new()
+            };
+            (
+                node,
+                vec![mac],
+                configs,
+                Some((groups, found.configurations)),
+            )
         }
         BootTarget::Name(x) => {
             let node = store.component(&x).await?.as_ref().and_then(BootNode::of);
-            bss_candidates(store, req, node).await?
+            let (node, macs, bss) = bss_candidates(store, req, node).await?;
+            (node, macs, bss, None)
         }
         BootTarget::Nid(n) => {
             let node = node_with_nid(store, n).await?;
-            bss_candidates(store, req, node).await?
+            let (node, macs, bss) = bss_candidates(store, req, node).await?;
+            (node, macs, bss, None)
         }
+    };
+    let (groups, prefetched) = match prefetched {
+        Some((groups, configurations)) => (groups, Some(configurations)),
+        None => match &node {
+            Some(n) => (store.group_labels(&n.xname).await?, None),
+            None => (Vec::new(), None),
+        },
     };
     let selection = BootSelection {
         xname: node.map(|n| n.xname).or(match req.target {
@@ -204,13 +224,13 @@ pub async fn resolve(store: &(impl BootSource + ?Sized), req: &BootRequest) -> R
             (None, BootTarget::Nid(n)) => i32::try_from(n).ok(),
             (None, _) => None,
         },
-        groups: match &node {
-            Some(n) => store.group_labels(&n.xname).await?,
-            None => Vec::new(),
-        },
+        groups,
         known: node.is_some(),
     };
-    let configured = store.boot_configurations_for(&selection).await?;
+    let configured = match prefetched {
+        Some(c) => c,
+        None => store.boot_configurations_for(&selection).await?,
+    };
     let role = node.and_then(|n| n.role);
     let candidates = bss
         .into_iter()

@@ -38,9 +38,10 @@ pub trait BootSource: Send + Sync {
     /// The boot configuration stored under one name.
     async fn boot_config(&self, key: &BootKey) -> Result<Option<BootConfig>>;
 
-    /// The component owning the interface with `mac` and every boot configuration that could
-    /// apply to it (stored under the MAC, the component's xname, NID and role, and each of
-    /// `tags`), in any order. One round trip on SQL stores: the boot storm's hot path.
+    /// The component owning the interface with `mac`, every BSS row that could apply to it
+    /// (stored under the MAC, the component's xname, NID and role, and each of `tags`), the
+    /// labels of its groups and the boot-service configurations that may select it, in any
+    /// order. One round trip on SQL stores: the boot storm's hot path.
     async fn boot_candidates_by_mac(
         &self,
         mac: &MacAddr,

@@ -243,4 +243,9 @@ pub struct BootCandidates {
     pub component: Option<Component>,
     /// The configs found, each with the name it is stored under, in no particular order.
     pub configs: Vec<(BootKey, BootConfig)>,
+    /// The labels of the component's SMD groups.
+    pub groups: Vec<String>,
+    /// Boot-service configurations that may select the component or the MAC (a superset:
+    /// `ochami-boot` scores them), in no particular order.
+    pub configurations: Vec<crate::BootConfiguration>,
 }

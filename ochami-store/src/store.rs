@@ -400,7 +400,9 @@ pub trait Store:
     /// What a bootscript request by MAC needs, in as few round trips as the backend can
     /// manage (one on SQL): the component owning the ethernet interface with `mac`, if any,
     /// and every boot config stored under the MAC itself, under that component's xname, NID
-    /// and role (a host tag such as `Compute`), and under each of `tags` (such as `Default`).
+    /// and role (a host tag such as `Compute`), and under each of `tags` (such as `Default`);
+    /// the labels of the component's groups and the boot-service configurations that may
+    /// select it ([`BootStore::boot_configurations_for`]).
     /// Which candidate wins is the caller's policy (`ochami-boot`'s resolution order); configs
     /// come in no particular order. The default implementation asks the other methods.
     async fn boot_candidates_by_mac(
@@ -429,6 +431,30 @@ pub trait Store:
                 configs.push((key, config));
             }
         }
-        Ok(BootCandidates { component, configs })
+        let groups = match &component {
+            Some(c) => self
+                .get_membership(&c.id)
+                .await?
+                .map(|m| m.group_labels)
+                .unwrap_or_default(),
+            None => Vec::new(),
+        };
+        let selection = BootSelection {
+            xname: component.as_ref().map(|c| c.id),
+            macs: vec![*mac],
+            nid: component
+                .as_ref()
+                .and_then(|c| c.nid)
+                .and_then(|n| i32::try_from(n).ok()),
+            groups: groups.clone(),
+            known: component.is_some(),
+        };
+        let configurations = self.boot_configurations_for(&selection).await?;
+        Ok(BootCandidates {
+            component,
+            configs,
+            groups,
+            configurations,
+        })
     }
 }

@@ -121,7 +121,26 @@ impl<B: Backend> SqlStore<B> {
         sql.in_list(tags.to_vec());
         sql.push(" UNION ALL ")
             .push(CONFIG)
-            .push(" WHERE kind = 'nid' AND name = (SELECT CAST(nid AS TEXT) FROM n)) SELECT ")
+            .push(" WHERE kind = 'nid' AND name = (SELECT CAST(nid AS TEXT) FROM n)");
+        // The node's groups, and the boot-service configurations that may select it (an
+        // index look-up per selector kind), in the same columns: kind 'group' (name = label)
+        // and 'cfg' (name = uid, then name, created_at, updated_at, spec).
+        sql.push(
+            " UNION ALL SELECT 'group', m.name, '', '', '', NULL FROM group_members m \
+             WHERE m.kind = 'group' AND m.component_id = (SELECT id FROM n) \
+             UNION ALL SELECT 'cfg', c.uid, c.name, c.created_at, c.updated_at, c.spec \
+             FROM boot_configurations c WHERE (c.catch_all AND EXISTS (SELECT 1 FROM n)) \
+             OR c.uid IN (SELECT s.uid FROM boot_selectors s WHERE (s.kind = 'mac' AND s.value = ",
+        )
+        .bind(mac.to_string())
+        .push(
+            ") OR (s.kind = 'host' AND s.value = (SELECT id FROM n)) \
+             OR (s.kind = 'pattern' AND EXISTS (SELECT 1 FROM n)) \
+             OR (s.kind = 'nid' AND s.value = (SELECT CAST(nid AS TEXT) FROM n)) \
+             OR (s.kind = 'group' AND s.value IN (SELECT m.name FROM group_members m \
+             WHERE m.kind = 'group' AND m.component_id = (SELECT id FROM n))))",
+        );
+        sql.push(") SELECT ")
             .push(&node_cols.join(", "))
             .push(", b.kind, b.name, b.kernel, b.initrd, b.params, b.cloud_init FROM (SELECT 1 AS one) q LEFT JOIN n ON true LEFT JOIN b ON true");
         let rows = self.fetch(sql).await?;
@@ -130,9 +149,27 @@ impl<B: Backend> SqlStore<B> {
             if out.component.is_none() && r.text(0)?.is_some() {
                 out.component = Some(rows::component(r)?);
             }
-            if let Some(kind) = r.text(15)? {
-                let key = key_of(Some(&kind), rows::req_text(r, 16, "boot name")?)?;
-                out.configs.push((key, config_at(r, 17)?));
+            match r.text(15)?.as_deref() {
+                None => {}
+                Some("group") => out.groups.push(rows::req_text(r, 16, "group label")?),
+                Some("cfg") => {
+                    let spec = from_json("boot configuration spec", r.json(20)?)?;
+                    out.configurations.push(BootConfiguration {
+                        uid: rows::req_text(r, 16, "boot configuration uid")?,
+                        name: r.text(17)?.unwrap_or_default(),
+                        origin: ochami_core::BootOrigin::BootService,
+                        spec,
+                        cloud_init: Default::default(),
+                        labels: Default::default(),
+                        annotations: Default::default(),
+                        created_at: r.text(18)?.filter(|t| !t.is_empty()),
+                        updated_at: r.text(19)?.filter(|t| !t.is_empty()),
+                    });
+                }
+                Some(kind) => {
+                    let key = key_of(Some(kind), rows::req_text(r, 16, "boot name")?)?;
+                    out.configs.push((key, config_at(r, 17)?));
+                }
             }
         }
         Ok(out)

@@ -383,7 +383,9 @@ impl PyStore {
 
     /// All groups, sorted by label.
     fn groups(&self, py: Python<'_>) -> PyResult<Rows> {
-        self.rows_of(py, "groups", move |s| async move { s.list_groups().await })
+        self.rows_of(py, "groups", move |s| async move {
+            s.list_groups(&ochami_core::GroupFilter::default()).await
+        })
     }
 
     /// One group, or ``None``.
@@ -432,7 +434,8 @@ impl PyStore {
     /// All partitions, sorted by name.
     fn partitions(&self, py: Python<'_>) -> PyResult<Rows> {
         self.rows_of(py, "partitions", move |s| async move {
-            s.list_partitions().await
+            s.list_partitions(&ochami_core::GroupFilter::default())
+                .await
         })
     }
 

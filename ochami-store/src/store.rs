@@ -11,8 +11,8 @@ use ochami_core::cloud_init::{ClusterDefaults, GroupData, InstanceInfo, NodeData
 use ochami_core::ingest::Inventory;
 use ochami_core::{
     BootParams, Component, ComponentEndpoint, ComponentFilter, EthernetInterface, Group,
-    HardwareFilter, HardwareRecord, HmsType, IpAddressEntry, MacAddr, Membership, Partition,
-    RedfishEndpoint, Xname,
+    GroupFilter, HardwareFilter, HardwareRecord, HmsType, IpAddressEntry, MacAddr, Membership,
+    Partition, RedfishEndpoint, Xname,
 };
 
 use crate::{
@@ -193,7 +193,7 @@ pub trait GroupStore: Send + Sync {
     async fn get_group(&self, label: &str) -> Result<Option<Group>>;
 
     /// All groups, sorted by label.
-    async fn list_groups(&self) -> Result<Vec<Group>>;
+    async fn list_groups(&self, filter: &GroupFilter) -> Result<Vec<Group>>;
 
     /// Create a group (label normalized); duplicate label and exclusive-group violations are
     /// conflicts; members must be existing components.
@@ -218,7 +218,7 @@ pub trait GroupStore: Send + Sync {
     async fn get_partition(&self, name: &str) -> Result<Option<Partition>>;
 
     /// All partitions, sorted by name.
-    async fn list_partitions(&self) -> Result<Vec<Partition>>;
+    async fn list_partitions(&self, filter: &GroupFilter) -> Result<Vec<Partition>>;
 
     /// Create a partition; a member already in another partition is a conflict.
     async fn create_partition(&self, partition: &Partition) -> Result<()>;

@@ -73,8 +73,8 @@ use tower::util::MapRequestLayer;
 pub use auth::{AuthConfig, Authenticator, JwksSource, ScopePolicy};
 pub use metrics::Metrics;
 pub use power::{
-    PowerConfig, StatusEntry, Task, TaskCounts, TaskStatus, Transition, TransitionStatus,
-    power_routes, power_routes_with,
+    ABANDONED, PowerConfig, StatusEntry, Task, TaskCounts, TaskStatus, Transition,
+    TransitionStatus, power_routes, power_routes_with,
 };
 pub use problem::ApiError;
 

@@ -122,6 +122,8 @@ pub enum Record {
     CloudInitGroup,
     /// cloud-init data of a node.
     CloudInitNode,
+    /// A power transition, by id.
+    PowerTransition,
 }
 
 impl Record {
@@ -139,6 +141,7 @@ impl Record {
             Record::BootParams => "boot parameters",
             Record::CloudInitGroup => "cloud-init group",
             Record::CloudInitNode => "cloud-init node",
+            Record::PowerTransition => "power transition",
         }
     }
 }

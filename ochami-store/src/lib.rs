@@ -45,6 +45,7 @@ mod ip_list;
 mod memory;
 #[cfg(feature = "postgres")]
 mod postgres;
+pub mod power;
 pub mod snapshot;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod sql;
@@ -60,6 +61,7 @@ pub use error::{BoxError, ConflictKind, Record, Result, StoreError};
 pub use ochami_core::{
     ComponentEndpointFilter, ComponentUpdate, EthernetInterfaceFilter, RedfishEndpointFilter,
 };
+pub use power::PowerStore;
 pub use snapshot::SnapshotStore;
 pub use store::{BootStore, CloudInitStore, ComponentStore, GroupStore, InventoryStore, Store};
 pub use update::{EthernetInterfacePatch, GroupPatch};

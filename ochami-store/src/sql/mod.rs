@@ -21,6 +21,7 @@ mod filter;
 mod groups;
 mod hardware;
 mod inventory;
+mod power;
 mod rows;
 pub(crate) mod schema;
 mod snapshot;

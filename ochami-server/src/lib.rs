@@ -90,6 +90,11 @@ pub struct ServerConfig {
     pub listen: SocketAddr,
     /// Store URL: `sqlite://path`, `memory:` or `postgres://user:pass@host/db`.
     pub store: String,
+    /// File holding the key BMC credentials are encrypted with at rest
+    /// ([`ochami_store::secret::SecretKey::from_file`]); `None` stores them as given. A key
+    /// that does not decrypt the stored credentials stops [`serve`] before anything is
+    /// written.
+    pub secret_key_file: Option<std::path::PathBuf>,
     /// URL nodes use to reach this server (iPXE chain and cloud-init links); `None` means
     /// `http://<listen>`.
     pub base_url: Option<String>,
@@ -108,6 +113,7 @@ impl std::fmt::Debug for ServerConfig {
         f.debug_struct("ServerConfig")
             .field("listen", &self.listen)
             .field("store", &ochami_store::redact(&self.store))
+            .field("secret_key_file", &self.secret_key_file)
             .field("base_url", &self.base_url)
             .field("trusted_proxies", &self.trusted_proxies)
             .field("auth", &self.auth)
@@ -123,6 +129,7 @@ impl ServerConfig {
         ServerConfig {
             listen,
             store: store.into(),
+            secret_key_file: None,
             base_url: None,
             trusted_proxies: Vec::new(),
             auth: AuthConfig::default(),
@@ -417,7 +424,11 @@ pub async fn serve(config: ServerConfig) -> Result<(), ServeError> {
         }
         tracing::warn!(listen = %config.listen, "no JWKS configured: writes are unauthenticated");
     }
-    let store = ochami_store::open(&config.store).await?;
+    let mut options = ochami_store::OpenOptions::default();
+    if let Some(path) = &config.secret_key_file {
+        options = options.with_secret_key(ochami_store::secret::SecretKey::from_file(path)?);
+    }
+    let store = ochami_store::open_with(&config.store, &options).await?;
     let settings = Settings {
         base_url: config.base_url(),
         trusted_proxies: config.trusted_proxies.clone(),

@@ -19,7 +19,7 @@ use crate::{
     BootCandidates, BootConfig, BootKey, ComponentEndpointFilter, ComponentUpdate, EndpointAccess,
     EthernetInterfaceFilter, EthernetInterfacePatch, GroupPatch, RedfishEndpointFilter,
 };
-use crate::{PowerStore, Result, SnapshotStore};
+use crate::{CredentialStore, PowerStore, Result, SnapshotStore};
 
 /// SMD components (`/hsm/v2/State/Components`).
 #[async_trait]
@@ -337,6 +337,7 @@ pub trait Store:
     + CloudInitStore
     + SnapshotStore
     + PowerStore
+    + CredentialStore
 {
     /// Which backend this is: `memory`, `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;

@@ -6,6 +6,7 @@ mod bad_input;
 mod bss;
 mod cloud_init;
 mod common;
+mod credentials;
 mod power;
 mod scale_out;
 mod shutdown;

@@ -110,13 +110,8 @@ fn apply(tx: &mut Tx<'_>, entries: &[Entry]) -> Result<()> {
                 tx.put_component(c);
             }
             Entry::RedfishEndpoint(ep) => {
-                let mut ep = ep.clone();
-                if let Some(old) = tx.tables().endpoints.get(&ep.id)
-                    && ep.password.is_empty()
-                {
-                    ep.password.clone_from(&old.password);
-                }
-                tx.set_endpoint(ep.id, Some(ep));
+                // A snapshot without a password keeps the stored one (merge).
+                tx.set_endpoint(ep.id, Some(ep.clone()));
             }
             Entry::ComponentEndpoint(ce) => tx.set_component_endpoint(ce.id, Some(ce.clone())),
             Entry::EthernetInterface(iface) => {

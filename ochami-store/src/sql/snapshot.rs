@@ -281,7 +281,6 @@ impl<B: Backend> SqlStore<B> {
                 tx.execute(sql).await?;
             }
         }
-        let passwords = self.passwords(tx, entries).await?;
         let mut components = Vec::new();
         let mut ifaces = Vec::new();
         let mut nodes = Vec::new();
@@ -303,15 +302,8 @@ impl<B: Backend> SqlStore<B> {
                     c.normalize();
                     components.push(c);
                 }
-                Entry::RedfishEndpoint(ep) => {
-                    let mut ep = ep.clone();
-                    if ep.password.is_empty()
-                        && let Some(p) = passwords.get(&ep.id.to_string())
-                    {
-                        ep.password.clone_from(p);
-                    }
-                    self.write_redfish_endpoint(tx, &ep).await?;
-                }
+                // A snapshot without a password keeps the stored one (merge).
+                Entry::RedfishEndpoint(ep) => self.write_redfish_endpoint(tx, ep).await?,
                 Entry::ComponentEndpoint(ce) => self.write_component_endpoint(tx, ce).await?,
                 Entry::EthernetInterface(iface) => ifaces.push(iface),
                 Entry::Hardware(h) => self.write_hardware(tx, h).await?,
@@ -393,39 +385,6 @@ impl<B: Backend> SqlStore<B> {
         self.import_components(tx, components).await?;
         self.import_ifaces(tx, &ifaces).await?;
         self.import_nodes(tx, &nodes).await
-    }
-
-    /// The stored passwords of the endpoints a snapshot names (it carries none).
-    async fn passwords<C: Conn>(
-        &self,
-        tx: &mut C,
-        entries: &[Entry],
-    ) -> Result<HashMap<String, String>> {
-        let ids: Vec<String> = entries
-            .iter()
-            .filter_map(|e| match e {
-                Entry::RedfishEndpoint(ep) => Some(ep.id.to_string()),
-                _ => None,
-            })
-            .collect();
-        if ids.is_empty() {
-            return Ok(HashMap::new());
-        }
-        let mut sql = self.sql(
-            "SELECT id, password FROM redfish_endpoints WHERE id",
-            vec![],
-        );
-        sql.in_list(ids);
-        let found = tx.fetch(sql).await?;
-        found
-            .iter()
-            .map(|r| {
-                Ok((
-                    rows::req_text(r, 0, "RedfishEndpoint ID")?,
-                    r.text(1)?.unwrap_or_default(),
-                ))
-            })
-            .collect()
     }
 
     async fn import_components<C: Conn>(&self, tx: &mut C, rows: Vec<Component>) -> Result<()> {

@@ -49,7 +49,12 @@ fn json_of(dialect: Dialect, col: &str) -> String {
 }
 
 impl<B: Backend> SqlStore<B> {
-    async fn export_in<C: Conn>(&self, tx: &mut C, sink: &mut EntrySink<'_>) -> Result<()> {
+    async fn export_in<C: Conn>(
+        &self,
+        tx: &mut C,
+        sink: &mut EntrySink<'_>,
+        with_credentials: bool,
+    ) -> Result<()> {
         let mut sql = self.sql("SELECT ", vec![]);
         sql.push(rows::COMPONENT_COLS).push(" FROM components");
         let mut components = tx
@@ -72,8 +77,23 @@ impl<B: Backend> SqlStore<B> {
             .map(rows::redfish_endpoint)
             .collect::<Result<Vec<RedfishEndpoint>>>()?;
         endpoints.sort_unstable_by_key(|e| e.id);
+        let mut passwords: HashMap<String, String> = HashMap::new();
+        if with_credentials {
+            let found = tx
+                .fetch(self.sql(
+                    "SELECT id, password FROM redfish_endpoints WHERE password <> ''",
+                    vec![],
+                ))
+                .await?;
+            for r in &found {
+                let id = rows::req_text(r, 0, "RedfishEndpoint ID")?;
+                let stored = r.text(1)?.unwrap_or_default();
+                let clear = crate::secret::reveal(self.secret.as_ref(), &id, &stored)?;
+                passwords.insert(id, clear);
+            }
+        }
         for mut ep in endpoints {
-            ep.password.clear();
+            ep.password = passwords.remove(&ep.id.to_string()).unwrap_or_default();
             sink(Entry::RedfishEndpoint(ep))?;
         }
 
@@ -551,7 +571,13 @@ impl<B: Backend> SqlStore<B> {
 impl<B: Backend> SnapshotStore for SqlStore<B> {
     async fn export_entries(&self, sink: &mut EntrySink<'_>) -> Result<()> {
         let mut tx = self.backend.begin_read().await?;
-        self.export_in(&mut tx, sink).await?;
+        self.export_in(&mut tx, sink, false).await?;
+        tx.commit().await
+    }
+
+    async fn export_entries_with_credentials(&self, sink: &mut EntrySink<'_>) -> Result<()> {
+        let mut tx = self.backend.begin_read().await?;
+        self.export_in(&mut tx, sink, true).await?;
         tx.commit().await
     }
 

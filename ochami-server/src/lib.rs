@@ -2,7 +2,8 @@
 //!
 //! OpenCHAMI's services as a library: one axum [`router`] answering SMD v2 (`/hsm/v2`),
 //! BSS (`/boot/v1`), cloud-init (`/cloud-init`), PCS power control (`/power-control/v1`)
-//! from one [`ochami_store::Store`], a picture of the machine in the browser at `/ui/`
+//! and a store snapshot for backups (`GET /admin/snapshot`, SMD's write scope) from one
+//! [`ochami_store::Store`], a picture of the machine in the browser at `/ui/`
 //! ([`ui`]), and [`serve`] to run it from a plain [`ServerConfig`], which can also start the
 //! netboot services: a [`dhcp`] server and a read-only [`tftp`] server. The `ochami` binary
 //! (in `examples/`) only turns flags into a `ServerConfig`; a program of your own can mount
@@ -50,6 +51,7 @@ mod smd_groups;
 mod smd_hardware;
 mod smd_inventory;
 mod smd_service;
+mod snapshot;
 pub mod tftp;
 pub mod ui;
 
@@ -260,6 +262,7 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
         .merge(bss_routes())
         .merge(cloud_init_routes())
         .merge(power_routes())
+        .merge(snapshot::routes())
         .merge(ui::routes())
         .merge(extra);
     with_layers(state, all)

@@ -1,6 +1,7 @@
 //! HTTP tests of `ochami-server`: every route family in-process and over a socket, against
 //! the memory, SQLite and Postgres stores.
 
+mod admin;
 mod auth;
 mod bad_input;
 mod bss;

@@ -271,7 +271,7 @@ impl<B: Backend> PowerStore for SqlStore<B> {
         reason: &str,
     ) -> Result<Vec<String>> {
         let cutoff = stale_before(lease);
-        write_tx!(self, |tx| {
+        let stale = |lock: bool| {
             let mut sql = self.sql("SELECT id FROM power_transitions WHERE status", vec![]);
             sql.in_list(vec![
                 TransitionStatus::New.as_str().into(),
@@ -279,7 +279,19 @@ impl<B: Backend> PowerStore for SqlStore<B> {
                 TransitionStatus::AbortSignaled.as_str().into(),
             ]);
             sql.push(" AND heartbeat < ").bind(Val::Int(Some(cutoff)));
-            sql.push(" ORDER BY id").for_update();
+            sql.push(" ORDER BY id");
+            if lock {
+                sql.for_update();
+            }
+            sql
+        };
+        // Every read of transitions asks; a plain read keeps the common answer (none)
+        // free of a write transaction.
+        if self.fetch(stale(false)).await?.is_empty() {
+            return Ok(Vec::new());
+        }
+        write_tx!(self, |tx| {
+            let sql = stale(true);
             let ids: Vec<String> = tx
                 .fetch(sql)
                 .await?

@@ -36,7 +36,8 @@ impl fmt::Debug for RedfishCredentials {
     }
 }
 
-/// The one read of BMC credentials (see the [module docs](self)).
+/// The one read of BMC credentials: reads of Redfish endpoints never carry a password, a
+/// service that must talk to a BMC asks here just before.
 #[async_trait]
 pub trait CredentialStore: Send + Sync {
     /// The user and password stored for Redfish endpoint `id` (decrypted); None when the

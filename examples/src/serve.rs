@@ -21,6 +21,10 @@ pub(crate) struct ServeArgs {
     /// Store URL: `sqlite://path`, `memory:` or `postgres://user:pass@host/db`.
     #[arg(long, env = "OCHAMI_STORE", default_value = "sqlite://ochami.db")]
     store: String,
+    /// File with the key BMC credentials are encrypted with at rest (64 hex characters, as
+    /// `openssl rand -hex 32` writes; SQLite and Postgres stores).
+    #[arg(long, env = "OCHAMI_SECRET_KEY_FILE")]
+    secret_key_file: Option<PathBuf>,
     /// URL nodes use to reach this server (iPXE chain and cloud-init links); default
     /// `http://<listen>`.
     #[arg(long, env = "OCHAMI_BASE_URL")]
@@ -143,6 +147,7 @@ impl From<ServeArgs> for ServerConfig {
     fn from(a: ServeArgs) -> Self {
         let mut config = ServerConfig::new(a.listen, a.store);
         config.base_url = a.base_url;
+        config.secret_key_file = a.secret_key_file;
         config.trusted_proxies = a.trusted_proxies;
         config.auth = a.auth.into();
         config.dhcp = a.netboot.dhcp(&config.base_url());

@@ -2,7 +2,8 @@
 //!
 //! OpenCHAMI's services as a library: one axum [`router`] answering SMD v2 (`/hsm/v2`),
 //! BSS (`/boot/v1`), cloud-init (`/cloud-init`), PCS power control (`/power-control/v1`)
-//! from one [`ochami_store::Store`], a picture of the machine in the browser at `/ui/`
+//! and a store snapshot for backups (`GET /admin/snapshot`, SMD's write scope) from one
+//! [`ochami_store::Store`], a picture of the machine in the browser at `/ui/`
 //! ([`ui`]), and [`serve`] to run it from a plain [`ServerConfig`], which can also start the
 //! netboot services: a [`dhcp`] server and a read-only [`tftp`] server. The `ochami` binary
 //! (in `examples/`) only turns flags into a `ServerConfig`; a program of your own can mount
@@ -50,6 +51,7 @@ mod smd_groups;
 mod smd_hardware;
 mod smd_inventory;
 mod smd_service;
+mod snapshot;
 pub mod tftp;
 pub mod ui;
 
@@ -73,8 +75,8 @@ use tower::util::MapRequestLayer;
 pub use auth::{AuthConfig, Authenticator, JwksSource, ScopePolicy};
 pub use metrics::Metrics;
 pub use power::{
-    PowerConfig, StatusEntry, Task, TaskCounts, TaskStatus, Transition, TransitionStatus,
-    power_routes, power_routes_with,
+    ABANDONED, PowerConfig, StatusEntry, Task, TaskCounts, TaskStatus, Transition,
+    TransitionStatus, power_routes, power_routes_with,
 };
 pub use problem::ApiError;
 
@@ -90,6 +92,11 @@ pub struct ServerConfig {
     pub listen: SocketAddr,
     /// Store URL: `sqlite://path`, `memory:` or `postgres://user:pass@host/db`.
     pub store: String,
+    /// File holding the key BMC credentials are encrypted with at rest
+    /// ([`ochami_store::secret::SecretKey::from_file`]); `None` stores them as given. A key
+    /// that does not decrypt the stored credentials stops [`serve`] before anything is
+    /// written.
+    pub secret_key_file: Option<std::path::PathBuf>,
     /// URL nodes use to reach this server (iPXE chain and cloud-init links); `None` means
     /// `http://<listen>`.
     pub base_url: Option<String>,
@@ -108,6 +115,7 @@ impl std::fmt::Debug for ServerConfig {
         f.debug_struct("ServerConfig")
             .field("listen", &self.listen)
             .field("store", &ochami_store::redact(&self.store))
+            .field("secret_key_file", &self.secret_key_file)
             .field("base_url", &self.base_url)
             .field("trusted_proxies", &self.trusted_proxies)
             .field("auth", &self.auth)
@@ -123,6 +131,7 @@ impl ServerConfig {
         ServerConfig {
             listen,
             store: store.into(),
+            secret_key_file: None,
             base_url: None,
             trusted_proxies: Vec::new(),
             auth: AuthConfig::default(),
@@ -253,6 +262,7 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
         .merge(bss_routes())
         .merge(cloud_init_routes())
         .merge(power_routes())
+        .merge(snapshot::routes())
         .merge(ui::routes())
         .merge(extra);
     with_layers(state, all)
@@ -417,7 +427,11 @@ pub async fn serve(config: ServerConfig) -> Result<(), ServeError> {
         }
         tracing::warn!(listen = %config.listen, "no JWKS configured: writes are unauthenticated");
     }
-    let store = ochami_store::open(&config.store).await?;
+    let mut options = ochami_store::OpenOptions::default();
+    if let Some(path) = &config.secret_key_file {
+        options = options.with_secret_key(ochami_store::secret::SecretKey::from_file(path)?);
+    }
+    let store = ochami_store::open_with(&config.store, &options).await?;
     let settings = Settings {
         base_url: config.base_url(),
         trusted_proxies: config.trusted_proxies.clone(),

@@ -19,7 +19,7 @@ use crate::{
     BootCandidates, BootConfig, BootKey, ComponentEndpointFilter, ComponentUpdate, EndpointAccess,
     EthernetInterfaceFilter, EthernetInterfacePatch, GroupPatch, RedfishEndpointFilter,
 };
-use crate::{Result, SnapshotStore};
+use crate::{CredentialStore, PowerStore, Result, SnapshotStore};
 
 /// SMD components (`/hsm/v2/State/Components`).
 #[async_trait]
@@ -330,7 +330,14 @@ pub trait CloudInitStore: Send + Sync {
 /// Everything: what a server or a notebook holds as `Arc<dyn Store>`.
 #[async_trait]
 pub trait Store:
-    ComponentStore + InventoryStore + GroupStore + BootStore + CloudInitStore + SnapshotStore
+    ComponentStore
+    + InventoryStore
+    + GroupStore
+    + BootStore
+    + CloudInitStore
+    + SnapshotStore
+    + PowerStore
+    + CredentialStore
 {
     /// Which backend this is: `memory`, `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;

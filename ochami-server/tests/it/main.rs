@@ -1,11 +1,13 @@
 //! HTTP tests of `ochami-server`: every route family in-process and over a socket, against
 //! the memory, SQLite and Postgres stores.
 
+mod admin;
 mod auth;
 mod bad_input;
 mod bss;
 mod cloud_init;
 mod common;
+mod credentials;
 mod power;
 mod scale_out;
 mod shutdown;

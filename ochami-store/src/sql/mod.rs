@@ -15,12 +15,14 @@ use serde::de::DeserializeOwned;
 mod boot;
 mod cloud_init;
 mod components;
+mod credentials;
 pub(crate) mod driver;
 pub(crate) mod error;
 mod filter;
 mod groups;
 mod hardware;
 mod inventory;
+mod power;
 mod rows;
 pub(crate) mod schema;
 mod snapshot;
@@ -63,11 +65,16 @@ pub(crate) use write_tx;
 /// A store on a SQL database.
 pub(crate) struct SqlStore<B> {
     pub(crate) backend: B,
+    /// The key BMC credentials are encrypted with, if any.
+    pub(crate) secret: Option<crate::secret::SecretKey>,
 }
 
 impl<B: Backend> SqlStore<B> {
     pub(crate) fn new(backend: B) -> Self {
-        SqlStore { backend }
+        SqlStore {
+            backend,
+            secret: None,
+        }
     }
 
     /// A statement in this backend's dialect.

@@ -30,6 +30,10 @@ pub(crate) const SQLITE: &[Migration] = &[
         version: 2,
         script: include_str!("../../migrations/sqlite/0002_hardware_parts.sql"),
     },
+    Migration {
+        version: 3,
+        script: include_str!("../../migrations/sqlite/0003_power_transitions.sql"),
+    },
 ];
 
 /// Postgres migrations, oldest first.
@@ -42,6 +46,10 @@ pub(crate) const POSTGRES: &[Migration] = &[
     Migration {
         version: 2,
         script: include_str!("../../migrations/postgres/0002_hardware_parts.sql"),
+    },
+    Migration {
+        version: 3,
+        script: include_str!("../../migrations/postgres/0003_power_transitions.sql"),
     },
 ];
 

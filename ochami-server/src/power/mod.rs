@@ -11,6 +11,7 @@
 //! keeps them in etcd), no component reservations are taken (`deputyKey` is accepted and
 //! ignored), and a restart of a node that is off powers it on instead of failing.
 
+mod boot_override;
 mod status;
 mod targets;
 mod transitions;
@@ -116,6 +117,10 @@ pub fn power_routes_with(config: PowerConfig) -> Router<AppState> {
         .route(
             "/power-control/v1/power-status",
             get(status::get_status).post(status::post_status),
+        )
+        .route(
+            "/power-control/v1/boot-override",
+            post(boot_override::create),
         )
         .layer(axum::Extension(service))
 }

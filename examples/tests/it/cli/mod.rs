@@ -5,4 +5,5 @@ mod client;
 mod common;
 mod demo;
 mod discover;
+mod power;
 mod store;

@@ -62,6 +62,13 @@ pub(crate) struct ConnArgs {
     output: Option<Output>,
 }
 
+impl ConnArgs {
+    /// The output format: `-F`, else table on a terminal and JSON otherwise.
+    pub(crate) fn output(&self) -> Output {
+        self.output.unwrap_or_else(Output::default_for_stdout)
+    }
+}
+
 /// Why a client command failed.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -197,7 +204,7 @@ impl Client {
         let http = builder
             .build()
             .map_err(|e| ClientError::Config(format!("HTTP client: {e}")))?;
-        let output = args.output.unwrap_or_else(Output::default_for_stdout);
+        let output = args.output();
         Ok(Client {
             http,
             cluster,

@@ -191,7 +191,6 @@ pub(crate) struct TestStore {
     /// The store.
     pub(crate) store: Arc<dyn Store>,
     /// Its URL.
-    #[allow(dead_code)]
     pub(crate) url: String,
     _dir: Option<tempfile::TempDir>,
 }

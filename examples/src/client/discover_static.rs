@@ -83,13 +83,34 @@ async fn send(c: &Client, inv: &StaticInventory, overwrite: bool) -> Result<Summ
     let smd = Service::Smd;
     let mut sum = Summary::default();
     if !inv.components.is_empty() {
-        // One POST; Force makes the file's State win on existing components, and NID and
-        // Role are then set in bulk.
+        // Which nodes exist already, to count them (the POST does not say).
+        let known: std::collections::HashSet<String> = match c
+            .send(
+                Method::GET,
+                smd,
+                "/State/Components",
+                &[("type", "Node".to_owned())],
+                None,
+            )
+            .await?
+        {
+            super::Body::Json(v) => v["Components"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|c| c["ID"].as_str().map(str::to_owned))
+                .collect(),
+            _ => Default::default(),
+        };
+        // One POST; Force makes the file's State win on existing components, whose NID and
+        // Role are then replaced one by one.
         let body = json!({"Components": inv.components, "Force": overwrite});
         c.send(Method::POST, smd, "/State/Components", &[], Some(&body))
             .await?;
-        if overwrite {
-            for comp in &inv.components {
+        for comp in &inv.components {
+            if !known.contains(&comp.id.to_string()) {
+                sum.created += 1;
+            } else if overwrite {
                 let body = json!({"Component": comp, "Force": true});
                 c.send(
                     Method::PUT,
@@ -99,9 +120,11 @@ async fn send(c: &Client, inv: &StaticInventory, overwrite: bool) -> Result<Summ
                     Some(&body),
                 )
                 .await?;
+                sum.replaced += 1;
+            } else {
+                sum.existing += 1;
             }
         }
-        sum.created += inv.components.len();
     }
     for ep in &inv.endpoints {
         let body = body_of(ep)?;

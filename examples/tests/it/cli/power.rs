@@ -156,5 +156,30 @@ async fn power_and_boot_next(backend: Backend) {
     assert!(!t.text.contains(PASSWORD), "a password was printed");
     let last: Value = json_of(&t.ok(&["smd", "component", "get", n2], &env).await);
     assert_eq!(last["State"], "On");
+
+    // UEFI HTTP boot with a URI, and a transition not waited for (last: it runs on).
+    let uefi = json_of(
+        &t.ok(
+            &[
+                "boot",
+                "next",
+                "uefi-http",
+                n2,
+                "--uri",
+                "http://boot/ipxe.efi",
+            ],
+            &env,
+        )
+        .await,
+    );
+    assert_eq!(uefi["target"], "UefiHttp");
+    assert_eq!(uefi["results"][0]["status"], "succeeded", "{uefi}");
+    let started = json_of(
+        &t.ok(&["power", "off", "--force", n2, "--no-wait"], &env)
+            .await,
+    );
+    assert_eq!(started["operation"], "Force-Off");
+    assert!(started["transitionID"].is_string(), "{started}");
+    assert!(!t.text.contains(PASSWORD), "a password was printed");
     golden("client/power.txt", &t.text);
 }

@@ -307,6 +307,23 @@ async fn smd_round_trips(backend: Backend) {
         .await;
     t.ok(&["smd", "iface", "delete", "020000000001"], &env)
         .await;
+    t.ok(
+        &[
+            "smd",
+            "rfe",
+            "set",
+            "x1000c0s0b0",
+            "-d",
+            r#"{"ID":"x1000c0s0b0","FQDN":"10.0.0.11","Hostname":"bmc0"}"#,
+        ],
+        &env,
+    )
+    .await;
+    let rfe = json_of(&t.ok(&["smd", "rfe", "get", "x1000c0s0b0"], &env).await);
+    assert_eq!(
+        (rfe["FQDN"].as_str(), rfe["Hostname"].as_str()),
+        (Some("10.0.0.11"), Some("bmc0"))
+    );
     t.ok(&["smd", "rfe", "delete", "x1000c0s0b0"], &env).await;
     let compep = json_of(&t.ok(&["smd", "compep", "get"], &env).await);
     assert_eq!(compep, json!({"ComponentEndpoints": []}));

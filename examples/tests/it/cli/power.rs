@@ -154,6 +154,12 @@ async fn power_and_boot_next(backend: Backend) {
     assert_eq!(err.lines().count(), 1, "{err}");
 
     assert!(!t.text.contains(PASSWORD), "a password was printed");
+    // The component endpoints discovery wrote; without one a node cannot be driven.
+    t.ok(&["smd", "compep", "get", n0, "-F", "table"], &env)
+        .await;
+    t.ok(&["smd", "compep", "delete", n1], &env).await;
+    let (_, err) = t.exits(&["power", "on", n1], &env, 2).await;
+    assert_eq!(err, "ochami: power on: 1 of 1 nodes failed\n");
     let last: Value = json_of(&t.ok(&["smd", "component", "get", n2], &env).await);
     assert_eq!(last["State"], "On");
 

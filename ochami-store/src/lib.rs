@@ -54,6 +54,7 @@ pub mod snapshot;
 mod sql;
 #[cfg(feature = "sqlite")]
 mod sqlite;
+mod static_inventory;
 mod store;
 mod update;
 
@@ -67,6 +68,7 @@ pub use ochami_core::{
 };
 pub use power::PowerStore;
 pub use snapshot::SnapshotStore;
+pub use static_inventory::{LoadSummary, load_static_inventory};
 pub use store::{BootStore, CloudInitStore, ComponentStore, GroupStore, InventoryStore, Store};
 pub use update::{EthernetInterfacePatch, GroupPatch};
 

@@ -15,6 +15,7 @@
 //! Differences from PCS: no component reservations are taken (`deputyKey` is accepted and
 //! ignored), and a restart of a node that is off powers it on instead of failing.
 
+mod boot_override;
 mod status;
 mod targets;
 mod transitions;
@@ -123,6 +124,10 @@ pub fn power_routes_with(config: PowerConfig) -> Router<AppState> {
         .route(
             "/power-control/v1/power-status",
             get(status::get_status).post(status::post_status),
+        )
+        .route(
+            "/power-control/v1/boot-override",
+            post(boot_override::create),
         )
         .layer(axum::Extension(service))
 }

@@ -8,9 +8,11 @@
 
 mod args;
 mod boot;
+mod client;
 mod convert;
 mod discovery;
 mod errors;
+mod hardware;
 mod rows;
 mod runtime;
 mod sim;
@@ -27,6 +29,7 @@ fn _ochami(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(xname::parse_xnames, m)?)?;
     m.add_class::<rows::Rows>()?;
     m.add_class::<store::PyStore>()?;
+    m.add_class::<client::PyClient>()?;
     m.add_function(wrap_pyfunction!(discovery::discover, m)?)?;
     m.add_class::<discovery::PyDiscoveryReport>()?;
     m.add_function(wrap_pyfunction!(boot::render_bootscript, m)?)?;

@@ -11,6 +11,7 @@ interrupted with Ctrl-C.
 
 from ochami._ochami import (
     BootError,
+    Client,
     DiscoveryReport,
     InvalidError,
     OchamiError,
@@ -32,6 +33,7 @@ from ochami import sim
 
 __all__ = [
     "BootError",
+    "Client",
     "DiscoveryReport",
     "InvalidError",
     "OchamiError",

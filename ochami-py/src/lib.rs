@@ -13,6 +13,7 @@ mod convert;
 mod discovery;
 mod errors;
 mod hardware;
+mod power;
 mod rows;
 mod runtime;
 mod sim;
@@ -31,6 +32,8 @@ fn _ochami(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<store::PyStore>()?;
     m.add_class::<client::PyClient>()?;
     m.add_function(wrap_pyfunction!(discovery::discover, m)?)?;
+    m.add_function(wrap_pyfunction!(power::power, m)?)?;
+    m.add_function(wrap_pyfunction!(power::power_status, m)?)?;
     m.add_class::<discovery::PyDiscoveryReport>()?;
     m.add_function(wrap_pyfunction!(boot::render_bootscript, m)?)?;
     m.add_function(wrap_pyfunction!(boot::meta_data, m)?)?;

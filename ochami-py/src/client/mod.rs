@@ -579,9 +579,16 @@ fn deleted_count(text: &str) -> PyResult<u64> {
 }
 
 impl PyClient {
-    /// The remote, for other modules (discovery's `save`).
-    pub(crate) fn remote(&self) -> Arc<Remote> {
-        self.remote.clone()
+    /// Posts discovery bodies (`EndpointIngest`, what Magellan sends) one after the other.
+    pub(crate) fn post_ingests(&self, py: Python<'_>, bodies: Vec<Value>) -> PyResult<()> {
+        let remote = self.remote.clone();
+        run(py, async move {
+            for b in &bodies {
+                remote.send(Method::POST, RF, &[], Some(b)).await?;
+            }
+            Ok(())
+        })?
+        .map_err(Failure::into_py)
     }
 
     /// Sends one request with the GIL released; the answer's body or the raised problem.

@@ -222,6 +222,20 @@ impl PyStore {
         self.with(py, move |s| async move { s.set_nids(&pairs).await })
     }
 
+    /// A picture of the nodes matching the component filters (``state``, ``role``, ``nid``,
+    /// ...): a ``MachineView`` that notebooks show as SVG.
+    #[pyo3(signature = (*, title = None, **filters))]
+    fn machine_view<'py>(
+        &self,
+        py: Python<'py>,
+        title: Option<String>,
+        filters: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let f = crate::machine_view::node_filters(py, filters)?;
+        let nodes = self.components(py, Some(&f))?;
+        crate::machine_view::view(py, &nodes, title)
+    }
+
     // ---- ethernet interfaces ----
 
     /// Ethernet interfaces, optionally filtered (each argument takes one value or a list).

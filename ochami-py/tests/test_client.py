@@ -76,6 +76,7 @@ def test_client_and_store_give_equal_rows(served):
         assert remote.to_dicts() == local.to_dicts(), (name, kwargs)
     assert len(client.components()) >= 5
     assert len(client.hardware(type="Processor")) > 0
+    assert client.machine_view(role="Compute").svg == store.machine_view(role="Compute").svg
     assert client.component(NODE) == store.component(NODE)
     assert client.component("x9c0s0b0n0") is None
     assert client.ethernet_interface("aabbcc000001") == store.ethernet_interface("aabbcc000001")

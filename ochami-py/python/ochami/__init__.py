@@ -2,7 +2,9 @@
 
 A thin binding over the ochami Rust crates: xnames (:class:`Xname`, :func:`parse_xnames`),
 the inventory and boot store (:class:`Store`, results as :class:`Rows`), Redfish discovery
-(:func:`discover`), bootscript and cloud-init rendering, and simulated BMCs
+(:func:`discover`), power control (:func:`power`, :func:`power_status`), a remote
+server with the same methods as a store (:class:`Client`), a picture of the machine
+(:class:`MachineView`), bootscript and cloud-init rendering, and simulated BMCs
 (:mod:`ochami.sim`) for notebooks and tests.
 
 Every slow call runs on one shared tokio runtime with the GIL released, and can be
@@ -32,12 +34,14 @@ from ochami._ochami import (
     vendor_data,
 )
 from ochami import sim
+from ochami.machine_view import MachineView, plot_hardware
 
 __all__ = [
     "BootError",
     "Client",
     "DiscoveryReport",
     "InvalidError",
+    "MachineView",
     "OchamiError",
     "RedfishError",
     "Rows",
@@ -49,6 +53,7 @@ __all__ = [
     "discover",
     "meta_data",
     "parse_xnames",
+    "plot_hardware",
     "power",
     "power_status",
     "render_bootscript",

@@ -1,6 +1,11 @@
-"""A notebook-style tour of ochami: simulated BMCs -> discovery -> inventory rows -> boot.
+"""A notebook-style tour of ochami: simulated BMCs -> discovery -> inventory rows ->
+hardware -> a picture of the machine -> power -> boot.
 
-Run it as a script (CI does) or paste the cells into Jupyter, where Rows render as tables.
+Run it as a script (CI does) or paste the cells into Jupyter, where Rows render as tables
+and the machine view as a picture. With OCHAMI_CLUSTER_URI set (and OCHAMI_ACCESS_TOKEN
+when the server wants one), the inventory lives on that server instead of a local store:
+the inventory, hardware and picture cells read and write the same way through
+ochami.Client (power and the boot cells use the local store).
 """
 
 # %% Start three simulated BMCs with two nodes each.
@@ -9,8 +14,12 @@ import ochami
 fleet = ochami.sim.start_synthetic(systems=2, count=3)
 print(fleet)
 
-# %% Discover them into an in-memory store (use "sqlite://inventory.db" to keep it).
-store = ochami.Store.open("memory:")
+# %% Discover them into an in-memory store (use "sqlite://inventory.db" to keep it), or
+# into a remote server: discovery runs here, the state service there.
+import os
+
+remote = os.environ.get("OCHAMI_CLUSTER_URI")
+store = ochami.Client(remote) if remote else ochami.Store.open("memory:")
 report = ochami.discover(
     fleet.urls,
     concurrency=8,
@@ -32,6 +41,46 @@ try:
 except ImportError:
     for row in nodes:
         print(row["ID"], row["State"], row.get("Role"), row.get("NID"))
+
+# %% Hardware inventory as flat rows: CPUs, DIMMs, GPUs per node across the cluster.
+cpus = store.hardware(type="Processor")
+print(cpus)
+try:
+    import pandas  # noqa: F401
+
+    hw = store.hardware().to_pandas()
+    print(hw.groupby(["node", "type"]).size().unstack(fill_value=0).to_string())
+    print(hw[hw.type == "Memory"].groupby("node").capacity_mib.sum().to_string())
+except ImportError:
+    pass
+try:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    ochami.plot_hardware(store.hardware(), by="type").figure.savefig("hardware.png")
+    print("wrote hardware.png")
+except ImportError:
+    print("matplotlib not installed: no hardware plot")
+
+# %% A picture of the machine: cabinets, chassis, slots, one shape per node by State.
+view = store.machine_view(title="simulated machine")
+print(view)
+svg = view._repr_svg_()  # what Jupyter shows
+assert svg.count('class="node ') == len(nodes)
+
+# %% Power: the nodes that are off, on (one-time PXE boot first), read back.
+if isinstance(store, ochami.Store):
+    off = [c["ID"] for c in store.components(type="Node", state="Off")]
+    done = ochami.power(off, "on", store=store, scheme="http", boot="pxe",
+                        progress=lambda r: print("  power:", r["id"], r["result"], r["after"]))
+    assert all(r["result"] == "done" for r in done)
+    states = ochami.power_status([c["ID"] for c in nodes], store=store, scheme="http")
+    for r in states:
+        print("  ", r["id"], r["power_state"])
+
+if not isinstance(store, ochami.Store):
+    fleet.stop()
+    raise SystemExit(0)
 
 # %% Boot parameters for every node, then the bootscript one node would fetch.
 store.set_boot_params(

@@ -68,7 +68,9 @@ def test_client_and_store_give_equal_rows(served):
     client, store = served
     _seed(client)
     with ochami.sim.start_synthetic(systems=2, count=1, first_index=3) as fleet:
-        ochami.discover(fleet.urls, scheme="http", store=store)
+        # Discovery runs here and saves through the server (Magellan's POST per BMC).
+        report = ochami.discover(fleet.urls, scheme="http", store=client)
+    assert report.discovered == 1
     for name, kwargs in LISTINGS:
         remote = getattr(client, name)(**kwargs)
         local = getattr(store, name)(**kwargs)
@@ -95,12 +97,12 @@ def test_client_writes_land_in_the_store(served):
     client.set_state([NODE, "x1000c0s0b0n1"], "On", force=True)
     client.set_flag(NODE, "Alert")
     client.set_enabled("x1000c0s0b0n1", False)
-    client.set_role(NODE, "Application", sub_role="UAN")
+    client.set_role(NODE, "Application", sub_role="Worker")
     client.set_software_status(NODE, "booted")
     client.set_nids({NODE: 41})
     c = store.component(NODE)
     assert (c["State"], c["Flag"], c["Role"], c["SubRole"], c["NID"]) == (
-        "On", "Alert", "Application", "UAN", 41
+        "On", "Alert", "Application", "Worker", 41
     )
     assert c["SoftwareStatus"] == "booted"
     assert store.component("x1000c0s0b0n1")["Enabled"] is False

@@ -166,11 +166,12 @@ class MachineView:
         legend_y = cy + row_h + 10
         legend = []
         lx = 0.0
+        counts = self.counts
         for state, (fill, kind, _) in STYLES.items():
-            n = self.counts.get(state, 0)
+            count = counts.get(state, 0)
             shape = _shape(kind, lx, legend_y, fill, 'class="legend" stroke="#333" stroke-width="0.8"')
             tag = shape.split(" ", 1)[0][1:]
-            legend.append(f'{shape}</{tag}><text x="{lx + CELL + 2}" y="{legend_y + CELL - 4}">{state} ({n})</text>')
+            legend.append(f'{shape}</{tag}><text x="{lx + CELL + 2}" y="{legend_y + CELL - 4}">{state} ({count})</text>')
             lx += 110
         height = legend_y + CELL + 6
         width = max(total_w, lx)
@@ -201,7 +202,7 @@ def plot_hardware(rows: Any, *, by: str = "type", ax: Any = None) -> Any:
     """A bar chart of hardware rows (``store.hardware()``) counted ``by`` a column (``type``,
     ``manufacturer``, ``model``, ``node``); needs matplotlib. Returns the Axes."""
     try:
-        import matplotlib.pyplot as plt
+        import matplotlib.pyplot as plt  # type: ignore[import-not-found, unused-ignore]
     except ImportError as e:
         raise ImportError("plot_hardware needs matplotlib (pip install matplotlib)") from e
     counts = Counter(str(r.get(by) or "(unknown)") for r in rows)

@@ -61,7 +61,9 @@ pub(crate) fn xnames(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<Xname>> {
 /// SMD's component query parameters from keyword arguments; Pythonic spellings map onto
 /// SMD's parameter names (`sub_role` -> `subrole`, `software_status` -> `softwarestatus`,
 /// `hms_type` -> `type`).
-pub(crate) fn component_pairs(filters: Option<&Bound<'_, PyDict>>) -> PyResult<Vec<(String, String)>> {
+pub(crate) fn component_pairs(
+    filters: Option<&Bound<'_, PyDict>>,
+) -> PyResult<Vec<(String, String)>> {
     let mut pairs: Vec<(String, String)> = Vec::new();
     if let Some(filters) = filters {
         for (k, v) in filters.iter() {
@@ -89,7 +91,9 @@ pub(crate) fn component_filter(filters: Option<&Bound<'_, PyDict>>) -> PyResult<
 /// SMD's hardware query parameters (`GET /Inventory/Hardware`) from keyword arguments;
 /// `part_number`, `serial_number`, `fru_id` and `hms_type` are the Pythonic spellings of
 /// `partnumber`, `serialnumber`, `fruid` and `type`.
-pub(crate) fn hardware_pairs(filters: Option<&Bound<'_, PyDict>>) -> PyResult<Vec<(String, String)>> {
+pub(crate) fn hardware_pairs(
+    filters: Option<&Bound<'_, PyDict>>,
+) -> PyResult<Vec<(String, String)>> {
     let mut pairs: Vec<(String, String)> = Vec::new();
     if let Some(filters) = filters {
         for (k, v) in filters.iter() {

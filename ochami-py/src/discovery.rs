@@ -10,11 +10,11 @@ use ochami_redfish::{
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 
+use crate::client::PyClient;
 use crate::convert::{dict_of, json_of, text_to_py};
 use crate::errors::{Family, err, invalid};
 use crate::rows::Rows;
 use crate::runtime::run_with;
-use crate::client::PyClient;
 use crate::store::PyStore;
 
 fn redfish_err(e: ochami_redfish::Error) -> PyErr {
@@ -266,7 +266,9 @@ impl PyDiscoveryReport {
     #[pyo3(signature = (store, *, force = false))]
     fn save(&self, py: Python<'_>, store: &Bound<'_, PyAny>, force: bool) -> PyResult<()> {
         if let Ok(s) = store.cast::<PyStore>() {
-            return s.get().ingest_inventory(py, self.report.merged_inventory(), force);
+            return s
+                .get()
+                .ingest_inventory(py, self.report.merged_inventory(), force);
         }
         if let Ok(c) = store.cast::<PyClient>() {
             let bodies = self

@@ -32,8 +32,6 @@ pub(crate) fn view<'py>(
     nodes: &Rows,
     title: Option<String>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let class = py
-        .import("ochami.machine_view")?
-        .getattr("MachineView")?;
+    let class = py.import("ochami.machine_view")?.getattr("MachineView")?;
     class.call1((nodes.to_dicts(py)?, title))
 }

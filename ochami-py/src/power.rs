@@ -12,8 +12,8 @@ use std::time::Duration;
 
 use ochami_core::Xname;
 use ochami_redfish::power::{
-    BootOverride, NodePower, PowerOperation, PowerOptions, PowerOutcome, PowerResult,
-    PowerTarget, SystemPower, power_many, power_status_many,
+    BootOverride, NodePower, PowerOperation, PowerOptions, PowerOutcome, PowerResult, PowerTarget,
+    SystemPower, power_many, power_status_many,
 };
 use ochami_redfish::{Credentials, HttpTransport, Transport, TransportOptions};
 use ochami_store::Store;
@@ -194,7 +194,11 @@ impl Common {
                     .transpose()
             };
             let url = get("url")?.ok_or_else(|| invalid("a target dict needs a \"url\""))?;
-            (get("id")?.unwrap_or_else(|| url.clone()), url, get("system")?)
+            (
+                get("id")?.unwrap_or_else(|| url.clone()),
+                url,
+                get("system")?,
+            )
         } else if let Ok(s) = t.cast::<PyString>() {
             let url = s.to_str()?.to_owned();
             (url.clone(), url, None)
@@ -377,7 +381,10 @@ pub(crate) fn power(
             }
         })
         .await;
-        outcomes.iter().map(|o| json_of(&PowerRow::of_power(o))).collect()
+        outcomes
+            .iter()
+            .map(|o| json_of(&PowerRow::of_power(o)))
+            .collect()
     };
     Ok(Rows::new("power", run_reporting(py, progress, rx, fut)?))
 }
@@ -431,9 +438,15 @@ pub(crate) fn power_status(
             }
         })
         .await;
-        outcomes.iter().map(|o| json_of(&PowerRow::of_status(o))).collect()
+        outcomes
+            .iter()
+            .map(|o| json_of(&PowerRow::of_status(o)))
+            .collect()
     };
-    Ok(Rows::new("power_status", run_reporting(py, progress, rx, fut)?))
+    Ok(Rows::new(
+        "power_status",
+        run_reporting(py, progress, rx, fut)?,
+    ))
 }
 
 /// One target or a list/tuple of them; never empty.

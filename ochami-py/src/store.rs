@@ -24,9 +24,9 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::args::{component_filter, hardware_filter, parsed, strings, xname_arg, xnames};
-use crate::hardware::hardware_rows;
 use crate::convert::{dict_of, json_of, record, records};
 use crate::errors::{Family, err, store_err};
+use crate::hardware::hardware_rows;
 use crate::rows::Rows;
 use crate::runtime::run;
 
@@ -712,7 +712,10 @@ normalize_with_inherent!(
 );
 
 /// A record from a dict, normalized (a bad value raises, naming `what`).
-pub(crate) fn normalized<T: DeserializeOwned + Normalize>(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<T> {
+pub(crate) fn normalized<T: DeserializeOwned + Normalize>(
+    obj: &Bound<'_, PyAny>,
+    what: &str,
+) -> PyResult<T> {
     let mut r: T = record(obj, what)?;
     r.normalize_record().map_err(crate::errors::core_err)?;
     Ok(r)

@@ -92,8 +92,14 @@ impl PyClient {
 
     /// Checks that the server and its store answer (``/hsm/v2/service/ready``).
     fn ping(&self, py: Python<'_>) -> PyResult<()> {
-        self.send(py, Method::GET, &format!("{SMD}/service/ready"), vec![], None)
-            .map(drop)
+        self.send(
+            py,
+            Method::GET,
+            &format!("{SMD}/service/ready"),
+            vec![],
+            None,
+        )
+        .map(drop)
     }
 
     fn __repr__(&self) -> String {
@@ -519,7 +525,10 @@ impl PyClient {
     fn cloud_init_groups(&self, py: Python<'_>) -> PyResult<Rows> {
         let found: std::collections::BTreeMap<String, GroupData> =
             self.get(py, &format!("{CLOUD_INIT}/groups"), vec![])?;
-        rows("cloud_init_groups", &found.into_values().collect::<Vec<_>>())
+        rows(
+            "cloud_init_groups",
+            &found.into_values().collect::<Vec<_>>(),
+        )
     }
 
     /// Creates or replaces one group's cloud-init data.
@@ -584,12 +593,7 @@ fn deleted_count(text: &str) -> PyResult<u64> {
         .split_whitespace()
         .nth(1)
         .and_then(|n| n.parse().ok())
-        .ok_or_else(|| {
-            invalid(format!(
-                "unexpected answer to a delete: {:?}",
-                info.message
-            ))
-        })
+        .ok_or_else(|| invalid(format!("unexpected answer to a delete: {:?}", info.message)))
 }
 
 impl PyClient {

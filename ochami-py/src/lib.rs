@@ -3,8 +3,8 @@
 //!
 //! Glue only: every behaviour lives in the ochami crates. This crate converts arguments
 //! (records cross as dicts in their OpenCHAMI wire form), maps each crate's error onto the
-//! Python exception hierarchy ([`errors`]), and runs async calls on one shared tokio
-//! runtime with the GIL released ([`runtime`]).
+//! Python exception hierarchy (`errors`), and runs async calls on one shared tokio
+//! runtime with the GIL released (`runtime`).
 
 mod args;
 mod boot;

@@ -57,8 +57,11 @@ try:
     import matplotlib
 
     matplotlib.use("Agg")
-    ochami.plot_hardware(store.hardware(), by="type").figure.savefig("hardware.png")
-    print("wrote hardware.png")
+    import tempfile
+
+    png = os.path.join(tempfile.gettempdir(), "ochami-hardware.png")
+    ochami.plot_hardware(store.hardware(), by="type").figure.savefig(png)
+    print("wrote", png)
 except ImportError:
     print("matplotlib not installed: no hardware plot")
 

@@ -276,7 +276,7 @@ fn resolved(targets: Vec<Result<PowerTarget, String>>) -> PyResult<Vec<PowerTarg
     Ok(ok.into_iter().filter_map(Result::ok).collect())
 }
 
-fn check_callable(progress: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+pub(crate) fn check_callable(progress: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
     if let Some(p) = progress
         && !p.is_callable()
     {
@@ -288,14 +288,15 @@ fn check_callable(progress: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
 }
 
 /// Runs `fut` handing every row sent on the channel to `progress` on this thread.
-fn run_reporting<F>(
+pub(crate) fn run_reporting<F, T>(
     py: Python<'_>,
     progress: Option<Bound<'_, PyAny>>,
     rx: tokio::sync::mpsc::UnboundedReceiver<String>,
     fut: F,
-) -> PyResult<Vec<String>>
+) -> PyResult<T>
 where
-    F: std::future::Future<Output = PyResult<Vec<String>>> + Send + 'static,
+    F: std::future::Future<Output = T> + Send + 'static,
+    T: Send + 'static,
 {
     let mut rx = rx;
     let deliver = |py: Python<'_>| -> PyResult<()> {
@@ -306,7 +307,18 @@ where
         }
         Ok(())
     };
-    run_with(py, fut, deliver)?
+    run_with(py, fut, deliver)
+}
+
+/// A power operation by name (`"hard-restart"`), or `InvalidError` listing the names.
+pub(crate) fn operation_arg(operation: &str) -> PyResult<PowerOperation> {
+    PowerOperation::parse(operation).ok_or_else(|| {
+        let names: Vec<&str> = PowerOperation::ALL.iter().map(|o| o.as_str()).collect();
+        invalid(format!(
+            "bad operation {operation:?}: expected one of {}",
+            names.join(", ")
+        ))
+    })
 }
 
 /// Runs a power operation on every target; see the stub.
@@ -337,13 +349,7 @@ pub(crate) fn power(
     wait: bool,
     progress: Option<Bound<'_, PyAny>>,
 ) -> PyResult<Rows> {
-    let op = PowerOperation::parse(operation).ok_or_else(|| {
-        let names: Vec<&str> = PowerOperation::ALL.iter().map(|o| o.as_str()).collect();
-        invalid(format!(
-            "bad operation {operation:?}: expected one of {}",
-            names.join(", ")
-        ))
-    })?;
+    let op = operation_arg(operation)?;
     check_callable(progress.as_ref())?;
     let mut c = Common::new(
         username,
@@ -384,9 +390,9 @@ pub(crate) fn power(
         outcomes
             .iter()
             .map(|o| json_of(&PowerRow::of_power(o)))
-            .collect()
+            .collect::<PyResult<Vec<String>>>()
     };
-    Ok(Rows::new("power", run_reporting(py, progress, rx, fut)?))
+    Ok(Rows::new("power", run_reporting(py, progress, rx, fut)??))
 }
 
 /// Reads the power state of every target; see the stub.
@@ -441,11 +447,11 @@ pub(crate) fn power_status(
         outcomes
             .iter()
             .map(|o| json_of(&PowerRow::of_status(o)))
-            .collect()
+            .collect::<PyResult<Vec<String>>>()
     };
     Ok(Rows::new(
         "power_status",
-        run_reporting(py, progress, rx, fut)?,
+        run_reporting(py, progress, rx, fut)??,
     ))
 }
 

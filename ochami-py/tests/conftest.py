@@ -132,7 +132,7 @@ def _free_port() -> int:
 class Server:
     """An `ochami serve` process on a loopback port, stopped by `stop()`."""
 
-    def __init__(self, binary: str, store_url: str, tmp: Path, extra: list[str]):
+    def __init__(self, binary: str, store_url: str, tmp: Path, extra: list[str], env: dict[str, str]):
         import time
         import urllib.request
 
@@ -144,7 +144,7 @@ class Server:
             [binary, "serve", "--listen", f"127.0.0.1:{port}", "--store", store_url, *extra],
             stdout=self._log,
             stderr=subprocess.STDOUT,
-            env={k: v for k, v in os.environ.items() if not k.startswith("OCHAMI_")},
+            env={**{k: v for k, v in os.environ.items() if not k.startswith("OCHAMI_")}, **env},
         )
         deadline = time.monotonic() + 30
         while True:
@@ -172,11 +172,12 @@ class Server:
 
 @pytest.fixture
 def start_server(ochami_binary, tmp_path):
-    """Starts `ochami serve` on a store URL with extra flags; every server stops at the end."""
+    """Starts `ochami serve` on a store URL with extra flags (and environment variables);
+    every server stops at the end."""
     started = []
 
-    def start(store_url: str, *extra: str) -> Server:
-        s = Server(ochami_binary, store_url, tmp_path, list(extra))
+    def start(store_url: str, *extra: str, env: dict[str, str] | None = None) -> Server:
+        s = Server(ochami_binary, store_url, tmp_path, list(extra), env or {})
         started.append(s)
         return s
 

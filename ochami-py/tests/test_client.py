@@ -224,3 +224,42 @@ def test_tokens_are_sent_and_a_wrong_one_raises(start_server, tmp_path):
     with pytest.raises(ochami.OchamiError) as e:
         reader.set_state(NODE, "On")
     assert e.value.status == 403
+
+
+def test_power_through_the_servers_pcs(start_server, tmp_path):
+    with ochami.sim.start_synthetic(systems=2, count=1, tls=True, username="root", password="pw") as fleet:
+        ca = tmp_path / "sim-ca.pem"
+        ca.write_text(fleet[0].ca_pem)
+        # The server verifies the simulated BMC's certificate against the simulator's CA.
+        server = start_server(f"sqlite://{tmp_path / 'pcs.db'}", env={"SSL_CERT_FILE": str(ca)})
+        client = ochami.Client(server.url)
+        ochami.discover(fleet.urls, store=client, cacert=ca, username="root", password="pw")
+        # The discovery body carries no password: the credentials are written separately.
+        bmc = client.redfish_endpoints()[0]
+        bmc.update(User="root", Password="pw")
+        client.put_redfish_endpoint(bmc)
+        nodes = [c["ID"] for c in client.components(type="Node")]
+        status = client.power_status(nodes)
+        assert status.kind == "power_status"
+        assert [(r["id"], r["power_state"], r["error"]) for r in status] == [
+            (nodes[0], "on", None),
+            (nodes[1], "off", None),
+        ]
+        assert "Force-Off" in status[0]["transitions"]
+        seen = []
+        rows = client.power(nodes, "force-off", progress=seen.append, poll=0.1)
+        assert [(r["id"], r["result"], r["status"]) for r in rows] == [
+            (nodes[0], "done", "succeeded"),
+            (nodes[1], "done", "succeeded"),
+        ]
+        assert sorted(r["id"] for r in seen) == nodes
+        assert "ForceOff" in rows[0]["description"]
+        assert [c["State"] for c in client.components(type="Node")] == ["Off", "Off"]
+        with pytest.raises(ochami.InvalidError, match="400 Bad Request: unknown operation"):
+            client.power(nodes, "nmi")
+        with pytest.raises(ochami.InvalidError, match="bad operation"):
+            client.power(nodes, "reboot")
+        # A node whose BMC cannot be reached fails alone, with the reason.
+        fleet.stop()
+        rows = client.power(nodes[0], "on", poll=0.1)
+        assert rows[0]["result"] == "failed" and "unreachable" in rows[0]["error"]

@@ -400,6 +400,25 @@ class Client:
     def put_cloud_init_node(self, id: str | Xname, data: Mapping[str, Any]) -> None: ...
     def cluster_defaults(self) -> _Row: ...
     def set_cluster_defaults(self, defaults: Mapping[str, Any]) -> None: ...
+    # power (the server's PCS)
+    def power(
+        self,
+        xnames: _Ids,
+        operation: str,
+        *,
+        progress: Callable[[dict[str, Any]], object] | None = None,
+        timeout: float = 600.0,
+        poll: float = 0.5,
+    ) -> Rows:
+        """A PCS transition (``POST /power-control/v1/transitions``) of ``operation``
+        (``on``, ``off``, ``soft-off``, ``force-off``, ``soft-restart``, ``hard-restart``,
+        ``init``) over ``xnames``, polled every ``poll`` seconds until it ends (at most
+        ``timeout``). The server acts with the BMC credentials it stores. One row per
+        node (``id``, ``result`` done/failed/aborted, ``status``, ``description``,
+        ``error``); ``progress`` gets each as it finishes."""
+    def power_status(self, xnames: _Ids) -> Rows:
+        """PCS's power status: one row per node (``id``, ``power_state`` on/off/undefined,
+        ``management_state``, ``transitions`` allowed, ``error``)."""
 
 # ---- discovery ----
 

@@ -10,6 +10,7 @@
 //! problem's title and detail.
 
 mod http;
+mod power;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -574,6 +575,58 @@ impl PyClient {
         let path = format!("{CLOUD_INIT}/cluster-defaults");
         self.write(py, Method::PUT, &path, json!(d))
     }
+
+    // ---- power (PCS) ----
+
+    /// A PCS transition of ``operation`` over ``xnames``, followed to its end; see the stub.
+    #[pyo3(signature = (xnames, operation, *, progress = None, timeout = 600.0, poll = 0.5))]
+    fn power(
+        &self,
+        py: Python<'_>,
+        xnames: &Bound<'_, PyAny>,
+        operation: &str,
+        progress: Option<Bound<'_, PyAny>>,
+        timeout: f64,
+        poll: f64,
+    ) -> PyResult<Rows> {
+        let op = crate::power::operation_arg(operation)?;
+        let ids: Vec<String> = xnames_of(xnames)?;
+        crate::power::check_callable(progress.as_ref())?;
+        let limit = seconds(timeout, "timeout")?;
+        let poll = seconds(poll, "poll")?;
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+        let remote = self.remote.clone();
+        let fut =
+            async move { power::transition(&remote, ids, op.as_str(), poll, limit, tx).await };
+        let rows = crate::power::run_reporting(py, progress, rx, fut)?.map_err(Failure::into_py)?;
+        Ok(Rows::new("power", rows))
+    }
+
+    /// PCS's power status of ``xnames``, read by the server from the BMCs.
+    fn power_status(&self, py: Python<'_>, xnames: &Bound<'_, PyAny>) -> PyResult<Rows> {
+        let ids: Vec<String> = xnames_of(xnames)?;
+        let remote = self.remote.clone();
+        let rows =
+            run(py, async move { power::status(&remote, ids).await })?.map_err(Failure::into_py)?;
+        Ok(Rows::new("power_status", rows))
+    }
+}
+
+/// One xname or a list of them, as strings; at least one.
+fn xnames_of(obj: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
+    let ids: Vec<String> = xnames(Some(obj))?.iter().map(ToString::to_string).collect();
+    if ids.is_empty() {
+        return Err(invalid("no xnames given"));
+    }
+    Ok(ids)
+}
+
+/// Positive seconds.
+fn seconds(v: f64, what: &str) -> PyResult<std::time::Duration> {
+    std::time::Duration::try_from_secs_f64(v)
+        .ok()
+        .filter(|d| !d.is_zero())
+        .ok_or_else(|| invalid(format!("{what} must be positive seconds, got {v}")))
 }
 
 /// Adds `key=value` for every value.

@@ -87,6 +87,14 @@ def test_client_and_store_give_equal_rows(served):
     assert client.cloud_init_node(NODE) == store.cloud_init_node(NODE)
     assert client.cluster_defaults() == store.cluster_defaults()
     assert client.boot_params(hosts="x9c0s0b0n0").to_dicts() == []
+    # What a node fetches, rendered by the server, equals the local rendering.
+    script = client.bootscript(name=NODE)
+    assert script.startswith("#!ipxe\n")
+    assert script == ochami.render_bootscript(store, name=NODE, base_url=client.url)
+    assert client.meta_data(NODE) == ochami.meta_data(store, NODE, base_url=client.url)
+    assert 'tier: "1"' in client.meta_data(NODE)
+    with pytest.raises(ochami.InvalidError):
+        client.bootscript()
 
 
 def test_client_writes_land_in_the_store(served):

@@ -400,6 +400,24 @@ class Client:
     def put_cloud_init_node(self, id: str | Xname, data: Mapping[str, Any]) -> None: ...
     def cluster_defaults(self) -> _Row: ...
     def set_cluster_defaults(self, defaults: Mapping[str, Any]) -> None: ...
+    # what nodes fetch, as the server renders it
+    def bootscript(
+        self,
+        *,
+        mac: str | None = None,
+        name: str | Xname | None = None,
+        nid: int | None = None,
+        arch: str | None = None,
+        json: bool = False,
+    ) -> str:
+        """The iPXE bootscript (or ``BootData`` JSON) the server answers a node
+        (``GET /boot/v1/bootscript``); give ``mac``, ``name`` or ``nid``."""
+    def meta_data(self, node: str | Xname) -> str:
+        """A node's cloud-init meta-data as the server renders it."""
+    def user_data(self, node: str | Xname) -> str:
+        """A node's cloud-init user-data as the server renders it."""
+    def vendor_data(self, node: str | Xname) -> str:
+        """A node's cloud-init vendor-data as the server renders it."""
     # power (the server's PCS)
     def power(
         self,

@@ -576,6 +576,54 @@ impl PyClient {
         self.write(py, Method::PUT, &path, json!(d))
     }
 
+    // ---- what nodes fetch ----
+
+    /// The bootscript the server answers a node (``GET /boot/v1/bootscript``); see the stub.
+    #[pyo3(signature = (*, mac = None, name = None, nid = None, arch = None, json = false))]
+    fn bootscript(
+        &self,
+        py: Python<'_>,
+        mac: Option<&str>,
+        name: Option<&Bound<'_, PyAny>>,
+        nid: Option<i64>,
+        arch: Option<&str>,
+        json: bool,
+    ) -> PyResult<String> {
+        let mut q = Query::new();
+        if let Some(m) = mac {
+            let m: MacAddr = m.parse().map_err(core_err)?;
+            q.push(("mac".into(), m.to_string()));
+        }
+        if let Some(n) = name {
+            q.push(("name".into(), n.str()?.to_str()?.to_owned()));
+        }
+        push_all(&mut q, "nid", nid);
+        push_all(&mut q, "arch", arch);
+        if json {
+            q.push(("json".into(), "true".into()));
+        }
+        if q.is_empty() {
+            return Err(invalid("give mac, name or nid"));
+        }
+        let text = self.send(py, Method::GET, "/boot/v1/bootscript", q, None)?;
+        Ok(text.unwrap_or_default())
+    }
+
+    /// A node's NoCloud meta-data as the server renders it (its impersonation route).
+    fn meta_data(&self, py: Python<'_>, node: &Bound<'_, PyAny>) -> PyResult<String> {
+        self.impersonate(py, node, "meta-data")
+    }
+
+    /// A node's NoCloud user-data as the server renders it.
+    fn user_data(&self, py: Python<'_>, node: &Bound<'_, PyAny>) -> PyResult<String> {
+        self.impersonate(py, node, "user-data")
+    }
+
+    /// A node's NoCloud vendor-data as the server renders it.
+    fn vendor_data(&self, py: Python<'_>, node: &Bound<'_, PyAny>) -> PyResult<String> {
+        self.impersonate(py, node, "vendor-data")
+    }
+
     // ---- power (PCS) ----
 
     /// A PCS transition of ``operation`` over ``xnames``, followed to its end; see the stub.
@@ -759,6 +807,20 @@ impl PyClient {
             Err(f) if f.is_not_found() => Ok(false),
             Err(f) => Err(f.into_py()),
         }
+    }
+
+    /// `GET /cloud-init/admin/impersonation/<node>/<document>` as text.
+    fn impersonate(
+        &self,
+        py: Python<'_>,
+        node: &Bound<'_, PyAny>,
+        document: &str,
+    ) -> PyResult<String> {
+        let id = xname_arg(node)?;
+        let path = format!("{CLOUD_INIT}/impersonation/{id}/{document}");
+        Ok(self
+            .send(py, Method::GET, &path, vec![], None)?
+            .unwrap_or_default())
     }
 
     /// `PATCH /State/Components/<route>`.

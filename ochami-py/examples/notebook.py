@@ -4,8 +4,9 @@ hardware -> a picture of the machine -> power -> boot.
 Run it as a script (CI does) or paste the cells into Jupyter, where Rows render as tables
 and the machine view as a picture. With OCHAMI_CLUSTER_URI set (and OCHAMI_ACCESS_TOKEN
 when the server wants one), the inventory lives on that server instead of a local store:
-the inventory, hardware and picture cells read and write the same way through
-ochami.Client (power and the boot cells use the local store).
+the cells read and write the same way through ochami.Client (power is then
+the server's to do: client.power(...); this tour powers the simulated nodes only
+through a local store).
 """
 
 # %% Start three simulated BMCs with two nodes each.
@@ -81,10 +82,6 @@ if isinstance(store, ochami.Store):
     for r in states:
         print("  ", r["id"], r["power_state"])
 
-if not isinstance(store, ochami.Store):
-    fleet.stop()
-    raise SystemExit(0)
-
 # %% Boot parameters for every node, then the bootscript one node would fetch.
 store.set_boot_params(
     {
@@ -96,12 +93,15 @@ store.set_boot_params(
 )
 first = nodes[0]["ID"]
 mac = store.ethernet_interfaces(component_id=first)[0]["MACAddress"]
-script = ochami.render_bootscript(store, mac=mac, base_url="http://10.0.0.1:27778")
+if isinstance(store, ochami.Store):
+    script = ochami.render_bootscript(store, mac=mac, base_url="http://10.0.0.1:27778")
+else:
+    script = store.bootscript(mac=mac)  # what the server answers the node
 print(script)
 assert script.startswith("#!ipxe\nkernel ")
 assert f"xname={first}" in script
 
 # %% cloud-init meta-data of the same node.
-print(ochami.meta_data(store, first))
+print(ochami.meta_data(store, first) if isinstance(store, ochami.Store) else store.meta_data(first))
 
 fleet.stop()

@@ -471,7 +471,8 @@ class DiscoveryReport:
         """The whole report (the CLI's ``--json`` output)."""
     def save(self, store: Store | Client, *, force: bool = False) -> None:
         """Write the inventory into a ``Store`` in one transaction, or post each BMC's
-        discovery body to a ``Client``'s server (``force`` applies to a store only)."""
+        discovery body to a ``Client``'s server, one transaction per BMC, stopping at the
+        first refusal (``force`` applies to a store only)."""
 
 def discover(
     targets: str | Sequence[str],

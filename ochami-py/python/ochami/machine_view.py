@@ -12,6 +12,7 @@ grouped by BMC. Each node is coloured by its State *and* drawn with a shape of i
 from __future__ import annotations
 
 from collections import Counter
+from functools import cached_property
 from html import escape
 from typing import Any, Iterable, Mapping
 
@@ -117,9 +118,9 @@ class MachineView:
             out += f'<text x="{x + CELL - 3}" y="{y + 7}" class="alert">!</text>'
         return out
 
-    @property
+    @cached_property
     def svg(self) -> str:
-        """The picture as SVG text."""
+        """The picture as SVG text (drawn once)."""
         parts: list[str] = []
         cx, cy, row_h, total_w = 0.0, float(HEAD + 4 if self.title else 0), 0.0, 0.0
         for cab, chassis in self._tree().items():

@@ -205,7 +205,18 @@ class Signer:
         return f"{signing_input}.{_b64(sig)}"
 
 
-def test_tokens_are_sent_and_a_wrong_one_raises(start_server, tmp_path):
+def test_tls_options_are_checked(tmp_path):
+    with pytest.raises(ochami.InvalidError, match="cacert"):
+        ochami.Client("https://127.0.0.1:1", cacert=tmp_path / "absent.pem")
+    empty = tmp_path / "empty.pem"
+    empty.write_text("no certificate here\n")
+    with pytest.raises(ochami.InvalidError, match="no certificate"):
+        ochami.Client("https://127.0.0.1:1", cacert=empty)
+    with pytest.raises(ochami.InvalidError, match="timeout"):
+        ochami.Client("http://127.0.0.1:1", timeout=0)
+
+
+def test_tokens_are_sent_and_a_wrong_one_raises(start_server, tmp_path, monkeypatch):
     if shutil.which("openssl") is None:
         pytest.skip("the openssl CLI makes the test key")
     signer = Signer(tmp_path)
@@ -228,6 +239,11 @@ def test_tokens_are_sent_and_a_wrong_one_raises(start_server, tmp_path):
     expired = signer.token(scope=["admin"], exp=int(time.time()) - 3600)
     with pytest.raises(ochami.OchamiError, match="401"):
         ochami.Client(server.url, token=expired).set_state(NODE, "On")
+    # The token defaults to $OCHAMI_ACCESS_TOKEN, as for the ochami CLI.
+    monkeypatch.setenv("OCHAMI_ACCESS_TOKEN", signer.token(scope=["admin"]))
+    ochami.Client(server.url).set_state(NODE, "On", force=True)
+    assert admin.component(NODE)["State"] == "On"
+    monkeypatch.delenv("OCHAMI_ACCESS_TOKEN")
     reader = ochami.Client(server.url, token=signer.token(scope="smd:read"))
     with pytest.raises(ochami.OchamiError) as e:
         reader.set_state(NODE, "On")

@@ -12,8 +12,8 @@ use std::time::Duration;
 
 use ochami_core::Xname;
 use ochami_redfish::power::{
-    BootOverride, NodePower, PowerOperation, PowerOptions, PowerOutcome, PowerResult, PowerTarget,
-    SystemPower, power_many, power_status_many,
+    BootOverride, NodePower, PowerAbort, PowerOperation, PowerOptions, PowerOutcome, PowerResult,
+    PowerTarget, SystemPower, power_many, power_status_many,
 };
 use ochami_redfish::{Credentials, HttpTransport, Transport, TransportOptions};
 use ochami_store::Store;
@@ -26,7 +26,7 @@ use crate::args::xname_arg;
 use crate::convert::{json_of, text_to_py};
 use crate::errors::{Family, err, invalid, store_err};
 use crate::rows::Rows;
-use crate::runtime::{run, run_with};
+use crate::runtime::{run, run_cancellable, run_with};
 use crate::store::PyStore;
 
 /// One row of `power()` or `power_status()`.
@@ -287,12 +287,15 @@ pub(crate) fn check_callable(progress: Option<&Bound<'_, PyAny>>) -> PyResult<()
     Ok(())
 }
 
-/// Runs `fut` handing every row sent on the channel to `progress` on this thread.
+/// Runs `fut` handing every row sent on the channel to `progress` on this thread; on
+/// Ctrl-C or an exception from `progress`, `abort` stops systems not yet started and the
+/// ones in progress finish (see [`run_cancellable`]).
 pub(crate) fn run_reporting<F, T>(
     py: Python<'_>,
     progress: Option<Bound<'_, PyAny>>,
     rx: tokio::sync::mpsc::UnboundedReceiver<String>,
     fut: F,
+    abort: Option<PowerAbort>,
 ) -> PyResult<T>
 where
     F: std::future::Future<Output = T> + Send + 'static,
@@ -307,7 +310,10 @@ where
         }
         Ok(())
     };
-    run_with(py, fut, deliver)
+    match abort {
+        Some(a) => run_cancellable(py, fut, deliver, move || a.abort()),
+        None => run_with(py, fut, deliver),
+    }
 }
 
 /// A power operation by name (`"hard-restart"`), or `InvalidError` listing the names.
@@ -379,6 +385,7 @@ pub(crate) fn power(
         None => c.targets(targets)?,
     };
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+    let abort = c.options.abort.clone();
     let (transport, options) = (c.transport, c.options);
     let fut = async move {
         let outcomes = power_many(transport, targets, op, &options, move |o| {
@@ -392,7 +399,10 @@ pub(crate) fn power(
             .map(|o| json_of(&PowerRow::of_power(o)))
             .collect::<PyResult<Vec<String>>>()
     };
-    Ok(Rows::new("power", run_reporting(py, progress, rx, fut)??))
+    Ok(Rows::new(
+        "power",
+        run_reporting(py, progress, rx, fut, Some(abort))??,
+    ))
 }
 
 /// Reads the power state of every target; see the stub.
@@ -451,7 +461,7 @@ pub(crate) fn power_status(
     };
     Ok(Rows::new(
         "power_status",
-        run_reporting(py, progress, rx, fut)??,
+        run_reporting(py, progress, rx, fut, None)??,
     ))
 }
 

@@ -66,3 +66,29 @@ def test_bad_power_input_is_refused(discovered):
         ochami.power(fleet.urls, "on", boot="floppy")
     with pytest.raises(TypeError):
         ochami.power(fleet.urls, "on", progress=3)
+
+
+def test_an_exception_from_progress_stops_what_has_not_started():
+    # Each request takes 0.2 s, so a system takes well over the 50 ms in which the callback
+    # sees the first row; one system at a time.
+    with ochami.sim.start_synthetic(systems=2, count=2, latency=0.2) as fleet:
+        store = ochami.Store.open("memory:")
+        ochami.discover(fleet.urls, scheme="http", store=store)
+        nodes = [c["ID"] for c in store.components(type="Node")]
+        ochami.power(nodes, "force-off", store=store, scheme="http")
+        seen = []
+
+        def stop(row):
+            seen.append(row["id"])
+            raise RuntimeError(f"stop after {row['id']}")
+
+        with pytest.raises(RuntimeError, match="stop after x1000"):
+            ochami.power(nodes, "on", store=store, scheme="http", concurrency=1, progress=stop)
+        assert len(seen) == 1
+        status = ochami.power_status(nodes, store=store, scheme="http")
+        states = {r["id"]: r["power_state"] for r in status}
+        # The first system was done, the one in progress when the callback raised was
+        # finished (not dropped between its reset and its confirmation), the other two
+        # were never started.
+        assert states[seen[0]] == "On"
+        assert sorted(states.values()) == ["Off", "Off", "On", "On"]

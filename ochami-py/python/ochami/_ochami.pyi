@@ -542,7 +542,9 @@ def power(
     new PowerState. Returns one row per target (``id``, ``bmc``, ``system``, ``result``
     done/failed/aborted, ``before``, ``after``, ``sent``, ``boot_override``,
     ``error_kind``, ``error``, ``elapsed_ms``); a failing BMC fails alone. ``progress``
-    gets each row as it completes, on this thread. The GIL is released; Ctrl-C stops it.
+    gets each row as it completes, on this thread. The GIL is released. Ctrl-C or an
+    exception from ``progress`` stops systems not yet started; those in progress are
+    finished first (never left between a reset and its confirmation), then it raises.
     """
 
 def power_status(

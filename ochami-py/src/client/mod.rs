@@ -634,7 +634,8 @@ impl PyClient {
         let remote = self.remote.clone();
         let fut =
             async move { power::transition(&remote, ids, op.as_str(), poll, limit, tx).await };
-        let rows = crate::power::run_reporting(py, progress, rx, fut)?.map_err(Failure::into_py)?;
+        let rows =
+            crate::power::run_reporting(py, progress, rx, fut, None)?.map_err(Failure::into_py)?;
         Ok(Rows::new("power", rows))
     }
 

@@ -433,7 +433,8 @@ class Client:
         ``init``) over ``xnames``, polled every ``poll`` seconds until it ends (at most
         ``timeout``). The server acts with the BMC credentials it stores. One row per
         node (``id``, ``result`` done/failed/aborted, ``status``, ``description``,
-        ``error``); ``progress`` gets each as it finishes."""
+        ``error``); ``progress`` gets each as it finishes. Ctrl-C or the timeout stops
+        following the transition, which goes on on the server."""
     def power_status(self, xnames: _Ids) -> Rows:
         """PCS's power status: one row per node (``id``, ``power_state`` on/off/undefined,
         ``management_state``, ``transitions`` allowed, ``error``)."""

@@ -69,7 +69,7 @@ pub async fn load_static_inventory(
         .map(|i| i.mac_address)
         .collect();
     let groups: HashSet<String> = store
-        .list_groups()
+        .list_groups(&ochami_core::GroupFilter::default())
         .await?
         .into_iter()
         .map(|g| g.label)

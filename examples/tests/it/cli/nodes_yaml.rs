@@ -39,7 +39,7 @@ async fn dump(store: &dyn Store) -> Value {
         "components": store.list_components(&ComponentFilter::default()).await.expect("components"),
         "endpoints": store.list_redfish_endpoints(&RedfishEndpointFilter::default()).await.expect("endpoints"),
         "interfaces": store.list_ethernet_interfaces(&EthernetInterfaceFilter::default()).await.expect("interfaces"),
-        "groups": store.list_groups().await.expect("groups"),
+        "groups": store.list_groups(&ochami_core::GroupFilter::default()).await.expect("groups"),
     });
     for i in v["interfaces"].as_array_mut().into_iter().flatten() {
         if let Some(o) = i.as_object_mut() {

@@ -3,6 +3,7 @@
 
 mod auth;
 mod bad_input;
+mod boot_files;
 mod bss;
 mod cloud_init;
 mod common;

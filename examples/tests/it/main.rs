@@ -2,3 +2,4 @@
 //! simulated BMCs and an in-process server, and the custom-service examples.
 
 mod cli;
+mod netboot;

@@ -7,6 +7,7 @@ mod boot_files;
 mod bss;
 mod cloud_init;
 mod common;
+mod dhcp;
 mod power;
 mod scale_out;
 mod shutdown;

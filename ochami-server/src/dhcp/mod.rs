@@ -338,3 +338,34 @@ fn unix_now() -> u64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_request_reuses_its_own_discover_once() {
+        let ex = Exchanges::default();
+        let mac = MacAddr::new([2, 0, 0, 0, 0, 1]);
+        let known = Reservation {
+            ip: Ipv4Addr::new(10, 0, 0, 5),
+            xname: "x1000c0s0b0n0".parse().expect("xname"),
+            hostname: "x1000c0s0b0n0".into(),
+        };
+        ex.remember(mac, 7, Some(known.clone()));
+        ex.remember(mac, 8, None);
+        assert_eq!(ex.take(mac, 9), None, "another transaction");
+        assert_eq!(
+            ex.take(MacAddr::new([2, 0, 0, 0, 0, 2]), 7),
+            None,
+            "another MAC"
+        );
+        assert_eq!(ex.take(mac, 7), Some(Some(known)));
+        assert_eq!(ex.take(mac, 7), None, "used once");
+        assert_eq!(
+            ex.take(mac, 8),
+            Some(None),
+            "an unknown MAC's answer is reused too"
+        );
+    }
+}

@@ -322,9 +322,8 @@ fn eth_uri(mac: &MacAddr) -> String {
 async fn post_eth(
     State(state): State<AppState>,
     _: NoQuery,
-    ApiJson(mut iface): ApiJson<EthernetInterface>,
+    ApiJson(iface): ApiJson<EthernetInterface>,
 ) -> Result<Response, ApiError> {
-    iface.normalize()?;
     state.store().insert_ethernet_interface(&iface).await?;
     Ok(created(vec![eth_uri(&iface.mac_address)], false))
 }

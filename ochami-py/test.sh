@@ -10,9 +10,10 @@ if [ ! -x "$VENV/bin/python" ]; then
   "$PY" -m venv "$VENV"
 fi
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check maturin pytest mypy
-# pandas is optional (Rows.to_pandas); the tests skip what needs it when it is missing.
-"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check pandas \
-  || echo "pandas not installed; its tests will be skipped"
+# pandas (Rows.to_pandas) and matplotlib (plot_hardware) are optional; the tests skip what
+# needs them when they are missing.
+"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check pandas matplotlib \
+  || echo "pandas/matplotlib not installed; their tests will be skipped"
 
 echo "== maturin develop (debug build)"
 (

@@ -4,8 +4,8 @@
 //! ochami serve --store sqlite://ochami.db --listen 127.0.0.1:27779
 //! ```
 //!
-//! The client subcommands (`smd`, `bss`, `cloud-init`, `discover static`) drive a running
-//! server: `ochami smd component get --cluster-uri http://127.0.0.1:27779`.
+//! The client subcommands (`smd`, `bss`, `cloud-init`, `discover static`, `power`, `boot
+//! next`) drive a running server: `ochami smd component get --cluster-uri http://127.0.0.1:27779`.
 //!
 //! Every flag has an environment fallback (`OCHAMI_LISTEN`, `OCHAMI_STORE`, ...); logging
 //! follows `RUST_LOG` (default `info`) in the `--log-format` chosen.
@@ -63,6 +63,11 @@ enum Command {
     Bss(client::bss::BssArgs),
     /// Client of cloud-init (/cloud-init/admin): defaults, group and node data.
     CloudInit(client::cloud_init::CloudInitArgs),
+    /// Power nodes on, off or reset, or read their power state, through the server's PCS
+    /// routes (`/power-control/v1`).
+    Power(client::power::PowerArgs),
+    /// Boot control of nodes through the server: `boot next pxe XNAME...`.
+    Boot(client::boot::BootArgs),
     /// Print a shell completion script.
     Completions(client::docs::CompletionArgs),
     /// Write man pages for every subcommand into a directory.
@@ -103,6 +108,8 @@ async fn run(command: Command) -> ExitCode {
         Command::Smd(args) => client::finish(client::smd::run(args).await),
         Command::Bss(args) => client::finish(client::bss::run(args).await),
         Command::CloudInit(args) => client::finish(client::cloud_init::run(args).await),
+        Command::Power(args) => client::finish(client::power::run(args).await),
+        Command::Boot(args) => client::finish(client::boot::run(args).await),
         Command::Completions(args) => client::docs::completions::<Cli>(args),
         Command::Man(args) => client::docs::man::<Cli>(args),
         Command::Demo(args) => demo::run(args).await,

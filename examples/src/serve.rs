@@ -21,6 +21,10 @@ pub(crate) struct ServeArgs {
     /// Store URL: `sqlite://path`, `memory:` or `postgres://user:pass@host/db`.
     #[arg(long, env = "OCHAMI_STORE", default_value = "sqlite://ochami.db")]
     store: String,
+    /// File with the key BMC credentials are encrypted with at rest (64 hex characters, as
+    /// `openssl rand -hex 32` writes; SQLite and Postgres stores).
+    #[arg(long, env = "OCHAMI_SECRET_KEY_FILE")]
+    secret_key_file: Option<PathBuf>,
     /// URL nodes use to reach this server (iPXE chain and cloud-init links); default
     /// `http://<listen>`.
     #[arg(long, env = "OCHAMI_BASE_URL")]
@@ -143,10 +147,12 @@ impl From<ServeArgs> for ServerConfig {
     fn from(a: ServeArgs) -> Self {
         let mut config = ServerConfig::new(a.listen, a.store);
         config.base_url = a.base_url;
+        config.secret_key_file = a.secret_key_file;
         config.trusted_proxies = a.trusted_proxies;
         config.auth = a.auth.into();
         config.dhcp = a.netboot.dhcp(&config.base_url());
         config.tftp = a.netboot.tftp();
+        config.boot_files = a.netboot.boot_files();
         config
     }
 }
@@ -199,6 +205,8 @@ mod tests {
             "snponly.efi",
             "--tftp-root",
             "/usr/lib/ipxe",
+            "--boot-files",
+            "/srv/boot",
         ])
         .serve
         .into();
@@ -216,6 +224,10 @@ mod tests {
         let tftp = config.tftp.expect("tftp on");
         assert_eq!(tftp.root, std::path::Path::new("/usr/lib/ipxe"));
         assert_eq!(tftp.listen.to_string(), "0.0.0.0:69");
+        assert_eq!(
+            config.boot_files.as_deref(),
+            Some(std::path::Path::new("/srv/boot"))
+        );
         // The interface alone is not enough: the server address is required.
         assert!(Cli::try_parse_from(["t", "--dhcp-interface", "br0"]).is_err());
         assert!(Cli::try_parse_from(["t", "--dhcp-pool", "10.0.0.9-10.0.0.1"]).is_err());

@@ -9,7 +9,19 @@
 //!
 //! An export is one consistent read while the server keeps serving; an import is one write
 //! transaction (a bad line imports nothing and is named). BMC passwords are not in
-//! snapshots: an import keeps the passwords the target already has.
+//! snapshots unless asked for: an import keeps the passwords the target already has.
+//!
+//! `--secret-key-file` (`OCHAMI_SECRET_KEY_FILE`) is the key the store's credentials are
+//! encrypted with at rest (as for `ochami serve`). `export --with-credentials` puts the
+//! passwords in the snapshot, encrypted with `--snapshot-key-file` (default: the store's
+//! key), never in clear; `import` opens them with that key and stores them the way the
+//! target store does. `migrate --with-credentials` copies them from a store opened with
+//! `--from-secret-key-file` to one opened with `--to-secret-key-file`.
+//!
+//! ```text
+//! ochami store export --store sqlite://ochami.db --secret-key-file key --with-credentials -o site.jsonl
+//! ochami store import --store postgres://ochami@db/ochami --secret-key-file key site.jsonl
+//! ```
 
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Write};
@@ -19,8 +31,12 @@ use std::sync::Arc;
 
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use ochami_store::snapshot::{Counts, Entry, ImportMode, KINDS, export_snapshot, import_snapshot};
-use ochami_store::{Store, redact};
+use ochami_store::secret::SecretKey;
+use ochami_store::snapshot::{
+    Counts, Entry, ImportMode, KINDS, export_snapshot, export_snapshot_with_credentials,
+    import_snapshot, import_snapshot_with_credentials,
+};
+use ochami_store::{OpenOptions, Store, redact};
 
 /// `ochami store ...`.
 #[derive(Args)]
@@ -39,6 +55,11 @@ enum StoreCommand {
         /// Output file (default: standard output).
         #[arg(short, long)]
         output: Option<PathBuf>,
+        #[command(flatten)]
+        keys: KeyArgs,
+        /// Put the BMC passwords in the snapshot, encrypted with the snapshot key.
+        #[arg(long)]
+        with_credentials: bool,
     },
     /// Load a snapshot in one transaction, merging by key (all or nothing).
     Import {
@@ -50,6 +71,8 @@ enum StoreCommand {
         /// Delete everything in the store first, so it holds exactly the snapshot.
         #[arg(long)]
         replace: bool,
+        #[command(flatten)]
+        keys: KeyArgs,
     },
     /// Copy everything from one store to another and check the counts on both sides.
     Migrate {
@@ -62,7 +85,53 @@ enum StoreCommand {
         /// Delete everything in the target first.
         #[arg(long)]
         replace: bool,
+        /// The key the source store's credentials are encrypted with.
+        #[arg(long)]
+        from_secret_key_file: Option<PathBuf>,
+        /// The key the target store's credentials are (to be) encrypted with.
+        #[arg(long)]
+        to_secret_key_file: Option<PathBuf>,
+        /// Copy the BMC passwords too.
+        #[arg(long)]
+        with_credentials: bool,
     },
+}
+
+/// The keys of `export` and `import`.
+#[derive(Args)]
+struct KeyArgs {
+    /// The key the store's BMC credentials are encrypted with at rest.
+    #[arg(long, env = "OCHAMI_SECRET_KEY_FILE")]
+    secret_key_file: Option<PathBuf>,
+    /// The key a snapshot's credentials are encrypted with (default: the store's key).
+    #[arg(long)]
+    snapshot_key_file: Option<PathBuf>,
+}
+
+impl KeyArgs {
+    fn store_key(&self) -> Result<Option<SecretKey>, CmdError> {
+        key(self.secret_key_file.as_deref())
+    }
+
+    fn snapshot_key(&self) -> Result<Option<SecretKey>, CmdError> {
+        key(self
+            .snapshot_key_file
+            .as_deref()
+            .or(self.secret_key_file.as_deref()))
+    }
+}
+
+fn key(path: Option<&std::path::Path>) -> Result<Option<SecretKey>, CmdError> {
+    Ok(path.map(SecretKey::from_file).transpose()?)
+}
+
+/// Open `url`, its credentials encrypted with `key` when given.
+async fn open(url: &str, key: Option<SecretKey>) -> Result<Arc<dyn Store>, CmdError> {
+    let mut options = OpenOptions::default();
+    if let Some(k) = key {
+        options = options.with_secret_key(k);
+    }
+    Ok(ochami_store::open_with(url, &options).await?)
 }
 
 /// Why a store command failed.
@@ -79,17 +148,45 @@ enum CmdError {
     TargetNotEmpty(String),
     #[error("record counts differ after the migration: {0}")]
     CountMismatch(String),
+    #[error(
+        "--with-credentials needs a key to encrypt them with: --snapshot-key-file or --secret-key-file"
+    )]
+    NoSnapshotKey,
 }
 
 pub(crate) async fn run(args: StoreArgs) -> ExitCode {
     let result = match args.command {
-        StoreCommand::Export { store, output } => export(&store, output).await,
+        StoreCommand::Export {
+            store,
+            output,
+            keys,
+            with_credentials,
+        } => export(&store, output, &keys, with_credentials).await,
         StoreCommand::Import {
             store,
             file,
             replace,
-        } => import(&store, file, mode(replace)).await,
-        StoreCommand::Migrate { from, to, replace } => migrate(&from, &to, mode(replace)).await,
+            keys,
+        } => import(&store, file, mode(replace), &keys).await,
+        StoreCommand::Migrate {
+            from,
+            to,
+            replace,
+            from_secret_key_file,
+            to_secret_key_file,
+            with_credentials,
+        } => {
+            let keys = (
+                key(from_secret_key_file.as_deref()),
+                key(to_secret_key_file.as_deref()),
+            );
+            match keys {
+                (Ok(f), Ok(t)) => {
+                    migrate(&from, &to, mode(replace), (f, t), with_credentials).await
+                }
+                (Err(e), _) | (_, Err(e)) => Err(e),
+            }
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -108,29 +205,51 @@ fn mode(replace: bool) -> ImportMode {
     }
 }
 
-async fn export(url: &str, output: Option<PathBuf>) -> Result<(), CmdError> {
-    let store = ochami_store::open(url).await?;
-    let counts = match &output {
-        Some(path) => {
-            let file = File::create(path).map_err(|source| CmdError::File {
-                path: path.clone(),
-                source,
-            })?;
-            export_snapshot(store.as_ref(), BufWriter::new(file)).await?
-        }
-        None => export_snapshot(store.as_ref(), BufWriter::new(std::io::stdout())).await?,
+async fn export(
+    url: &str,
+    output: Option<PathBuf>,
+    keys: &KeyArgs,
+    with_credentials: bool,
+) -> Result<(), CmdError> {
+    let sealing = if with_credentials {
+        Some(keys.snapshot_key()?.ok_or(CmdError::NoSnapshotKey)?)
+    } else {
+        None
+    };
+    let store = open(url, keys.store_key()?).await?;
+    let out: Box<dyn Write + Send> = match &output {
+        Some(path) => Box::new(File::create(path).map_err(|source| CmdError::File {
+            path: path.clone(),
+            source,
+        })?),
+        None => Box::new(std::io::stdout()),
+    };
+    let out = BufWriter::new(out);
+    let counts = match &sealing {
+        Some(k) => export_snapshot_with_credentials(store.as_ref(), out, k).await?,
+        None => export_snapshot(store.as_ref(), out).await?,
     };
     eprintln!("exported {} records from {}", counts.total(), redact(url));
     Ok(())
 }
 
-async fn import(url: &str, path: PathBuf, mode: ImportMode) -> Result<(), CmdError> {
-    let store = ochami_store::open(url).await?;
+async fn import(
+    url: &str,
+    path: PathBuf,
+    mode: ImportMode,
+    keys: &KeyArgs,
+) -> Result<(), CmdError> {
+    let opening = keys.snapshot_key()?;
+    let store = open(url, keys.store_key()?).await?;
     let file = File::open(&path).map_err(|source| CmdError::File {
         path: path.clone(),
         source,
     })?;
-    let counts = import_snapshot(store.as_ref(), BufReader::new(file), mode).await?;
+    let input = BufReader::new(file);
+    let counts = match &opening {
+        Some(k) => import_snapshot_with_credentials(store.as_ref(), input, mode, k).await?,
+        None => import_snapshot(store.as_ref(), input, mode).await?,
+    };
     eprintln!("imported {} records into {}", counts.total(), redact(url));
     print_counts(&mut std::io::stderr(), &[("records", &counts)]);
     Ok(())
@@ -148,9 +267,15 @@ async fn count(store: &Arc<dyn Store>) -> Result<Counts, CmdError> {
     Ok(counts)
 }
 
-async fn migrate(from: &str, to: &str, mode: ImportMode) -> Result<(), CmdError> {
-    let source = ochami_store::open(from).await?;
-    let target = ochami_store::open(to).await?;
+async fn migrate(
+    from: &str,
+    to: &str,
+    mode: ImportMode,
+    (from_key, to_key): (Option<SecretKey>, Option<SecretKey>),
+    with_credentials: bool,
+) -> Result<(), CmdError> {
+    let source = open(from, from_key).await?;
+    let target = open(to, to_key).await?;
     // Every store holds the cluster defaults record, set or not.
     if mode == ImportMode::Merge && count(&target).await?.total() > 1 {
         return Err(CmdError::TargetNotEmpty(redact(to)));
@@ -162,13 +287,17 @@ async fn migrate(from: &str, to: &str, mode: ImportMode) -> Result<(), CmdError>
     );
     bar.set_message(format!("reading {}:", redact(from)));
     let mut entries = Vec::new();
-    source
-        .export_entries(&mut |e: Entry| {
-            entries.push(e);
-            bar.inc(1);
-            Ok(())
-        })
-        .await?;
+    let mut collect = |e: Entry| {
+        entries.push(e);
+        bar.inc(1);
+        Ok(())
+    };
+    // With credentials the passwords travel in memory only, into the target's own form.
+    if with_credentials {
+        source.export_entries_with_credentials(&mut collect).await?;
+    } else {
+        source.export_entries(&mut collect).await?;
+    }
     bar.set_message(format!("writing {} (one transaction):", redact(to)));
     bar.enable_steady_tick(std::time::Duration::from_millis(200));
     target.import_entries(&entries, mode).await?;

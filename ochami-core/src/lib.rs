@@ -40,6 +40,7 @@ pub mod cloud_init;
 pub mod component;
 mod endpoint_body;
 mod error;
+mod group_filter;
 mod groups;
 pub mod hardware;
 mod hms_type;
@@ -70,6 +71,7 @@ pub use component::update::{
 };
 pub use endpoint_body::RedfishEndpointPatch;
 pub use error::{Error, Result};
+pub use group_filter::{GroupFilter, PartitionScope};
 pub use groups::{Group, Members, Membership, Partition};
 pub use hardware::{
     BasicLocationInfo, ChassisLocationInfo, DriveFruInfo, FruInfo, HardwareFilter, HardwareFru,

@@ -32,6 +32,7 @@
 //! # Ok::<(), ochami_core::Error>(())
 //! ```
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 use serde::Deserialize;
@@ -115,45 +116,46 @@ pub struct NodesFile {
     pub bmcs: Vec<BmcEntry>,
     /// The node rows.
     pub nodes: Vec<NodeEntry>,
-    /// `(key, value)` -> the lines it is on, in order (one pass over the text, so that
-    /// errors name lines without rescanning).
-    index: HashMap<(String, String), Vec<usize>>,
+    /// The text, to name the line of a bad row (looked up only when there is one).
+    text: String,
 }
 
-/// Every `key: value` of the text (block or flow style, values optionally quoted) with its
-/// line.
-fn index_lines(text: &str) -> HashMap<(String, String), Vec<usize>> {
-    let mut index: HashMap<(String, String), Vec<usize>> = HashMap::new();
-    for (i, line) in text.lines().enumerate() {
-        let bytes = line.as_bytes();
-        for (pos, _) in line.match_indices(':') {
-            let key_start = line[..pos]
-                .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
-                .map_or(0, |p| p + 1);
-            let key = &line[key_start..pos];
-            // A key is a word after indentation, `- `, `{` or `, `; not part of a value.
-            let before = line[..key_start].trim_end();
-            if key.is_empty()
-                || !(before.is_empty()
-                    || before.ends_with('-')
-                    || before.ends_with('{')
-                    || before.ends_with(','))
-                || bytes.get(pos + 1).is_some_and(|b| !b.is_ascii_whitespace())
-            {
-                continue;
-            }
-            let rest = line[pos + 1..].trim_start();
-            let (value, _) = match rest.strip_prefix(['"', '\'']) {
-                Some(q) => q.split_at(q.find(['"', '\'']).unwrap_or(q.len())),
-                None => rest.split_at(rest.find([',', '}', ']', '#']).unwrap_or(rest.len())),
-            };
-            index
-                .entry((key.to_owned(), value.trim().to_owned()))
-                .or_default()
-                .push(i + 1);
+/// Where a `key: value` is: its `nth` (0-based) occurrence in the file.
+#[derive(Debug, Clone)]
+struct Loc<'a> {
+    key: &'static str,
+    value: Cow<'a, str>,
+    nth: usize,
+}
+
+/// Every `key: value` of one line (block or flow style, values optionally quoted).
+fn pairs(line: &str) -> Vec<(&str, &str)> {
+    let bytes = line.as_bytes();
+    let mut out = Vec::new();
+    for (pos, _) in line.match_indices(':') {
+        let key_start = line[..pos]
+            .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+            .map_or(0, |p| p + 1);
+        let key = &line[key_start..pos];
+        // A key is a word after indentation, `- `, `{` or `, `; not part of a value.
+        let before = line[..key_start].trim_end();
+        if key.is_empty()
+            || !(before.is_empty()
+                || before.ends_with('-')
+                || before.ends_with('{')
+                || before.ends_with(','))
+            || bytes.get(pos + 1).is_some_and(|b| !b.is_ascii_whitespace())
+        {
+            continue;
         }
+        let rest = line[pos + 1..].trim_start();
+        let (value, _) = match rest.strip_prefix(['"', '\'']) {
+            Some(q) => q.split_at(q.find(['"', '\'']).unwrap_or(q.len())),
+            None => rest.split_at(rest.find([',', '}', ']', '#']).unwrap_or(rest.len())),
+        };
+        out.push((key, value.trim()));
     }
-    index
+    out
 }
 
 #[derive(Deserialize)]
@@ -204,52 +206,68 @@ impl NodesFile {
         Ok(NodesFile {
             bmcs: file.bmcs,
             nodes: file.nodes,
-            index: index_lines(text),
+            text: text.to_owned(),
         })
     }
 
-    /// The line of the `nth` (0-based) `key: value` in the file, 0 when not found.
-    fn line_of(&self, key: &str, value: &str, nth: usize) -> usize {
-        self.index
-            .get(&(key.to_owned(), value.to_owned()))
-            .and_then(|lines| lines.get(nth))
-            .copied()
-            .unwrap_or(0)
+    /// The line (1-based) of `loc` in the file, 0 when not found. Scans the text: only
+    /// errors need it.
+    fn line_of(&self, loc: &Loc<'_>) -> usize {
+        self.text
+            .lines()
+            .enumerate()
+            .flat_map(|(i, l)| pairs(l).into_iter().map(move |kv| (i + 1, kv)))
+            .filter(|(_, (k, v))| *k == loc.key && *v == loc.value)
+            .nth(loc.nth)
+            .map_or(0, |(i, _)| i)
+    }
+
+    /// An error at `loc`.
+    fn at(&self, loc: &Loc<'_>, message: impl Into<String>) -> Error {
+        at(self.line_of(loc), message)
+    }
+
+    fn parse_xname(&self, text: &str, loc: &Loc<'_>) -> Result<Xname, Error> {
+        Xname::parse(text).map_err(|e| self.at(loc, e.to_string()))
+    }
+
+    fn parse_mac(&self, text: &str, loc: &Loc<'_>) -> Result<MacAddr, Error> {
+        text.parse::<MacAddr>()
+            .map_err(|e| self.at(loc, e.to_string()))
     }
 
     /// Check every row and expand the file into SMD records; the first bad row is refused
     /// with its line, and nothing is returned.
-    pub fn expand(&self) -> Result<StaticInventory, Error> {
+    pub fn expand<'s>(&'s self) -> Result<StaticInventory, Error> {
         let mut out = StaticInventory::default();
-        // MAC -> (key, value) of its first use, to name duplicates.
-        let mut macs: HashMap<MacAddr, usize> = HashMap::new();
-        let mut occurrences: HashMap<(String, String), usize> = HashMap::new();
-        let mut line = |file: &NodesFile, key: &str, value: &str| {
-            let n = occurrences
-                .entry((key.to_owned(), value.to_owned()))
-                .or_insert(0);
-            let l = file.line_of(key, value, *n);
+        // MAC -> where it is first used, to name duplicates.
+        let mut macs: HashMap<MacAddr, Loc<'s>> = HashMap::new();
+        let mut occurrences: HashMap<(&'static str, Cow<'s, str>), usize> = HashMap::new();
+        let mut line = |key: &'static str, value: Cow<'s, str>| -> Loc<'s> {
+            let n = occurrences.entry((key, value.clone())).or_insert(0);
+            let nth = *n;
             *n += 1;
-            l
+            Loc { key, value, nth }
         };
 
         let mut bmc_by_ref: HashMap<String, Xname> = HashMap::new();
-        let mut bmc_xnames: HashMap<Xname, usize> = HashMap::new();
+        let mut bmc_xnames: HashMap<Xname, Loc<'_>> = HashMap::new();
         for b in &self.bmcs {
-            let l = line(self, "xname", &b.xname);
-            let x = parse_xname(&b.xname, l)?;
+            let l = line("xname", Cow::Borrowed(b.xname.as_str()));
+            let x = self.parse_xname(&b.xname, &l)?;
             if !matches!(
                 x.hms_type(),
                 HmsType::NodeBMC | HmsType::ChassisBMC | HmsType::RouterBMC
             ) {
-                return Err(at(
-                    l,
+                return Err(self.at(
+                    &l,
                     format!("BMC xname {x} is a {}, not a BMC", x.hms_type()),
                 ));
             }
-            if let Some(first) = bmc_xnames.insert(x, l) {
-                return Err(at(
-                    l,
+            if let Some(first) = bmc_xnames.insert(x, l.clone()) {
+                let first = self.line_of(&first);
+                return Err(self.at(
+                    &l,
                     format!("BMC {x} is listed twice (first at line {first})"),
                 ));
             }
@@ -261,11 +279,8 @@ impl NodesFile {
             }
             if !b.ip.is_empty() {
                 if b.ip.parse::<std::net::IpAddr>().is_err() {
-                    let l = line(self, "ip", &b.ip);
-                    return Err(at(
-                        l,
-                        format!("BMC {x}: ip {:?} is not an IP address", b.ip),
-                    ));
+                    let l = line("ip", Cow::Borrowed(b.ip.as_str()));
+                    return Err(self.at(&l, format!("BMC {x}: ip {:?} is not an IP address", b.ip)));
                 }
                 ep.ip_address = b.ip.clone();
             }
@@ -274,11 +289,12 @@ impl NodesFile {
                 bmc_by_ref.insert(b.name.clone(), x);
             }
             if !b.mac.is_empty() {
-                let ml = line(self, "mac", &b.mac);
-                let mac = parse_mac(&b.mac, ml)?;
-                if let Some(first) = macs.insert(mac, ml) {
-                    return Err(at(
-                        ml,
+                let ml = line("mac", Cow::Borrowed(b.mac.as_str()));
+                let mac = self.parse_mac(&b.mac, &ml)?;
+                if let Some(first) = macs.insert(mac, ml.clone()) {
+                    let first = self.line_of(&first);
+                    return Err(self.at(
+                        &ml,
                         format!("MAC {mac} is used twice (first at line {first})"),
                     ));
                 }
@@ -290,35 +306,37 @@ impl NodesFile {
                 iface.description = format!("BMC {x}");
                 out.interfaces.push(iface);
             }
-            ep.normalize().map_err(|e| at(l, e.to_string()))?;
+            ep.normalize().map_err(|e| self.at(&l, e.to_string()))?;
             out.endpoints.push(ep);
         }
 
-        let mut nids: HashMap<i64, usize> = HashMap::new();
-        let mut nodes: HashMap<Xname, usize> = HashMap::new();
+        let mut nids: HashMap<i64, Loc<'_>> = HashMap::new();
+        let mut nodes: HashMap<Xname, Loc<'_>> = HashMap::new();
         let mut groups: BTreeMap<String, Vec<Xname>> = BTreeMap::new();
         for n in &self.nodes {
-            let l = line(self, "xname", &n.xname);
-            let x = parse_xname(&n.xname, l)?;
+            let l = line("xname", Cow::Borrowed(n.xname.as_str()));
+            let x = self.parse_xname(&n.xname, &l)?;
             if x.hms_type() != HmsType::Node {
-                return Err(at(
-                    l,
+                return Err(self.at(
+                    &l,
                     format!("node xname {x} is a {}, not a Node", x.hms_type()),
                 ));
             }
-            if let Some(first) = nodes.insert(x, l) {
-                return Err(at(
-                    l,
+            if let Some(first) = nodes.insert(x, l.clone()) {
+                let first = self.line_of(&first);
+                return Err(self.at(
+                    &l,
                     format!("node {x} is listed twice (first at line {first})"),
                 ));
             }
-            let nl = line(self, "nid", &n.nid.to_string());
+            let nl = line("nid", Cow::Owned(n.nid.to_string()));
             if n.nid < 0 {
-                return Err(at(nl, format!("node {x}: nid {} is negative", n.nid)));
+                return Err(self.at(&nl, format!("node {x}: nid {} is negative", n.nid)));
             }
-            if let Some(first) = nids.insert(n.nid, nl) {
-                return Err(at(
-                    nl,
+            if let Some(first) = nids.insert(n.nid, nl.clone()) {
+                let first = self.line_of(&first);
+                return Err(self.at(
+                    &nl,
                     format!(
                         "node {x}: nid {} is used twice (first at line {first})",
                         n.nid
@@ -330,8 +348,8 @@ impl NodesFile {
                 x.parent()
                     .filter(|p| bmc_xnames.contains_key(p))
                     .ok_or_else(|| {
-                        at(
-                            l,
+                        self.at(
+                            &l,
                             format!("node {x}: its BMC {} is not in bmcs", parent_text(x)),
                         )
                     })?;
@@ -341,17 +359,20 @@ impl NodesFile {
                     .or_else(|| bmc_by_ref.get(&n.bmc.to_ascii_lowercase()))
                     .copied()
                     .ok_or_else(|| {
-                        at(
-                            line(self, "bmc", &n.bmc),
+                        self.at(
+                            &line("bmc", Cow::Borrowed(n.bmc.as_str())),
                             format!("node {x}: bmc {:?} names no BMC of bmcs", n.bmc),
                         )
                     })?;
             }
             let role = match &n.role {
                 None => Role::Compute,
-                Some(r) => r
-                    .parse::<Role>()
-                    .map_err(|e| at(line(self, "role", r), format!("node {x}: {e}")))?,
+                Some(r) => r.parse::<Role>().map_err(|e| {
+                    self.at(
+                        &line("role", Cow::Borrowed(r.as_str())),
+                        format!("node {x}: {e}"),
+                    )
+                })?,
             };
             out.components.push(
                 Component::new(x)
@@ -360,22 +381,23 @@ impl NodesFile {
                     .with_nid(n.nid),
             );
             for iface in &n.interfaces {
-                let ml = line(self, "mac_addr", &iface.mac_addr);
-                let mac = parse_mac(&iface.mac_addr, ml)?;
-                if let Some(first) = macs.insert(mac, ml) {
-                    return Err(at(
-                        ml,
+                let ml = line("mac_addr", Cow::Borrowed(iface.mac_addr.as_str()));
+                let mac = self.parse_mac(&iface.mac_addr, &ml)?;
+                if let Some(first) = macs.insert(mac, ml.clone()) {
+                    let first = self.line_of(&first);
+                    return Err(self.at(
+                        &ml,
                         format!("MAC {mac} is used twice (first at line {first})"),
                     ));
                 }
                 if iface.ip_addrs.is_empty() {
-                    return Err(at(ml, format!("node {x}: interface {mac} has no ip_addrs")));
+                    return Err(self.at(&ml, format!("node {x}: interface {mac} has no ip_addrs")));
                 }
                 let mut ips = Vec::new();
                 for ip in &iface.ip_addrs {
                     if ip.ip_addr.parse::<std::net::IpAddr>().is_err() {
-                        return Err(at(
-                            line(self, "ip_addr", &ip.ip_addr),
+                        return Err(self.at(
+                            &line("ip_addr", Cow::Borrowed(ip.ip_addr.as_str())),
                             format!("node {x}: ip_addr {:?} is not an IP address", ip.ip_addr),
                         ));
                     }
@@ -391,7 +413,7 @@ impl NodesFile {
             }
             for g in &n.groups {
                 let label = Group::normalize_label(g)
-                    .map_err(|e| at(l, format!("node {x}: group {g:?}: {e}")))?;
+                    .map_err(|e| self.at(&l, format!("node {x}: group {g:?}: {e}")))?;
                 groups.entry(label).or_default().push(x);
             }
         }
@@ -413,14 +435,6 @@ impl NodesFile {
 fn parent_text(x: Xname) -> String {
     x.parent()
         .map_or_else(|| "(none)".to_owned(), |p| p.to_string())
-}
-
-fn parse_xname(text: &str, line: usize) -> Result<Xname, Error> {
-    Xname::parse(text).map_err(|e| at(line, e.to_string()))
-}
-
-fn parse_mac(text: &str, line: usize) -> Result<MacAddr, Error> {
-    text.parse::<MacAddr>().map_err(|e| at(line, e.to_string()))
 }
 
 #[cfg(test)]

@@ -58,10 +58,12 @@ pub(crate) fn xnames(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<Xname>> {
         .collect()
 }
 
-/// SMD's component query from keyword arguments; Pythonic spellings map onto SMD's
-/// parameter names (`sub_role` -> `subrole`, `software_status` -> `softwarestatus`,
+/// SMD's component query parameters from keyword arguments; Pythonic spellings map onto
+/// SMD's parameter names (`sub_role` -> `subrole`, `software_status` -> `softwarestatus`,
 /// `hms_type` -> `type`).
-pub(crate) fn component_filter(filters: Option<&Bound<'_, PyDict>>) -> PyResult<ComponentFilter> {
+pub(crate) fn component_pairs(
+    filters: Option<&Bound<'_, PyDict>>,
+) -> PyResult<Vec<(String, String)>> {
     let mut pairs: Vec<(String, String)> = Vec::new();
     if let Some(filters) = filters {
         for (k, v) in filters.iter() {
@@ -78,5 +80,43 @@ pub(crate) fn component_filter(filters: Option<&Bound<'_, PyDict>>) -> PyResult<
             }
         }
     }
-    ComponentFilter::from_query_pairs(pairs).map_err(crate::errors::core_err)
+    Ok(pairs)
+}
+
+/// SMD's component query from keyword arguments (see [`component_pairs`]).
+pub(crate) fn component_filter(filters: Option<&Bound<'_, PyDict>>) -> PyResult<ComponentFilter> {
+    ComponentFilter::from_query_pairs(component_pairs(filters)?).map_err(crate::errors::core_err)
+}
+
+/// SMD's hardware query parameters (`GET /Inventory/Hardware`) from keyword arguments;
+/// `part_number`, `serial_number`, `fru_id` and `hms_type` are the Pythonic spellings of
+/// `partnumber`, `serialnumber`, `fruid` and `type`.
+pub(crate) fn hardware_pairs(
+    filters: Option<&Bound<'_, PyDict>>,
+) -> PyResult<Vec<(String, String)>> {
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    if let Some(filters) = filters {
+        for (k, v) in filters.iter() {
+            let key: String = k.extract()?;
+            let key = match key.as_str() {
+                "part_number" => "partnumber".to_owned(),
+                "serial_number" => "serialnumber".to_owned(),
+                "fru_id" => "fruid".to_owned(),
+                "hms_type" => "type".to_owned(),
+                _ => key,
+            };
+            for value in strings(Some(&v))? {
+                pairs.push((key.clone(), value));
+            }
+        }
+    }
+    Ok(pairs)
+}
+
+/// SMD's hardware filter from keyword arguments (see [`hardware_pairs`]).
+pub(crate) fn hardware_filter(
+    filters: Option<&Bound<'_, PyDict>>,
+) -> PyResult<ochami_core::HardwareFilter> {
+    ochami_core::HardwareFilter::from_query_pairs(hardware_pairs(filters)?)
+        .map_err(crate::errors::core_err)
 }

@@ -10,6 +10,7 @@ use ochami_redfish::{
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 
+use crate::client::PyClient;
 use crate::convert::{dict_of, json_of, text_to_py};
 use crate::errors::{Family, err, invalid};
 use crate::rows::Rows;
@@ -78,7 +79,7 @@ pub(crate) fn discover(
     xname_map: Option<&Bound<'_, PyAny>>,
     strict_map: bool,
     progress: Option<Bound<'_, PyAny>>,
-    store: Option<PyRef<'_, PyStore>>,
+    store: Option<Bound<'_, PyAny>>,
     force: bool,
 ) -> PyResult<PyDiscoveryReport> {
     let inputs = target_list(targets)?;
@@ -259,10 +260,29 @@ impl PyDiscoveryReport {
         dict_of(py, &self.report)
     }
 
-    /// Writes the discovered inventory into ``store`` in one transaction.
+    /// Writes the discovered inventory into a ``Store`` in one transaction, or posts each
+    /// BMC's discovery body to a ``Client``'s server (``POST
+    /// /hsm/v2/Inventory/RedfishEndpoints``, as Magellan does; ``force`` is the store's only).
     #[pyo3(signature = (store, *, force = false))]
-    fn save(&self, py: Python<'_>, store: &PyStore, force: bool) -> PyResult<()> {
-        store.ingest_inventory(py, self.report.merged_inventory(), force)
+    fn save(&self, py: Python<'_>, store: &Bound<'_, PyAny>, force: bool) -> PyResult<()> {
+        if let Ok(s) = store.cast::<PyStore>() {
+            return s
+                .get()
+                .ingest_inventory(py, self.report.merged_inventory(), force);
+        }
+        if let Ok(c) = store.cast::<PyClient>() {
+            let bodies = self
+                .report
+                .inventories()
+                .map(|i| serde_json::to_value(&i.ingest))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| invalid(format!("cannot serialize a discovery body: {e}")))?;
+            return c.get().post_ingests(py, bodies);
+        }
+        Err(pyo3::exceptions::PyTypeError::new_err(format!(
+            "save needs an ochami.Store or an ochami.Client, not {}",
+            store.get_type().name()?
+        )))
     }
 
     fn __repr__(&self) -> String {

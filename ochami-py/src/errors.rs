@@ -21,6 +21,9 @@ use pyo3::types::{PyDict, PyTuple, PyType};
 /// A family of failures, one Python class each.
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Family {
+    /// `OchamiError` itself: failures of no narrower family (a remote server's 401/403,
+    /// no answer at all).
+    Base,
     Xname,
     Invalid,
     Store,
@@ -119,6 +122,7 @@ pub(crate) fn err(family: Family, msg: impl ToString) -> PyErr {
     Python::attach(|py| match classes(py) {
         Ok(c) => {
             let ty = match family {
+                Family::Base => &c.base,
                 Family::Xname => &c.xname,
                 Family::Invalid => &c.invalid,
                 Family::Store => &c.store,

@@ -3,14 +3,18 @@
 //!
 //! Glue only: every behaviour lives in the ochami crates. This crate converts arguments
 //! (records cross as dicts in their OpenCHAMI wire form), maps each crate's error onto the
-//! Python exception hierarchy ([`errors`]), and runs async calls on one shared tokio
-//! runtime with the GIL released ([`runtime`]).
+//! Python exception hierarchy (`errors`), and runs async calls on one shared tokio
+//! runtime with the GIL released (`runtime`).
 
 mod args;
 mod boot;
+mod client;
 mod convert;
 mod discovery;
 mod errors;
+mod hardware;
+mod machine_view;
+mod power;
 mod rows;
 mod runtime;
 mod sim;
@@ -27,7 +31,10 @@ fn _ochami(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(xname::parse_xnames, m)?)?;
     m.add_class::<rows::Rows>()?;
     m.add_class::<store::PyStore>()?;
+    m.add_class::<client::PyClient>()?;
     m.add_function(wrap_pyfunction!(discovery::discover, m)?)?;
+    m.add_function(wrap_pyfunction!(power::power, m)?)?;
+    m.add_function(wrap_pyfunction!(power::power_status, m)?)?;
     m.add_class::<discovery::PyDiscoveryReport>()?;
     m.add_function(wrap_pyfunction!(boot::render_bootscript, m)?)?;
     m.add_function(wrap_pyfunction!(boot::meta_data, m)?)?;

@@ -78,7 +78,7 @@ impl Rows {
     }
 
     /// Every row as a dict.
-    fn to_dicts<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+    pub(crate) fn to_dicts<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
         let items = self
             .rows
             .iter()

@@ -90,3 +90,45 @@ where
         }
     }
 }
+
+/// [`run_with`] for work that must not be dropped half-way (a BMC between a reset and its
+/// confirmation): on Ctrl-C or an error from `between`, `cancel` is called (it asks the work
+/// to stop starting new parts) and the future is awaited to its end before the error is
+/// raised.
+pub(crate) fn run_cancellable<F, T>(
+    py: Python<'_>,
+    fut: F,
+    mut between: impl FnMut(Python<'_>) -> PyResult<()>,
+    cancel: impl FnOnce(),
+) -> PyResult<T>
+where
+    F: Future<Output = T> + Send + 'static,
+    T: Send + 'static,
+{
+    let rt = runtime()?;
+    let mut task = rt.spawn(fut);
+    loop {
+        let waited =
+            py.detach(|| rt.block_on(async { tokio::time::timeout(SLICE, &mut task).await }));
+        let hook = between(py);
+        match waited {
+            Ok(Ok(value)) => {
+                hook?;
+                return Ok(value);
+            }
+            Ok(Err(join)) => {
+                return Err(PyRuntimeError::new_err(format!(
+                    "ochami task failed: {join}"
+                )));
+            }
+            Err(_elapsed) => {
+                if let Err(e) = hook.and_then(|()| py.check_signals()) {
+                    cancel();
+                    // What is in progress finishes; its outcome is dropped with the error.
+                    let _ = py.detach(|| rt.block_on(&mut task));
+                    return Err(e);
+                }
+            }
+        }
+    }
+}

@@ -23,9 +23,10 @@ use pyo3::types::{PyDict, PyString};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::args::{component_filter, parsed, strings, xname_arg, xnames};
+use crate::args::{component_filter, hardware_filter, parsed, strings, xname_arg, xnames};
 use crate::convert::{dict_of, json_of, record, records};
 use crate::errors::{Family, err, store_err};
+use crate::hardware::hardware_rows;
 use crate::rows::Rows;
 use crate::runtime::run;
 
@@ -46,7 +47,7 @@ where
     run(py, fut)?.map_err(store_err)
 }
 
-fn rows<T: Serialize>(kind: &str, items: &[T]) -> PyResult<Rows> {
+pub(crate) fn rows<T: Serialize>(kind: &str, items: &[T]) -> PyResult<Rows> {
     let values = items
         .iter()
         .map(json_of)
@@ -221,6 +222,20 @@ impl PyStore {
         self.with(py, move |s| async move { s.set_nids(&pairs).await })
     }
 
+    /// A picture of the nodes matching the component filters (``state``, ``role``, ``nid``,
+    /// ...): a ``MachineView`` that notebooks show as SVG.
+    #[pyo3(signature = (*, title = None, **filters))]
+    fn machine_view<'py>(
+        &self,
+        py: Python<'py>,
+        title: Option<String>,
+        filters: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let f = crate::machine_view::node_filters(py, filters)?;
+        let nodes = self.components(py, Some(&f))?;
+        crate::machine_view::view(py, &nodes, title)
+    }
+
     // ---- ethernet interfaces ----
 
     /// Ethernet interfaces, optionally filtered (each argument takes one value or a list).
@@ -360,15 +375,28 @@ impl PyStore {
         })
     }
 
-    /// Hardware inventory, optionally of one HMS type.
-    #[pyo3(signature = (*, r#type = None))]
-    fn hardware(&self, py: Python<'_>, r#type: Option<&str>) -> PyResult<Rows> {
-        let ty = hms_type(r#type)?;
-        self.rows_of(
-            py,
-            "hardware",
-            move |s| async move { s.list_hardware(ty).await },
-        )
+    /// Hardware inventory as flat rows (``xname``, ``type``, ``node``, ``manufacturer``,
+    /// ``model``, ``serial``, ``fru_id``, ...), filtered by SMD's hardware parameters
+    /// (``type``, ``manufacturer``, ``part_number``, ``serial_number``, ``fru_id``, ``id``).
+    #[pyo3(signature = (**filters))]
+    fn hardware(&self, py: Python<'_>, filters: Option<&Bound<'_, PyDict>>) -> PyResult<Rows> {
+        let f = hardware_filter(filters)?;
+        let found = self.with(py, move |s| async move { s.query_hardware(&f).await })?;
+        hardware_rows(&found)
+    }
+
+    /// Hardware inventory in SMD's ``HWInvByLoc`` wire form, with the filters of
+    /// [`hardware`](Self::hardware).
+    #[pyo3(signature = (**filters))]
+    fn hardware_records(
+        &self,
+        py: Python<'_>,
+        filters: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Rows> {
+        let f = hardware_filter(filters)?;
+        self.rows_of(py, "hardware_records", move |s| async move {
+            s.query_hardware(&f).await
+        })
     }
 
     /// Stores a discovered inventory (a dict with ``endpoints``, ``components``,
@@ -383,7 +411,9 @@ impl PyStore {
 
     /// All groups, sorted by label.
     fn groups(&self, py: Python<'_>) -> PyResult<Rows> {
-        self.rows_of(py, "groups", move |s| async move { s.list_groups().await })
+        self.rows_of(py, "groups", move |s| async move {
+            s.list_groups(&ochami_core::GroupFilter::default()).await
+        })
     }
 
     /// One group, or ``None``.
@@ -432,7 +462,8 @@ impl PyStore {
     /// All partitions, sorted by name.
     fn partitions(&self, py: Python<'_>) -> PyResult<Rows> {
         self.rows_of(py, "partitions", move |s| async move {
-            s.list_partitions().await
+            s.list_partitions(&ochami_core::GroupFilter::default())
+                .await
         })
     }
 
@@ -648,19 +679,19 @@ impl PyStore {
     }
 }
 
-fn boot_params_arg(params: &Bound<'_, PyAny>) -> PyResult<BootParams> {
+pub(crate) fn boot_params_arg(params: &Bound<'_, PyAny>) -> PyResult<BootParams> {
     normalized(params, "boot parameters")
 }
 
 /// An optional HMS type argument.
-fn hms_type(arg: Option<&str>) -> PyResult<Option<HmsType>> {
+pub(crate) fn hms_type(arg: Option<&str>) -> PyResult<Option<HmsType>> {
     arg.map(HmsType::from_str)
         .transpose()
         .map_err(|e| err(Family::Xname, e))
 }
 
 /// Records that are checked and put in canonical form before they are stored.
-trait Normalize {
+pub(crate) trait Normalize {
     fn normalize_record(&mut self) -> Result<(), ochami_core::Error>;
 }
 
@@ -684,7 +715,10 @@ normalize_with_inherent!(
 );
 
 /// A record from a dict, normalized (a bad value raises, naming `what`).
-fn normalized<T: DeserializeOwned + Normalize>(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<T> {
+pub(crate) fn normalized<T: DeserializeOwned + Normalize>(
+    obj: &Bound<'_, PyAny>,
+    what: &str,
+) -> PyResult<T> {
     let mut r: T = record(obj, what)?;
     r.normalize_record().map_err(crate::errors::core_err)?;
     Ok(r)

@@ -99,3 +99,100 @@ def store(request, tmp_path):
         return ochami.Store.open(f"sqlite://{tmp_path / 'ochami.db'}")
     server = request.getfixturevalue("postgres_server")
     return ochami.Store.open(server.database())
+
+
+# ---- a real `ochami serve` for the Client tests ----
+
+def _target_dir() -> Path:
+    return Path(os.environ.get("CARGO_TARGET_DIR", REPO / "target"))
+
+
+@pytest.fixture(scope="session")
+def ochami_binary() -> str:
+    """The `ochami` binary: `OCHAMI_BIN`, else built once with cargo (crate ochami-examples)."""
+    explicit = os.environ.get("OCHAMI_BIN", "").strip()
+    if explicit:
+        return explicit
+    subprocess.run(
+        ["cargo", "build", "--quiet", "-p", "ochami-examples", "--bin", "ochami"],
+        cwd=REPO,
+        check=True,
+    )
+    return str(_target_dir() / "debug" / "ochami")
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """An `ochami serve` process on a loopback port, stopped by `stop()`."""
+
+    def __init__(self, binary: str, store_url: str, tmp: Path, extra: list[str], env: dict[str, str]):
+        import time
+        import urllib.request
+
+        port = _free_port()
+        self.url = f"http://127.0.0.1:{port}"
+        self.store_url = store_url
+        self._log = open(tmp / f"serve-{port}.log", "w+")
+        self._proc = subprocess.Popen(
+            [binary, "serve", "--listen", f"127.0.0.1:{port}", "--store", store_url, *extra],
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            env={**{k: v for k, v in os.environ.items() if not k.startswith("OCHAMI_")}, **env},
+        )
+        deadline = time.monotonic() + 30
+        while True:
+            if self._proc.poll() is not None:
+                self._log.seek(0)
+                pytest.fail(f"ochami serve exited {self._proc.returncode}: {self._log.read()}")
+            try:
+                urllib.request.urlopen(f"{self.url}/hsm/v2/service/liveness", timeout=1)
+                return
+            except OSError:
+                if time.monotonic() > deadline:
+                    self.stop()
+                    pytest.fail("ochami serve did not answer within 30 s")
+                time.sleep(0.1)
+
+    def stop(self) -> None:
+        self._proc.terminate()
+        try:
+            self._proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.wait()
+        self._log.close()
+
+
+@pytest.fixture
+def start_server(ochami_binary, tmp_path):
+    """Starts `ochami serve` on a store URL with extra flags (and environment variables);
+    every server stops at the end."""
+    started = []
+
+    def start(store_url: str, *extra: str, env: dict[str, str] | None = None) -> Server:
+        s = Server(ochami_binary, store_url, tmp_path, list(extra), env or {})
+        started.append(s)
+        return s
+
+    yield start
+    for s in started:
+        s.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def served(request, start_server, tmp_path):
+    """A server and a `Store` opened on the same database: (Client, Store)."""
+    if request.param == "sqlite":
+        url = f"sqlite://{tmp_path / 'served.db'}"
+    else:
+        url = request.getfixturevalue("postgres_server").database()
+    store = ochami.Store.open(url)
+    server = start_server(url)
+    return ochami.Client(server.url), store

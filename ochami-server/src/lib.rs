@@ -2,9 +2,11 @@
 //!
 //! OpenCHAMI's services as a library: one axum [`router`] answering SMD v2 (`/hsm/v2`),
 //! BSS (`/boot/v1`), cloud-init (`/cloud-init`), PCS power control (`/power-control/v1`)
-//! from one [`ochami_store::Store`], a picture of the machine in the browser at `/ui/`
+//! and a store snapshot for backups (`GET /admin/snapshot`, SMD's write scope) from one
+//! [`ochami_store::Store`], a picture of the machine in the browser at `/ui/`
 //! ([`ui`]), and [`serve`] to run it from a plain [`ServerConfig`], which can also start the
-//! netboot services: a [`dhcp`] server and a read-only [`tftp`] server. The `ochami` binary
+//! netboot services: a [`dhcp`] server, a read-only [`tftp`] server and kernels and initrds
+//! over HTTP ([`boot_files`]). The `ochami` binary
 //! (in `examples/`) only turns flags into a `ServerConfig`; a program of your own can mount
 //! these routes beside its own with [`router_with`].
 //!
@@ -38,6 +40,7 @@
 //! ```
 
 pub mod auth;
+pub mod boot_files;
 mod boot_service;
 mod bss;
 mod cloud_init;
@@ -53,6 +56,7 @@ mod smd_groups;
 mod smd_hardware;
 mod smd_inventory;
 mod smd_service;
+mod snapshot;
 pub mod tftp;
 pub mod ui;
 
@@ -76,8 +80,8 @@ use tower::util::MapRequestLayer;
 pub use auth::{AuthConfig, Authenticator, JwksSource, ScopePolicy};
 pub use metrics::Metrics;
 pub use power::{
-    PowerConfig, StatusEntry, Task, TaskCounts, TaskStatus, Transition, TransitionStatus,
-    power_routes, power_routes_with,
+    ABANDONED, PowerConfig, StatusEntry, Task, TaskCounts, TaskStatus, Transition,
+    TransitionStatus, power_routes, power_routes_with,
 };
 pub use problem::ApiError;
 
@@ -93,6 +97,11 @@ pub struct ServerConfig {
     pub listen: SocketAddr,
     /// Store URL: `sqlite://path`, `memory:` or `postgres://user:pass@host/db`.
     pub store: String,
+    /// File holding the key BMC credentials are encrypted with at rest
+    /// ([`ochami_store::secret::SecretKey::from_file`]); `None` stores them as given. A key
+    /// that does not decrypt the stored credentials stops [`serve`] before anything is
+    /// written.
+    pub secret_key_file: Option<std::path::PathBuf>,
     /// URL nodes use to reach this server (iPXE chain and cloud-init links); `None` means
     /// `http://<listen>`.
     pub base_url: Option<String>,
@@ -104,6 +113,8 @@ pub struct ServerConfig {
     pub dhcp: Option<dhcp::DhcpServerConfig>,
     /// The TFTP server for iPXE binaries, off when `None`.
     pub tftp: Option<tftp::TftpConfig>,
+    /// A directory of kernels and initrds served under `/boot-files/`, off when `None`.
+    pub boot_files: Option<std::path::PathBuf>,
 }
 
 impl std::fmt::Debug for ServerConfig {
@@ -111,11 +122,13 @@ impl std::fmt::Debug for ServerConfig {
         f.debug_struct("ServerConfig")
             .field("listen", &self.listen)
             .field("store", &ochami_store::redact(&self.store))
+            .field("secret_key_file", &self.secret_key_file)
             .field("base_url", &self.base_url)
             .field("trusted_proxies", &self.trusted_proxies)
             .field("auth", &self.auth)
             .field("dhcp", &self.dhcp)
             .field("tftp", &self.tftp)
+            .field("boot_files", &self.boot_files)
             .finish()
     }
 }
@@ -126,11 +139,13 @@ impl ServerConfig {
         ServerConfig {
             listen,
             store: store.into(),
+            secret_key_file: None,
             base_url: None,
             trusted_proxies: Vec::new(),
             auth: AuthConfig::default(),
             dhcp: None,
             tftp: None,
+            boot_files: None,
         }
     }
 
@@ -258,6 +273,7 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
         .merge(cloud_init_routes())
         .merge(metadata_service_routes())
         .merge(power_routes())
+        .merge(snapshot::routes())
         .merge(ui::routes())
         .merge(extra);
     with_layers(state, all)
@@ -435,7 +451,11 @@ pub async fn serve(config: ServerConfig) -> Result<(), ServeError> {
         }
         tracing::warn!(listen = %config.listen, "no JWKS configured: writes are unauthenticated");
     }
-    let store = ochami_store::open(&config.store).await?;
+    let mut options = ochami_store::OpenOptions::default();
+    if let Some(path) = &config.secret_key_file {
+        options = options.with_secret_key(ochami_store::secret::SecretKey::from_file(path)?);
+    }
+    let store = ochami_store::open_with(&config.store, &options).await?;
     let settings = Settings {
         base_url: config.base_url(),
         trusted_proxies: config.trusted_proxies.clone(),
@@ -453,7 +473,18 @@ pub async fn serve(config: ServerConfig) -> Result<(), ServeError> {
     let netboot = start_netboot(&config, &store).await?;
     tracing::info!(%addr, store = store.backend(), base_url = %settings.base_url, auth = auth.is_some(), "serving SMD /hsm/v2, BSS /boot/v1, cloud-init /cloud-init");
     let state = AppState::new(store, settings, auth);
-    let served = serve_on(listener, state, shutdown_signal()).await;
+    let extra = match &config.boot_files {
+        Some(dir) => {
+            let files = boot_files::BootFileRoot::new(dir)
+                .await
+                .map_err(|source| ServeError::Io { addr, source })?;
+            tracing::info!(root = %files.root().display(), "serving /boot-files/");
+            files.routes()
+        }
+        None => Router::new(),
+    };
+    let app = router_with(state.clone(), extra);
+    let served = serve_router_on(listener, state, app, shutdown_signal()).await;
     for task in netboot {
         task.abort();
     }

@@ -1,14 +1,14 @@
 //! SMD groups, partitions and memberships: `/hsm/v2/groups`, `/hsm/v2/partitions`,
 //! `/hsm/v2/memberships`. Lists are bare arrays; labels are lower-cased.
 
-use std::collections::BTreeSet;
-
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{delete, get};
 use axum::{Json, Router};
-use ochami_core::{BodyId, ComponentFilter, Group, Members, Membership, Partition, Xname};
+use ochami_core::{
+    BodyId, ComponentFilter, Group, GroupFilter, Members, Membership, Partition, Xname,
+};
 use ochami_store::GroupPatch;
 use serde::Deserialize;
 
@@ -66,39 +66,6 @@ fn partition_name(raw: &str) -> Result<String, ApiError> {
     Ok(Partition::normalize_name(raw)?)
 }
 
-/// The terms of a group or partition list query: names (`group=`/`partition=`, normalized)
-/// and tags (`tag=`, lower-cased). Empty terms match everything.
-struct ListTerms {
-    names: Vec<String>,
-    tags: Vec<String>,
-}
-
-impl ListTerms {
-    fn from_query(
-        q: &mut QueryPairs,
-        key: &str,
-        normalize: fn(&str) -> Result<String, ApiError>,
-    ) -> Result<Self, ApiError> {
-        let names = q
-            .take(key)
-            .iter()
-            .map(|n| normalize(n))
-            .collect::<Result<Vec<_>, _>>()?;
-        let tags = q
-            .take("tag")
-            .iter()
-            .map(|t| t.trim().to_ascii_lowercase())
-            .collect();
-        Ok(ListTerms { names, tags })
-    }
-
-    /// Whether an entry named `name` with `tags` passes.
-    fn admit(&self, name: &str, tags: &[String]) -> bool {
-        (self.names.is_empty() || self.names.iter().any(|n| n == name))
-            && (self.tags.is_empty() || tags.iter().any(|t| self.tags.contains(t)))
-    }
-}
-
 /// The value looked up, or 404 `no such <kind>: <name>`.
 fn found<T>(value: Option<T>, kind: &str, name: &str) -> Result<T, ApiError> {
     value.ok_or_else(|| ApiError::not_found(format!("no such {kind}: {name}")))
@@ -118,56 +85,12 @@ fn member_created(base: &str, name: &str, id: &Xname) -> Response {
     created(vec![format!("{base}/{name}/members/{id}")], true)
 }
 
-/// The `partition` query value: restrict members to those of one partition, or (`NULL`) to
-/// those in none.
-enum PartitionScope {
-    Any,
-    In(BTreeSet<Xname>),
-    NotIn(BTreeSet<Xname>),
-}
-
-impl PartitionScope {
-    async fn from_query(state: &AppState, q: &mut QueryPairs) -> Result<Self, ApiError> {
-        let Some(p) = q.take_last("partition") else {
-            return Ok(PartitionScope::Any);
-        };
-        if p.eq_ignore_ascii_case("null") {
-            let all = state.store().list_partitions().await?;
-            return Ok(PartitionScope::NotIn(
-                all.into_iter().flat_map(|p| p.members.ids).collect(),
-            ));
-        }
-        let name = partition_name(&p)?;
-        let found = state.store().get_partition(&name).await?;
-        Ok(PartitionScope::In(
-            found
-                .map(|p| p.members.ids.into_iter().collect())
-                .unwrap_or_default(),
-        ))
-    }
-
-    fn apply(&self, members: &mut Members) {
-        match self {
-            PartitionScope::Any => {}
-            PartitionScope::In(set) => members.ids.retain(|id| set.contains(id)),
-            PartitionScope::NotIn(set) => members.ids.retain(|id| !set.contains(id)),
-        }
-    }
-}
-
 async fn list_groups(
     State(state): State<AppState>,
-    mut q: QueryPairs,
+    q: QueryPairs,
 ) -> Result<Json<Vec<Group>>, ApiError> {
-    let terms = ListTerms::from_query(&mut q, "group", label)?;
-    let scope = PartitionScope::from_query(&state, &mut q).await?;
-    q.finish()?;
-    let mut groups = state.store().list_groups().await?;
-    groups.retain(|g| terms.admit(&g.label, &g.tags));
-    for g in &mut groups {
-        scope.apply(&mut g.members);
-    }
-    Ok(Json(groups))
+    let filter = GroupFilter::groups_from_query(q.into_pairs())?;
+    Ok(Json(state.store().list_groups(&filter).await?))
 }
 
 async fn create_group(
@@ -184,25 +107,24 @@ async fn group_labels(
     State(state): State<AppState>,
     _: NoQuery,
 ) -> Result<Json<Vec<String>>, ApiError> {
-    let all = state.store().list_groups().await?;
+    let all = state.store().list_groups(&GroupFilter::default()).await?;
     Ok(Json(all.into_iter().map(|g| g.label).collect()))
 }
 
-async fn find_group(state: &AppState, raw: &str) -> Result<Group, ApiError> {
-    let l = label(raw)?;
-    found(state.store().get_group(&l).await?, "group", &l)
+/// The one group `label` names, its members in the query's partition scope; 404 when there is
+/// no such group.
+async fn scoped_group(state: &AppState, label: &str, q: QueryPairs) -> Result<Group, ApiError> {
+    let filter = GroupFilter::group_from_query(label, q.into_pairs())?;
+    let found = state.store().list_groups(&filter).await?.into_iter().next();
+    found.ok_or_else(|| ApiError::not_found(format!("no such group: {}", filter.names[0])))
 }
 
 async fn get_group(
     State(state): State<AppState>,
     ApiPath(l): ApiPath<String>,
-    mut q: QueryPairs,
+    q: QueryPairs,
 ) -> Result<Json<Group>, ApiError> {
-    let scope = PartitionScope::from_query(&state, &mut q).await?;
-    q.finish()?;
-    let mut g = find_group(&state, &l).await?;
-    scope.apply(&mut g.members);
-    Ok(Json(g))
+    Ok(Json(scoped_group(&state, &l, q).await?))
 }
 
 fn check_patch(p: &GroupPatch) -> Result<(), ApiError> {
@@ -236,13 +158,9 @@ async fn delete_group(
 async fn group_members(
     State(state): State<AppState>,
     ApiPath(l): ApiPath<String>,
-    mut q: QueryPairs,
+    q: QueryPairs,
 ) -> Result<Json<Members>, ApiError> {
-    let scope = PartitionScope::from_query(&state, &mut q).await?;
-    q.finish()?;
-    let mut members = find_group(&state, &l).await?.members;
-    scope.apply(&mut members);
-    Ok(Json(members))
+    Ok(Json(scoped_group(&state, &l, q).await?.members))
 }
 
 /// `POST .../members` body: `{"id": "<xname>"}`.
@@ -303,13 +221,10 @@ async fn remove_group_member(
 
 async fn list_partitions(
     State(state): State<AppState>,
-    mut q: QueryPairs,
+    q: QueryPairs,
 ) -> Result<Json<Vec<Partition>>, ApiError> {
-    let terms = ListTerms::from_query(&mut q, "partition", partition_name)?;
-    q.finish()?;
-    let mut parts = state.store().list_partitions().await?;
-    parts.retain(|p| terms.admit(&p.name, &p.tags));
-    Ok(Json(parts))
+    let filter = GroupFilter::partitions_from_query(q.into_pairs())?;
+    Ok(Json(state.store().list_partitions(&filter).await?))
 }
 
 async fn create_partition(
@@ -326,7 +241,10 @@ async fn partition_names(
     State(state): State<AppState>,
     _: NoQuery,
 ) -> Result<Json<Vec<String>>, ApiError> {
-    let all = state.store().list_partitions().await?;
+    let all = state
+        .store()
+        .list_partitions(&GroupFilter::default())
+        .await?;
     Ok(Json(all.into_iter().map(|p| p.name).collect()))
 }
 

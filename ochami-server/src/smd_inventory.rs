@@ -185,8 +185,10 @@ async fn put_rf(
     _: NoQuery,
     ApiJson(fields): ApiJson<serde_json::Map<String, serde_json::Value>>,
 ) -> Result<Json<RedfishEndpoint>, ApiError> {
-    let ep = RedfishEndpoint::from_put(fields, &xname(&id)?)?;
+    let mut ep = RedfishEndpoint::from_put(fields, &xname(&id)?)?;
     state.store().put_redfish_endpoint(&ep).await?;
+    // Credentials are write-only: the answer never echoes the password.
+    ep.password.clear();
     Ok(Json(ep))
 }
 
@@ -201,8 +203,9 @@ async fn patch_rf(
     let current = state.store().get_redfish_endpoint(&id).await?;
     let current =
         current.ok_or_else(|| ApiError::not_found(format!("no such RedfishEndpoint: {id}")))?;
-    let ep = RedfishEndpointPatch::from_fields(patch)?.apply(&current)?;
+    let mut ep = RedfishEndpointPatch::from_fields(patch)?.apply(&current)?;
     state.store().put_redfish_endpoint(&ep).await?;
+    ep.password.clear();
     Ok(Json(ep))
 }
 
@@ -319,9 +322,8 @@ fn eth_uri(mac: &MacAddr) -> String {
 async fn post_eth(
     State(state): State<AppState>,
     _: NoQuery,
-    ApiJson(mut iface): ApiJson<EthernetInterface>,
+    ApiJson(iface): ApiJson<EthernetInterface>,
 ) -> Result<Response, ApiError> {
-    iface.normalize()?;
     state.store().insert_ethernet_interface(&iface).await?;
     Ok(created(vec![eth_uri(&iface.mac_address)], false))
 }

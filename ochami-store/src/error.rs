@@ -80,6 +80,14 @@ pub enum StoreError {
         /// Newest version this build reads.
         supported: u64,
     },
+    /// The secret key for credentials at rest is unusable or wrong (it does not decrypt the
+    /// stored credentials), or credentials are encrypted and no key was given. The message
+    /// names the key file or the endpoint, never a key or a password.
+    #[error("secret key: {reason}")]
+    SecretKey {
+        /// What is wrong.
+        reason: String,
+    },
     /// Writing a snapshot failed.
     #[error("cannot write the snapshot: {0}")]
     SnapshotIo(#[source] std::io::Error),
@@ -124,6 +132,8 @@ pub enum Record {
     CloudInitGroup,
     /// cloud-init data of a node.
     CloudInitNode,
+    /// A power transition, by id.
+    PowerTransition,
 }
 
 impl Record {
@@ -142,6 +152,7 @@ impl Record {
             Record::BootConfiguration => "boot configuration",
             Record::CloudInitGroup => "cloud-init group",
             Record::CloudInitNode => "cloud-init node",
+            Record::PowerTransition => "power transition",
         }
     }
 }

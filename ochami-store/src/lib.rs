@@ -36,6 +36,7 @@
 //! ```
 
 mod boot;
+mod credentials;
 mod error;
 #[cfg(any(feature = "memory", feature = "sqlite", feature = "postgres"))]
 mod hardware;
@@ -45,22 +46,29 @@ mod ip_list;
 mod memory;
 #[cfg(feature = "postgres")]
 mod postgres;
+pub mod power;
+#[cfg(feature = "secrets")]
+pub mod secret;
 pub mod snapshot;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod sql;
 #[cfg(feature = "sqlite")]
 mod sqlite;
+mod static_inventory;
 mod store;
 mod update;
 
 pub use boot::{BootCandidates, BootConfig, BootKey, EndpointAccess, NodeInventory, merge_patch};
+pub use credentials::{CredentialStore, RedfishCredentials};
 pub use error::{BoxError, ConflictKind, Record, Result, StoreError};
 /// The list filters and the component update are `ochami-core`'s, re-exported for the trait
 /// signatures.
 pub use ochami_core::{
     ComponentEndpointFilter, ComponentUpdate, EthernetInterfaceFilter, RedfishEndpointFilter,
 };
+pub use power::PowerStore;
 pub use snapshot::SnapshotStore;
+pub use static_inventory::{LoadSummary, load_static_inventory};
 pub use store::{BootStore, CloudInitStore, ComponentStore, GroupStore, InventoryStore, Store};
 pub use update::{EthernetInterfacePatch, GroupPatch};
 
@@ -69,10 +77,36 @@ pub use memory::MemoryStore;
 
 use std::sync::Arc;
 
+/// How [`open_with`] opens a store, beyond its URL.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct OpenOptions {
+    /// Encrypt BMC credentials at rest with this key (SQL backends; see [`secret`]). Opening
+    /// checks that it decrypts every encrypted credential ([`StoreError::SecretKey`]
+    /// otherwise, nothing written), then encrypts the plaintext ones.
+    #[cfg(feature = "secrets")]
+    pub secret_key: Option<secret::SecretKey>,
+}
+
+impl OpenOptions {
+    /// Options with BMC credentials encrypted at rest with `key`.
+    #[cfg(feature = "secrets")]
+    pub fn with_secret_key(mut self, key: secret::SecretKey) -> Self {
+        self.secret_key = Some(key);
+        self
+    }
+}
+
 /// Open a store from a URL: `memory:`, `sqlite://path` (created if missing; `sqlite::memory:`
 /// for a private in-memory SQLite), or `postgres://user:pass@host:port/db`. Migrations are
 /// applied before it returns.
 pub async fn open(url: &str) -> Result<Arc<dyn Store>> {
+    open_with(url, &OpenOptions::default()).await
+}
+
+/// [`open`] with [`OpenOptions`] (a secret key for credentials at rest).
+#[cfg_attr(not(feature = "secrets"), allow(unused_variables))]
+pub async fn open_with(url: &str, options: &OpenOptions) -> Result<Arc<dyn Store>> {
     let bad = |reason: &str| StoreError::BadUrl {
         url: redact(url),
         reason: reason.to_owned(),
@@ -82,9 +116,19 @@ pub async fn open(url: &str) -> Result<Arc<dyn Store>> {
         "memory" => open_memory(url)
             .ok_or_else(|| bad("the memory backend is not compiled in (feature `memory`)")),
         #[cfg(feature = "sqlite")]
-        "sqlite" => Ok(Arc::new(sqlite::open(url).await?)),
+        "sqlite" => Ok(Arc::new(
+            sqlite::open(url)
+                .await?
+                .keyed(options.secret_key.clone())
+                .await?,
+        )),
         #[cfg(feature = "postgres")]
-        "postgres" | "postgresql" => Ok(Arc::new(postgres::open(url).await?)),
+        "postgres" | "postgresql" => Ok(Arc::new(
+            postgres::open(url)
+                .await?
+                .keyed(options.secret_key.clone())
+                .await?,
+        )),
         _ => Err(bad("expected memory:, sqlite://path or postgres://...")),
     }
 }

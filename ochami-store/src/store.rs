@@ -11,8 +11,8 @@ use ochami_core::cloud_init::{ClusterDefaults, GroupData, InstanceInfo, NodeData
 use ochami_core::ingest::Inventory;
 use ochami_core::{
     BootConfiguration, BootParams, BootSelection, Component, ComponentEndpoint, ComponentFilter,
-    EthernetInterface, Group, HardwareFilter, HardwareRecord, HmsType, IpAddressEntry, MacAddr,
-    Membership, Partition, RedfishEndpoint, Xname,
+    EthernetInterface, Group, GroupFilter, HardwareFilter, HardwareRecord, HmsType, IpAddressEntry,
+    MacAddr, Membership, Partition, RedfishEndpoint, Xname,
 };
 
 use crate::{
@@ -20,7 +20,7 @@ use crate::{
     EthernetInterfaceFilter, EthernetInterfacePatch, GroupPatch, NodeInventory,
     RedfishEndpointFilter,
 };
-use crate::{Result, SnapshotStore};
+use crate::{CredentialStore, PowerStore, Result, SnapshotStore};
 
 /// SMD components (`/hsm/v2/State/Components`).
 #[async_trait]
@@ -194,7 +194,7 @@ pub trait GroupStore: Send + Sync {
     async fn get_group(&self, label: &str) -> Result<Option<Group>>;
 
     /// All groups, sorted by label.
-    async fn list_groups(&self) -> Result<Vec<Group>>;
+    async fn list_groups(&self, filter: &GroupFilter) -> Result<Vec<Group>>;
 
     /// Create a group (label normalized); duplicate label and exclusive-group violations are
     /// conflicts; members must be existing components.
@@ -219,7 +219,7 @@ pub trait GroupStore: Send + Sync {
     async fn get_partition(&self, name: &str) -> Result<Option<Partition>>;
 
     /// All partitions, sorted by name.
-    async fn list_partitions(&self) -> Result<Vec<Partition>>;
+    async fn list_partitions(&self, filter: &GroupFilter) -> Result<Vec<Partition>>;
 
     /// Create a partition; a member already in another partition is a conflict.
     async fn create_partition(&self, partition: &Partition) -> Result<()>;
@@ -368,7 +368,14 @@ pub trait CloudInitStore: Send + Sync {
 /// Everything: what a server or a notebook holds as `Arc<dyn Store>`.
 #[async_trait]
 pub trait Store:
-    ComponentStore + InventoryStore + GroupStore + BootStore + CloudInitStore + SnapshotStore
+    ComponentStore
+    + InventoryStore
+    + GroupStore
+    + BootStore
+    + CloudInitStore
+    + SnapshotStore
+    + PowerStore
+    + CredentialStore
 {
     /// BSS's node view (`/boot/v1/hosts`, `dumpstate`) in one read: every `Node` and
     /// `VirtualNode` component, every component endpoint, and the ethernet interfaces of

@@ -9,6 +9,7 @@
 //! - [`postgres`]: the throwaway PostgreSQL server (started from the installed binaries, or
 //!   `OCHAMI_TEST_DATABASE_URL`) that hands out an empty database per test; the
 //!   `ochami-test-postgres` binary gives the same to other languages' tests (the Python suite).
+//! - [`nodes_file`]: generated nodes.yaml files of any size (`ochami discover static`).
 //! - [`mockups`]: where the Redfish mockup trees of `../shared/redfish-mockups` are, with the
 //!   rule every test follows when they are absent (skip with a notice; fail under `CI=true`).
 //!
@@ -24,6 +25,7 @@
 
 pub mod conformance;
 pub mod mockups;
+pub mod nodes_file;
 pub mod postgres;
 pub mod site;
 

@@ -51,6 +51,8 @@ pub(crate) struct ClusterConfig {
     bss: Option<ServiceConfig>,
     #[serde(default, rename = "cloud-init")]
     cloud_init: Option<ServiceConfig>,
+    #[serde(default)]
+    pcs: Option<ServiceConfig>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -68,6 +70,9 @@ pub(crate) enum Service {
     Bss,
     /// cloud-init, `/cloud-init`.
     CloudInit,
+    /// PCS power control, `/power-control/v1` (OpenCHAMI's own deployment mounts it at the
+    /// cluster root: `pcs: {uri: /}`).
+    Pcs,
 }
 
 impl Service {
@@ -76,6 +81,7 @@ impl Service {
             Service::Smd => "/hsm/v2",
             Service::Bss => "/boot/v1",
             Service::CloudInit => "/cloud-init",
+            Service::Pcs => "/power-control/v1",
         }
     }
 }
@@ -96,12 +102,14 @@ impl Cluster {
             Service::Smd => &self.config.smd,
             Service::Bss => &self.config.bss,
             Service::CloudInit => &self.config.cloud_init,
+            Service::Pcs => &self.config.pcs,
         }
         .as_ref()
         .and_then(|s| s.uri.clone());
         let root = self.uri.trim_end_matches('/');
         match over {
             Some(u) if u.contains("://") => u.trim_end_matches('/').to_owned(),
+            Some(u) if u.trim_matches('/').is_empty() => root.to_owned(),
             Some(u) => format!("{root}/{}", u.trim_matches('/')),
             None => format!("{root}{}", service.default_path()),
         }
@@ -209,7 +217,7 @@ mod tests {
     #[test]
     fn service_bases_and_token_variable() {
         let f: ConfigFile = serde_yaml_ng::from_str(
-            "default-cluster: my-lab\nclusters:\n  - name: my-lab\n    cluster:\n      uri: https://lab:8443/\n      cloud-init: {uri: /ci}\n      bss: {uri: http://bss:8081/boot/v1}\n",
+            "default-cluster: my-lab\nclusters:\n  - name: my-lab\n    cluster:\n      uri: https://lab:8443/\n      cloud-init: {uri: /ci}\n      pcs: {uri: /}\n      bss: {uri: http://bss:8081/boot/v1}\n",
         )
         .unwrap();
         let c = Cluster {
@@ -220,6 +228,7 @@ mod tests {
         assert_eq!(c.base(Service::Smd), "https://lab:8443/hsm/v2");
         assert_eq!(c.base(Service::CloudInit), "https://lab:8443/ci");
         assert_eq!(c.base(Service::Bss), "http://bss:8081/boot/v1");
+        assert_eq!(c.base(Service::Pcs), "https://lab:8443");
         assert_eq!(c.token_var().as_deref(), Some("MY_LAB_ACCESS_TOKEN"));
     }
 }

@@ -1,18 +1,21 @@
 //! The client half of `ochami`: subcommands that drive a running server (ours or
 //! OpenCHAMI's) the way OpenCHAMI's `ochami` CLI does: `smd`, `bss`, `cloud-init`,
-//! `discover static`, plus `completions` and `man`.
+//! `discover static`, `power` (PCS) and `boot next`, plus `completions` and `man`.
 //!
 //! The server comes from `--cluster-uri`/`OCHAMI_CLUSTER_URI` or a named cluster of the
 //! config files ([`config`]); the bearer token from `--token-file`, `<CLUSTER>_ACCESS_TOKEN`
 //! or `OCHAMI_ACCESS_TOKEN`. A 4xx/5xx answer prints `ochami: <status> <title>: <detail>` on
-//! one line of stderr and exits 1.
+//! one line of stderr and exits 1; a command over many nodes (`power`, `boot next`) prints
+//! every node's result and exits 2 when some of them failed.
 
+pub(crate) mod boot;
 pub(crate) mod bss;
 pub(crate) mod cloud_init;
 mod config;
 pub(crate) mod discover_static;
 pub(crate) mod docs;
 mod io;
+pub(crate) mod power;
 pub(crate) mod smd;
 
 use std::path::PathBuf;
@@ -59,6 +62,13 @@ pub(crate) struct ConnArgs {
     output: Option<Output>,
 }
 
+impl ConnArgs {
+    /// The output format: `-F`, else table on a terminal and JSON otherwise.
+    pub(crate) fn output(&self) -> Output {
+        self.output.unwrap_or_else(Output::default_for_stdout)
+    }
+}
+
 /// Why a client command failed.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -87,6 +97,16 @@ pub(crate) enum ClientError {
         /// The problem's detail, if any.
         detail: String,
     },
+    /// Some nodes of a multi-node command failed (their results were printed).
+    #[error("{what}: {failed} of {total} nodes failed")]
+    NodesFailed {
+        /// The command (`power on`).
+        what: String,
+        /// Nodes that failed.
+        failed: usize,
+        /// Nodes asked for.
+        total: usize,
+    },
 }
 
 fn detail_suffix(detail: &str) -> String {
@@ -98,11 +118,15 @@ fn detail_suffix(detail: &str) -> String {
 }
 
 impl ClientError {
-    /// Print the error on one line of stderr; the exit code.
+    /// Print the error on one line of stderr; the exit code (2 when only some nodes
+    /// failed, else 1).
     pub(crate) fn report(&self) -> ExitCode {
         let line = self.to_string().replace(['\n', '\r'], " ");
         eprintln!("ochami: {line}");
-        ExitCode::FAILURE
+        match self {
+            ClientError::NodesFailed { .. } => ExitCode::from(2),
+            _ => ExitCode::FAILURE,
+        }
     }
 }
 
@@ -180,7 +204,7 @@ impl Client {
         let http = builder
             .build()
             .map_err(|e| ClientError::Config(format!("HTTP client: {e}")))?;
-        let output = args.output.unwrap_or_else(Output::default_for_stdout);
+        let output = args.output();
         Ok(Client {
             http,
             cluster,

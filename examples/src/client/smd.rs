@@ -143,8 +143,8 @@ impl ComponentFields {
 enum RfeVerb {
     /// List all, or show the given BMC xnames.
     Get { ids: Vec<String> },
-    /// Add an endpoint: `XNAME --host H` or an endpoint (or `{"RedfishEndpoints": [...]}`)
-    /// from `-d`.
+    /// Add an endpoint: `XNAME --host H` or an endpoint (or `{"RedfishEndpoints": [...]}`,
+    /// or a discovery result with `SchemaVersion`, as Magellan posts it) from `-d`.
     Add {
         xname: Option<String>,
         /// Host name or IP of the BMC.
@@ -369,7 +369,11 @@ async fn rfe(c: &Client, verb: RfeVerb) -> Result<(), ClientError> {
                 (Some(_), None) => {
                     return Err(ClientError::Input("smd rfe add XNAME needs --host".into()));
                 }
-                _ => wrap("RedfishEndpoints", input.required("smd rfe add")?),
+                _ => match input.required("smd rfe add")? {
+                    // A discovery result (Magellan's body) goes as is: the server expands it.
+                    v if v.get("SchemaVersion").is_some() => v,
+                    v => wrap("RedfishEndpoints", v),
+                },
             };
             c.print(Method::POST, Service::Smd, base, &[], Some(&body))
                 .await

@@ -2,7 +2,9 @@
 
 A thin binding over the ochami Rust crates: xnames (:class:`Xname`, :func:`parse_xnames`),
 the inventory and boot store (:class:`Store`, results as :class:`Rows`), Redfish discovery
-(:func:`discover`), bootscript and cloud-init rendering, and simulated BMCs
+(:func:`discover`), power control (:func:`power`, :func:`power_status`), a remote
+server with the same methods as a store (:class:`Client`), a picture of the machine
+(:class:`MachineView`), bootscript and cloud-init rendering, and simulated BMCs
 (:mod:`ochami.sim`) for notebooks and tests.
 
 Every slow call runs on one shared tokio runtime with the GIL released, and can be
@@ -11,6 +13,7 @@ interrupted with Ctrl-C.
 
 from ochami._ochami import (
     BootError,
+    Client,
     DiscoveryReport,
     InvalidError,
     OchamiError,
@@ -24,16 +27,21 @@ from ochami._ochami import (
     discover,
     meta_data,
     parse_xnames,
+    power,
+    power_status,
     render_bootscript,
     user_data,
     vendor_data,
 )
 from ochami import sim
+from ochami.machine_view import MachineView, plot_hardware
 
 __all__ = [
     "BootError",
+    "Client",
     "DiscoveryReport",
     "InvalidError",
+    "MachineView",
     "OchamiError",
     "RedfishError",
     "Rows",
@@ -45,6 +53,9 @@ __all__ = [
     "discover",
     "meta_data",
     "parse_xnames",
+    "plot_hardware",
+    "power",
+    "power_status",
     "render_bootscript",
     "sim",
     "user_data",

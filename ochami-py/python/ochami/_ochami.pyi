@@ -4,6 +4,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from os import PathLike
 from typing import Any, final, overload
 
+from ochami.machine_view import MachineView
+
 __version__: str
 __all__ = [
     "OchamiError",
@@ -16,7 +18,10 @@ __all__ = [
     "parse_xnames",
     "Rows",
     "Store",
+    "Client",
     "discover",
+    "power",
+    "power_status",
     "DiscoveryReport",
     "render_bootscript",
     "meta_data",
@@ -202,7 +207,22 @@ class Store:
     def component_endpoints(
         self, *, redfish_endpoint: str | Xname | None = None, type: str | None = None
     ) -> Rows: ...
-    def hardware(self, *, type: str | None = None) -> Rows: ...
+    def hardware(self, **filters: _Values | None) -> Rows:
+        """Hardware inventory as flat, pandas-friendly rows, one per location, all with the
+        columns ``xname``, ``type``, ``node`` (the owning node), ``location``, ``status``,
+        ``manufacturer``, ``model``, ``part_number``, ``serial``, ``fru_id``,
+        ``processor_type``, ``cores``, ``threads``, ``speed_mhz``, ``memory_type``,
+        ``capacity_mib``, ``capacity_bytes`` (``None`` where they do not apply).
+
+        Filters are SMD's ``/Inventory/Hardware`` parameters: ``type``, ``manufacturer``,
+        ``part_number``, ``serial_number``, ``fru_id``, ``id`` (a list ORs its values).
+        GPUs per node: ``hardware(type="NodeAccel").to_pandas().groupby("node").size()``.
+        """
+    def hardware_records(self, **filters: _Values | None) -> Rows:
+        """Hardware inventory in SMD's ``HWInvByLoc`` wire form, filtered as ``hardware``."""
+    def machine_view(self, *, title: str | None = None, **filters: _Values | None) -> MachineView:
+        """A picture of the nodes matching the component filters (``state``, ``role``,
+        ``nid_start``, ...; not ``type``), shown as SVG in notebooks."""
     def ingest(self, inventory: Mapping[str, Any], *, force: bool = False) -> None:
         """Store a discovered inventory atomically (see ``DiscoveryReport.inventory``)."""
     # groups and partitions
@@ -244,6 +264,181 @@ class Store:
         """Load a snapshot in one transaction (merge by key, or ``replace=True``); a bad or
         truncated file imports nothing and raises StoreError naming its line."""
 
+@final
+class Client:
+    """A remote ochami (or OpenCHAMI) server with the methods of :class:`Store`.
+
+    Reads and writes go through SMD ``/hsm/v2``, BSS ``/boot/v1`` and cloud-init
+    ``/cloud-init/admin``; answers are parsed into the same records, so rows equal a
+    store's for the same data. Arguments are checked locally by the same rules as a
+    store's. A problem from the server raises ``InvalidError`` (400, 422), ``StoreError``
+    (404 on a write, 409, 5xx) or ``OchamiError`` (401, 403, no answer), with ``status``,
+    ``title`` and ``detail`` attributes. Every call releases the GIL.
+    """
+
+    def __new__(
+        cls,
+        url: str,
+        token: str | None = None,
+        cacert: str | PathLike[str] | None = None,
+        *,
+        insecure: bool = False,
+        timeout: float = 30.0,
+    ) -> Client:
+        """Connect to ``url`` (``http[s]://host[:port]``) with a bearer ``token`` (default
+        ``$OCHAMI_ACCESS_TOKEN``), TLS verified against ``cacert`` (or the system roots,
+        or not at all with ``insecure``); ``timeout`` per request in seconds."""
+    @property
+    def url(self) -> str:
+        """The server URL."""
+    def ping(self) -> None:
+        """Check that the server and its store answer."""
+    # components
+    def components(self, **filters: _Values | None) -> Rows:
+        """Components matching SMD's ``GET /State/Components`` parameters.
+
+        Keyword names are SMD's (``id``, ``type``, ``state``, ``flag``, ``enabled``,
+        ``role``, ``subrole``/``sub_role``, ``softwarestatus``/``software_status``,
+        ``subtype``, ``arch``, ``class``, ``nid``, ``nid_start``, ``nid_end``, ``group``,
+        ``partition``, ``locked``, ``reservation_disabled``, ``stateonly``, ...). A list
+        ORs its values; a ``"!value"`` negates. Unknown names raise ``InvalidError``.
+        """
+    def component(self, id: str | Xname) -> _Row | None: ...
+    def add_components(self, components: Iterable[Mapping[str, Any]], *, force: bool = False) -> None:
+        """SMD's bulk POST: insert new components; existing ones kept unless ``force``."""
+    def put_component(self, component: Mapping[str, Any]) -> None: ...
+    def delete_component(self, id: str | Xname) -> bool: ...
+    def delete_all_components(self) -> int: ...
+    def set_state(
+        self, ids: _Ids, state: str, *, flag: str | None = None, force: bool = False
+    ) -> None:
+        """SMD's StateData update: every id must exist; transitions follow SMD's table
+        unless ``force`` (a forbidden one raises ``InvalidError``). All or nothing."""
+    def set_flag(self, ids: _Ids, flag: str) -> None: ...
+    def set_enabled(self, ids: _Ids, enabled: bool) -> None: ...
+    def set_software_status(self, ids: _Ids, status: str) -> None: ...
+    def set_role(self, ids: _Ids, role: str, *, sub_role: str | None = None) -> None: ...
+    def set_nids(self, nids: Mapping[str | Xname, int]) -> None:
+        """SMD's BulkNID: ``{xname: nid}``; NIDs stay unique. All or nothing."""
+    # ethernet interfaces
+    def ethernet_interfaces(
+        self,
+        *,
+        mac: _Values | None = None,
+        ip: _Values | None = None,
+        network: _Values | None = None,
+        component_id: _Values | None = None,
+        type: _Values | None = None,
+    ) -> Rows: ...
+    def ethernet_interface(self, mac: str) -> _Row | None: ...
+    def add_ethernet_interface(self, interface: Mapping[str, Any]) -> None: ...
+    def delete_ethernet_interface(self, mac: str) -> bool: ...
+    # Redfish endpoints and discovered inventory
+    def redfish_endpoints(
+        self,
+        *,
+        id: _Values | None = None,
+        fqdn: _Values | None = None,
+        type: _Values | None = None,
+        uuid: _Values | None = None,
+        mac: _Values | None = None,
+        ip: _Values | None = None,
+        last_status: _Values | None = None,
+    ) -> Rows: ...
+    def redfish_endpoint(self, id: str | Xname) -> _Row | None: ...
+    def put_redfish_endpoint(self, endpoint: Mapping[str, Any]) -> None: ...
+    def delete_redfish_endpoint(self, id: str | Xname) -> bool: ...
+    def component_endpoints(
+        self, *, redfish_endpoint: str | Xname | None = None, type: str | None = None
+    ) -> Rows: ...
+    def hardware(self, **filters: _Values | None) -> Rows:
+        """Hardware inventory as flat, pandas-friendly rows, one per location, all with the
+        columns ``xname``, ``type``, ``node`` (the owning node), ``location``, ``status``,
+        ``manufacturer``, ``model``, ``part_number``, ``serial``, ``fru_id``,
+        ``processor_type``, ``cores``, ``threads``, ``speed_mhz``, ``memory_type``,
+        ``capacity_mib``, ``capacity_bytes`` (``None`` where they do not apply).
+
+        Filters are SMD's ``/Inventory/Hardware`` parameters: ``type``, ``manufacturer``,
+        ``part_number``, ``serial_number``, ``fru_id``, ``id`` (a list ORs its values).
+        GPUs per node: ``hardware(type="NodeAccel").to_pandas().groupby("node").size()``.
+        """
+    def hardware_records(self, **filters: _Values | None) -> Rows:
+        """Hardware inventory in SMD's ``HWInvByLoc`` wire form, filtered as ``hardware``."""
+    def machine_view(self, *, title: str | None = None, **filters: _Values | None) -> MachineView:
+        """A picture of the nodes matching the component filters (``state``, ``role``,
+        ``nid_start``, ...; not ``type``), shown as SVG in notebooks."""
+    # groups and partitions
+    def groups(self) -> Rows: ...
+    def group(self, label: str) -> _Row | None: ...
+    def create_group(self, group: Mapping[str, Any]) -> None: ...
+    def delete_group(self, label: str) -> bool: ...
+    def add_group_member(self, label: str, id: str | Xname) -> None: ...
+    def remove_group_member(self, label: str, id: str | Xname) -> bool: ...
+    def partitions(self) -> Rows: ...
+    def create_partition(self, partition: Mapping[str, Any]) -> None: ...
+    def memberships(self, **filters: _Values | None) -> Rows: ...
+    # boot parameters (BSS)
+    def boot_params(
+        self,
+        *,
+        hosts: _Values | None = None,
+        macs: _Values | None = None,
+        nids: _Values | None = None,
+    ) -> Rows: ...
+    def set_boot_params(self, params: Mapping[str, Any]) -> None:
+        """BSS PUT: store under every name, replacing."""
+    def add_boot_params(self, params: Mapping[str, Any]) -> None:
+        """BSS POST: store under every name not yet present."""
+    def update_boot_params(self, params: Mapping[str, Any]) -> None:
+        """BSS PATCH: every name must exist."""
+    def delete_boot_params(self, params: Mapping[str, Any]) -> None:
+        """BSS DELETE (BSS does not answer how many were removed)."""
+    # cloud-init
+    def cloud_init_groups(self) -> Rows: ...
+    def put_cloud_init_group(self, data: Mapping[str, Any]) -> None: ...
+    def cloud_init_node(self, id: str | Xname) -> _Row | None: ...
+    def put_cloud_init_node(self, id: str | Xname, data: Mapping[str, Any]) -> None: ...
+    def cluster_defaults(self) -> _Row: ...
+    def set_cluster_defaults(self, defaults: Mapping[str, Any]) -> None: ...
+    # what nodes fetch, as the server renders it
+    def bootscript(
+        self,
+        *,
+        mac: str | None = None,
+        name: str | Xname | None = None,
+        nid: int | None = None,
+        arch: str | None = None,
+        json: bool = False,
+    ) -> str:
+        """The iPXE bootscript (or ``BootData`` JSON) the server answers a node
+        (``GET /boot/v1/bootscript``); give ``mac``, ``name`` or ``nid``."""
+    def meta_data(self, node: str | Xname) -> str:
+        """A node's cloud-init meta-data as the server renders it."""
+    def user_data(self, node: str | Xname) -> str:
+        """A node's cloud-init user-data as the server renders it."""
+    def vendor_data(self, node: str | Xname) -> str:
+        """A node's cloud-init vendor-data as the server renders it."""
+    # power (the server's PCS)
+    def power(
+        self,
+        xnames: _Ids,
+        operation: str,
+        *,
+        progress: Callable[[dict[str, Any]], object] | None = None,
+        timeout: float = 600.0,
+        poll: float = 0.5,
+    ) -> Rows:
+        """A PCS transition (``POST /power-control/v1/transitions``) of ``operation``
+        (``on``, ``off``, ``soft-off``, ``force-off``, ``soft-restart``, ``hard-restart``,
+        ``init``) over ``xnames``, polled every ``poll`` seconds until it ends (at most
+        ``timeout``). The server acts with the BMC credentials it stores. One row per
+        node (``id``, ``result`` done/failed/aborted, ``status``, ``description``,
+        ``error``); ``progress`` gets each as it finishes. Ctrl-C or the timeout stops
+        following the transition, which goes on on the server."""
+    def power_status(self, xnames: _Ids) -> Rows:
+        """PCS's power status: one row per node (``id``, ``power_state`` on/off/undefined,
+        ``management_state``, ``transitions`` allowed, ``error``)."""
+
 # ---- discovery ----
 
 @final
@@ -275,8 +470,10 @@ class DiscoveryReport:
         """All inventory merged (what ``save`` writes)."""
     def to_dict(self) -> dict[str, Any]:
         """The whole report (the CLI's ``--json`` output)."""
-    def save(self, store: Store, *, force: bool = False) -> None:
-        """Write the inventory into ``store`` in one transaction."""
+    def save(self, store: Store | Client, *, force: bool = False) -> None:
+        """Write the inventory into a ``Store`` in one transaction, or post each BMC's
+        discovery body to a ``Client``'s server, one transaction per BMC, stopping at the
+        first refusal (``force`` applies to a store only)."""
 
 def discover(
     targets: str | Sequence[str],
@@ -293,7 +490,7 @@ def discover(
     xname_map: Mapping[str, str] | str | PathLike[str] | None = None,
     strict_map: bool = False,
     progress: Callable[[dict[str, Any]], object] | None = None,
-    store: Store | None = None,
+    store: Store | Client | None = None,
     force: bool = False,
 ) -> DiscoveryReport:
     """Scan ``targets`` (IPs, host names, CIDRs, ``scheme://host:port``) and crawl every BMC.
@@ -312,6 +509,62 @@ def discover(
     saved before returning. Per-BMC failures are in the report; bad options raise
     ``RedfishError`` (or ``InvalidError``).
     """
+
+# ---- power ----
+
+_PowerTarget = str | Xname | SimBmc | Mapping[str, str]
+
+def power(
+    targets: _PowerTarget | Sequence[_PowerTarget],
+    operation: str,
+    *,
+    store: Store | None = None,
+    boot: str | None = None,
+    username: str | None = None,
+    password: str | None = None,
+    scheme: str = "https",
+    insecure: bool = False,
+    cacert: str | PathLike[str] | None = None,
+    concurrency: int = 64,
+    timeout: float = 30.0,
+    deadline: float = 600.0,
+    wait: bool = True,
+    progress: Callable[[dict[str, Any]], object] | None = None,
+) -> Rows:
+    """Run a power ``operation`` (``on``, ``off``, ``soft-off``, ``force-off``,
+    ``soft-restart``, ``hard-restart``, ``init``, ``nmi``) on every target.
+
+    With ``store``, targets are node xnames resolved through their ComponentEndpoint and
+    RedfishEndpoint (URL as ``scheme://FQDN``, the stored credentials unless
+    ``username`` is given); without, BMCs given directly: a URL, a ``SimBmc``, or a dict
+    with ``url``, ``id`` and ``system`` (a BMC with several systems needs ``system``).
+    ``boot="pxe"`` (or ``"http"``) sets a one-time boot override first. At most
+    ``concurrency`` systems at once, ``deadline`` seconds each; ``wait`` waits for the
+    new PowerState. Returns one row per target (``id``, ``bmc``, ``system``, ``result``
+    done/failed/aborted, ``before``, ``after``, ``sent``, ``boot_override``,
+    ``error_kind``, ``error``, ``elapsed_ms``); a failing BMC fails alone. ``progress``
+    gets each row as it completes, on this thread. The GIL is released. Ctrl-C or an
+    exception from ``progress`` stops systems not yet started; those in progress are
+    finished first (never left between a reset and its confirmation), then it raises.
+    """
+
+def power_status(
+    targets: _PowerTarget | Sequence[_PowerTarget],
+    *,
+    store: Store | None = None,
+    username: str | None = None,
+    password: str | None = None,
+    scheme: str = "https",
+    insecure: bool = False,
+    cacert: str | PathLike[str] | None = None,
+    concurrency: int = 64,
+    timeout: float = 30.0,
+    deadline: float = 60.0,
+    progress: Callable[[dict[str, Any]], object] | None = None,
+) -> Rows:
+    """Read the PowerState of every target (as for :func:`power`): one row each with
+    ``power_state`` and ``reset_types`` (the ResetTypes the BMC allows, ``None`` when it
+    does not say)."""
 
 # ---- boot (BSS bootscripts and cloud-init) ----
 

@@ -22,7 +22,8 @@ pub struct FamilyScopes {
 pub struct ScopePolicy {
     /// Whether reads need the read scope.
     pub auth_reads: bool,
-    /// `/hsm/v2`.
+    /// `/hsm/v2` and PCS's `/power-control/v1`; its write scope also guards `/admin/`
+    /// (snapshots), reads included.
     pub smd: FamilyScopes,
     /// `/boot/v1` and `/boot-service`.
     pub bss: FamilyScopes,
@@ -81,7 +82,13 @@ impl ScopePolicy {
         if is_public(route) {
             return None;
         }
-        let family = if route.starts_with("/hsm/v2") {
+        if route.starts_with("/admin/") {
+            // Whole-store snapshots (with every record of every family): the write scope,
+            // reads included.
+            return Some(self.smd.write.as_str());
+        }
+        // PCS drives the BMCs of the nodes SMD knows: it takes SMD's scopes.
+        let family = if route.starts_with("/hsm/v2") || route.starts_with("/power-control/") {
             &self.smd
         } else if route.starts_with("/boot/v1") || route.starts_with("/boot-service") {
             &self.bss

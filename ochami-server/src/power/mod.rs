@@ -7,15 +7,20 @@
 //! no response, task description or log line carries them (errors name the BMC by URL).
 //! When a transition's task succeeds, the component's `State` follows (`On` or `Off`).
 //!
-//! Differences from PCS: transitions are kept in this process (a restart forgets them; PCS
-//! keeps them in etcd), no component reservations are taken (`deputyKey` is accepted and
+//! Transitions and their tasks are kept in the store (PCS keeps them in etcd), so they
+//! survive a restart on SQLite and Postgres and every server sharing a database reports
+//! them; one whose server died is reported with its unfinished tasks failed, never lost
+//! (see `transitions.rs`).
+//!
+//! Differences from PCS: no component reservations are taken (`deputyKey` is accepted and
 //! ignored), and a restart of a node that is off powers it on instead of failing.
 
+mod boot_override;
 mod status;
 mod targets;
 mod transitions;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -28,7 +33,7 @@ use crate::AppState;
 use crate::problem::ApiError;
 
 pub use status::StatusEntry;
-pub use transitions::{Task, TaskCounts, TaskStatus, Transition, TransitionStatus};
+pub use transitions::{ABANDONED, Task, TaskCounts, TaskStatus, Transition, TransitionStatus};
 
 /// How the power service reaches BMCs.
 #[derive(Debug, Clone)]
@@ -41,6 +46,9 @@ pub struct PowerConfig {
     pub options: PowerOptions,
     /// How long a `power-status` answer is reused.
     pub status_cache: Duration,
+    /// How long a running transition may go without a heartbeat (written every third of
+    /// it) before it counts as abandoned by a dead server and is ended on the next read.
+    pub lease: Duration,
 }
 
 impl Default for PowerConfig {
@@ -50,18 +58,19 @@ impl Default for PowerConfig {
             transport: TransportOptions::default(),
             options: PowerOptions::default(),
             status_cache: Duration::from_secs(5),
+            lease: Duration::from_secs(30),
         }
     }
 }
 
-/// The power service's own state: transitions of this process and the status cache.
+/// The power service's own state: abort handles of the transitions this process runs, the
+/// BMC transport and the status cache.
 #[derive(Clone)]
 pub(crate) struct PowerService(Arc<Inner>);
 
 pub(crate) struct Inner {
     config: PowerConfig,
     transport: Mutex<Option<Arc<HttpTransport>>>,
-    transitions: Mutex<BTreeMap<String, Transition>>,
     aborts: Mutex<HashMap<String, ochami_redfish::power::PowerAbort>>,
     status: Mutex<HashMap<String, (Instant, StatusEntry)>>,
 }
@@ -71,7 +80,6 @@ impl PowerService {
         PowerService(Arc::new(Inner {
             config,
             transport: Mutex::new(None),
-            transitions: Mutex::new(BTreeMap::new()),
             aborts: Mutex::new(HashMap::new()),
             status: Mutex::new(HashMap::new()),
         }))
@@ -116,6 +124,10 @@ pub fn power_routes_with(config: PowerConfig) -> Router<AppState> {
         .route(
             "/power-control/v1/power-status",
             get(status::get_status).post(status::post_status),
+        )
+        .route(
+            "/power-control/v1/boot-override",
+            post(boot_override::create),
         )
         .layer(axum::Extension(service))
 }

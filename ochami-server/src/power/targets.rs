@@ -39,8 +39,18 @@ pub(crate) async fn resolve(
             "{xname}: its ComponentEndpoint has no OdataID"
         )));
     }
-    let credentials =
-        (!ep.user.is_empty()).then(|| Credentials::new(ep.user.clone(), ep.password.clone()));
+    // The one read of BMC credentials (reads of the endpoint carry no password).
+    let credentials = match store.redfish_credentials(&ep.id).await {
+        Ok(c) => c.filter(|c| !c.user.is_empty()),
+        Err(e @ ochami_store::StoreError::SecretKey { .. }) => {
+            return Ok(Err(format!(
+                "{xname}: the credentials of its BMC {}: {e}",
+                ep.id
+            )));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    .map(|c| Credentials::new(c.user, c.password));
     Ok(Ok(PowerTarget::new(
         xname.to_string(),
         format!("{scheme}://{host}"),

@@ -1,6 +1,15 @@
 //! `/power-control/v1/transitions`: create (run in the background), list, read with tasks,
 //! abort. Wire format as PCS: `transitionID`, capitalised `operation`, `transitionStatus`,
 //! `taskCounts` with `in-progress` and `un-supported`, tasks with `taskStatus`.
+//!
+//! Every transition lives in the store ([`ochami_store::PowerStore`]): it is written when
+//! accepted, its tasks as they end (batched by a writer task, so a thousand nodes are not a
+//! thousand transactions), and its heartbeat while it runs. Reads come from the store, so
+//! any server on the same database answers for any transition, and an abort asked of one
+//! server reaches the server running it at its next heartbeat. A transition whose server
+//! died is ended on the next read once its heartbeat is older than
+//! [`PowerConfig::lease`](super::PowerConfig::lease): its unfinished tasks fail with
+//! [`ABANDONED`].
 
 use std::time::Duration;
 
@@ -15,8 +24,11 @@ use ochami_redfish::power::{
     NodePower, PowerAbort, PowerOperation, PowerOutcome, PowerResult, power_many,
 };
 use ochami_store::ComponentUpdate;
+use ochami_store::power::{PowerTask, PowerTransition};
+pub use ochami_store::power::{TaskStatus, TransitionStatus};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use tokio::sync::mpsc;
 
 use super::PowerService;
 use crate::AppState;
@@ -25,37 +37,8 @@ use crate::problem::{ApiError, ApiPath, NoQuery, parse_json};
 /// How long a transition is kept (PCS `expire-time-mins`).
 const KEEP: chrono::Duration = chrono::Duration::minutes(1440);
 
-/// A transition's state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum TransitionStatus {
-    /// Accepted, not started.
-    New,
-    /// Running.
-    InProgress,
-    /// Every task ended.
-    Completed,
-    /// Ended after an abort.
-    Aborted,
-    /// Abort asked for; tasks in progress finish.
-    AbortSignaled,
-}
-
-/// A task's state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum TaskStatus {
-    /// Not started.
-    New,
-    /// Running.
-    InProgress,
-    /// Failed (see `error`).
-    Failed,
-    /// Done.
-    Succeeded,
-    /// The BMC cannot do the operation.
-    Unsupported,
-}
+/// The reason a task of an abandoned transition fails with.
+pub const ABANDONED: &str = "server restarted during the transition";
 
 /// One node of a transition.
 #[derive(Debug, Clone, Serialize)]
@@ -114,14 +97,14 @@ pub struct Transition {
 }
 
 impl Transition {
-    fn count(&mut self) {
-        let tasks = self.tasks.as_deref().unwrap_or_default();
+    /// The wire view of a stored transition; `tasks` only when asked for.
+    fn from_stored(t: PowerTransition, with_tasks: bool) -> Self {
         let mut c = TaskCounts {
-            total: tasks.len(),
+            total: t.tasks.len(),
             ..TaskCounts::default()
         };
-        for t in tasks {
-            match t.task_status {
+        for k in &t.tasks {
+            match k.status {
                 TaskStatus::New => c.new += 1,
                 TaskStatus::InProgress => c.in_progress += 1,
                 TaskStatus::Failed => c.failed += 1,
@@ -129,14 +112,25 @@ impl Transition {
                 TaskStatus::Unsupported => c.unsupported += 1,
             }
         }
-        self.task_counts = c;
-    }
-
-    fn done(&self) -> bool {
-        matches!(
-            self.transition_status,
-            TransitionStatus::Completed | TransitionStatus::Aborted
-        )
+        Transition {
+            transition_id: t.id,
+            create_time: t.create_time,
+            automatic_expiration_time: t.expire_time,
+            operation: t.operation,
+            transition_status: t.status,
+            task_counts: c,
+            tasks: with_tasks.then(|| {
+                t.tasks
+                    .into_iter()
+                    .map(|k| Task {
+                        xname: k.xname,
+                        task_status: k.status,
+                        task_status_description: k.description,
+                        error: k.error,
+                    })
+                    .collect()
+            }),
+        }
     }
 }
 
@@ -217,28 +211,25 @@ pub(super) async fn create(
     }
     let now = Utc::now();
     let id = uuid::Uuid::new_v4().to_string();
-    let mut transition = Transition {
-        transition_id: id.clone(),
-        create_time: rfc3339(now),
-        automatic_expiration_time: rfc3339(now + KEEP),
+    let transition = PowerTransition {
+        id: id.clone(),
         operation: capitalised(operation),
-        transition_status: TransitionStatus::New,
-        task_counts: TaskCounts::default(),
-        tasks: Some(
-            xnames
-                .iter()
-                .map(|x| Task {
-                    xname: x.to_string(),
-                    task_status: TaskStatus::New,
-                    task_status_description: "not started".into(),
-                    error: None,
-                })
-                .collect(),
-        ),
+        status: TransitionStatus::New,
+        create_time: rfc3339(now),
+        expire_time: rfc3339(now + KEEP),
+        tasks: xnames
+            .iter()
+            .map(|x| PowerTask {
+                xname: x.to_string(),
+                status: TaskStatus::New,
+                description: "not started".into(),
+                error: None,
+            })
+            .collect(),
     };
-    transition.count();
+    state.store().insert_power_transition(&transition).await?;
     let abort = PowerAbort::default();
-    power.insert(transition, abort.clone());
+    power.track(&id, abort.clone());
     let deadline = match body.task_deadline_minutes {
         None => Some(Duration::from_secs(5 * 60)),
         Some(m) if m < 0 => None,
@@ -265,47 +256,62 @@ pub(super) async fn create(
 }
 
 impl PowerService {
-    fn insert(&self, transition: Transition, abort: PowerAbort) {
-        let id = transition.transition_id.clone();
-        if let Ok(mut all) = self.0.transitions.lock() {
-            // Forget expired transitions.
-            let now = rfc3339(Utc::now());
-            all.retain(|_, t| t.automatic_expiration_time > now);
-            all.insert(id.clone(), transition);
-        }
+    /// Remember the abort handle of a transition this process runs.
+    fn track(&self, id: &str, abort: PowerAbort) {
         if let Ok(mut a) = self.0.aborts.lock() {
-            a.insert(id, abort);
+            a.insert(id.to_owned(), abort);
         }
     }
 
-    fn update(&self, id: &str, f: impl FnOnce(&mut Transition)) {
-        if let Ok(mut all) = self.0.transitions.lock()
-            && let Some(t) = all.get_mut(id)
+    fn untrack(&self, id: &str) {
+        if let Ok(mut a) = self.0.aborts.lock() {
+            a.remove(id);
+        }
+    }
+
+    /// The abort handle of a transition this process runs.
+    fn local_abort(&self, id: &str) -> Option<PowerAbort> {
+        self.0.aborts.lock().ok().and_then(|a| a.get(id).cloned())
+    }
+}
+
+/// Records task changes of transition `id` in the store: whatever arrived while the last
+/// write ran goes in the next one, and every `heartbeat` an empty write refreshes the
+/// heartbeat. A status of `abort-signaled` seen in the store raises `abort` (an abort asked
+/// of another server). Ends when every sender is gone and the last changes are written.
+async fn record_tasks(
+    state: AppState,
+    id: String,
+    mut changes: mpsc::UnboundedReceiver<PowerTask>,
+    heartbeat: Duration,
+    abort: PowerAbort,
+) {
+    let mut tick = tokio::time::interval(heartbeat);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    tick.tick().await;
+    loop {
+        let mut batch = Vec::new();
+        tokio::select! {
+            got = changes.recv() => match got {
+                Some(task) => batch.push(task),
+                None => break,
+            },
+            _ = tick.tick() => {}
+        }
+        while let Ok(task) = changes.try_recv() {
+            batch.push(task);
+        }
+        match state
+            .store()
+            .update_power_transition(&id, None, &batch)
+            .await
         {
-            f(t);
-            t.count();
-        }
-    }
-
-    fn set_task(
-        &self,
-        id: &str,
-        xname: &str,
-        status: TaskStatus,
-        description: String,
-        error: Option<String>,
-    ) {
-        self.update(id, |t| {
-            if let Some(task) = t
-                .tasks
-                .as_mut()
-                .and_then(|ts| ts.iter_mut().find(|k| k.xname == xname))
-            {
-                task.task_status = status;
-                task.task_status_description = description;
-                task.error = error;
+            Ok(TransitionStatus::AbortSignaled) => abort.abort(),
+            Ok(_) => {}
+            Err(e) => {
+                tracing::warn!(transition = %id, tasks = batch.len(), error = %e, "cannot record power tasks")
             }
-        });
+        }
     }
 }
 
@@ -320,70 +326,91 @@ async fn run(
     deadline: Option<Duration>,
     abort: PowerAbort,
 ) {
-    power.update(&id, |t| t.transition_status = TransitionStatus::InProgress);
     let config = &power.0.config;
+    let (changes, received) = mpsc::unbounded_channel::<PowerTask>();
+    let recorder = tokio::spawn(record_tasks(
+        state.clone(),
+        id.clone(),
+        received,
+        (config.lease / 3).max(Duration::from_millis(10)),
+        abort.clone(),
+    ));
+    let task =
+        |xname: String, status: TaskStatus, description: String, error: Option<String>| PowerTask {
+            xname,
+            status,
+            description,
+            error,
+        };
     let mut targets = Vec::new();
+    let mut resolved = Vec::new();
     for x in &xnames {
         match super::targets::resolve(state.store(), &config.scheme, x).await {
             Ok(Ok(t)) => {
-                power.set_task(
-                    &id,
-                    &t.id,
+                resolved.push(task(
+                    t.id.clone(),
                     TaskStatus::InProgress,
                     "in progress".into(),
                     None,
-                );
+                ));
                 targets.push(t);
             }
-            Ok(Err(why)) => power.set_task(
-                &id,
-                &x.to_string(),
+            Ok(Err(why)) => resolved.push(task(
+                x.to_string(),
                 TaskStatus::Failed,
                 why.clone(),
                 Some(why),
-            ),
+            )),
             Err(e) => {
                 let why = format!("cannot read the inventory: {e}");
-                power.set_task(
-                    &id,
-                    &x.to_string(),
+                resolved.push(task(
+                    x.to_string(),
                     TaskStatus::Failed,
                     why.clone(),
                     Some(why),
-                );
+                ));
             }
         }
     }
-    let transport = match power.transport() {
-        Ok(t) => t,
+    if let Err(e) = state
+        .store()
+        .update_power_transition(&id, Some(TransitionStatus::InProgress), &resolved)
+        .await
+    {
+        tracing::warn!(transition = %id, error = %e, "cannot record a power transition's start");
+    }
+    let outcomes = match power.transport() {
+        Ok(transport) => {
+            let mut options = config.options.clone();
+            options.abort = abort.clone();
+            match deadline {
+                Some(d) if d.is_zero() => options.operation.wait = false,
+                Some(d) => options.node_deadline = d,
+                None => options.node_deadline = Duration::from_secs(365 * 24 * 3600),
+            }
+            let sender = changes.clone();
+            power_many(transport, targets, operation, &options, move |o| {
+                let (status, description, error) = task_result(operation, o);
+                let _ = sender.send(task(o.id.clone(), status, description, error));
+            })
+            .await
+        }
         Err(e) => {
             for t in &targets {
-                power.set_task(
-                    &id,
-                    &t.id,
+                let _ = changes.send(task(
+                    t.id.clone(),
                     TaskStatus::Failed,
                     e.to_string(),
                     Some(e.to_string()),
-                );
+                ));
             }
-            power.update(&id, |t| t.transition_status = TransitionStatus::Completed);
-            return;
+            Vec::new()
         }
     };
-    let mut options = config.options.clone();
-    options.abort = abort.clone();
-    match deadline {
-        Some(d) if d.is_zero() => options.operation.wait = false,
-        Some(d) => options.node_deadline = d,
-        None => options.node_deadline = Duration::from_secs(365 * 24 * 3600),
+    drop(changes);
+    if let Err(e) = recorder.await {
+        tracing::warn!(transition = %id, error = %e, "the power task recorder stopped");
     }
-    let recorder = power.clone();
-    let rid = id.clone();
-    let outcomes = power_many(transport, targets, operation, &options, move |o| {
-        let (status, description, error) = task_result(operation, o);
-        recorder.set_task(&rid, &o.id, status, description, error);
-    })
-    .await;
     // The components' State follows the power state the operation ends in.
     let ends = match operation {
         PowerOperation::Off | PowerOperation::SoftOff | PowerOperation::ForceOff => {
@@ -408,13 +435,19 @@ async fn run(
         }
     }
     let aborted = abort.is_aborted();
-    power.update(&id, |t| {
-        t.transition_status = if aborted {
-            TransitionStatus::Aborted
-        } else {
-            TransitionStatus::Completed
-        }
-    });
+    let end = if aborted {
+        TransitionStatus::Aborted
+    } else {
+        TransitionStatus::Completed
+    };
+    if let Err(e) = state
+        .store()
+        .update_power_transition(&id, Some(end), &[])
+        .await
+    {
+        tracing::warn!(transition = %id, error = %e, "cannot record a power transition's end");
+    }
+    power.untrack(&id);
     tracing::info!(transition = %id, operation = %operation, nodes = outcomes.len(), aborted, "power transition ended");
 }
 
@@ -458,71 +491,82 @@ fn task_result(
     }
 }
 
+/// End the transitions whose server stopped (see the module docs).
+async fn end_abandoned(state: &AppState, power: &PowerService) -> Result<(), ApiError> {
+    let ended = state
+        .store()
+        .end_abandoned_power_transitions(power.0.config.lease, ABANDONED)
+        .await?;
+    for id in ended {
+        tracing::warn!(transition = %id, "power transition abandoned by its server: unfinished tasks marked failed");
+    }
+    Ok(())
+}
+
 /// `GET /transitions`: every transition, without tasks.
 pub(super) async fn list(
+    State(state): State<AppState>,
     Extension(power): Extension<PowerService>,
     _: NoQuery,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let all: Vec<Transition> = power
-        .0
-        .transitions
-        .lock()
-        .map(|m| {
-            m.values()
-                .map(|t| Transition {
-                    tasks: None,
-                    ..t.clone()
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    end_abandoned(&state, &power).await?;
+    let all: Vec<Transition> = state
+        .store()
+        .list_power_transitions()
+        .await?
+        .into_iter()
+        .map(|t| Transition::from_stored(t, false))
+        .collect();
     Ok(Json(json!({ "transitions": all })))
 }
 
-fn find(power: &PowerService, id: &str) -> Result<Transition, ApiError> {
-    power
-        .0
-        .transitions
-        .lock()
-        .ok()
-        .and_then(|m| m.get(id).cloned())
-        .ok_or_else(|| ApiError::not_found(format!("no transition {id}")))
+async fn find(state: &AppState, power: &PowerService, id: &str) -> Result<Transition, ApiError> {
+    end_abandoned(state, power).await?;
+    let t = state
+        .store()
+        .get_power_transition(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no transition {id}")))?;
+    Ok(Transition::from_stored(t, true))
 }
 
 /// `GET /transitions/{id}`: one transition with its tasks.
 pub(super) async fn get_one(
+    State(state): State<AppState>,
     Extension(power): Extension<PowerService>,
     ApiPath(id): ApiPath<String>,
     _: NoQuery,
 ) -> Result<Json<Transition>, ApiError> {
-    Ok(Json(find(&power, &id)?))
+    Ok(Json(find(&state, &power, &id).await?))
 }
 
-/// `DELETE /transitions/{id}`: abort; 400 when already ended.
+/// `DELETE /transitions/{id}`: abort; 400 when already ended. The server running it stops
+/// starting new tasks at once when it is this one, else at its next heartbeat.
 pub(super) async fn abort(
+    State(state): State<AppState>,
     Extension(power): Extension<PowerService>,
     ApiPath(id): ApiPath<String>,
     _: NoQuery,
 ) -> Result<Response, ApiError> {
-    let t = find(&power, &id)?;
-    if t.done() {
+    end_abandoned(&state, &power).await?;
+    let before = state
+        .store()
+        .signal_power_abort(&id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no transition {id}")))?;
+    if before.is_finished() {
         return Err(ApiError::bad_request(format!(
             "transition {id} is already {}",
-            if t.transition_status == TransitionStatus::Aborted {
+            if before == TransitionStatus::Aborted {
                 "aborted"
             } else {
                 "completed"
             }
         )));
     }
-    if let Some(a) = power.0.aborts.lock().ok().and_then(|a| a.get(&id).cloned()) {
+    if let Some(a) = power.local_abort(&id) {
         a.abort();
     }
-    power.update(&id, |t| {
-        if !t.done() {
-            t.transition_status = TransitionStatus::AbortSignaled;
-        }
-    });
     Ok((
         StatusCode::ACCEPTED,
         Json(json!({"abortStatus": "Accepted - abort initiated"})),

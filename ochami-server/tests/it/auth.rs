@@ -13,14 +13,14 @@ use serde_json::{Value, json};
 use crate::common::{Api, settings};
 
 /// A signing key with its id.
-struct Key {
+pub(crate) struct Key {
     kid: String,
     alg: Algorithm,
     enc: EncodingKey,
 }
 
 impl Key {
-    fn ec(kid: &str) -> Key {
+    pub(crate) fn ec(kid: &str) -> Key {
         let kp = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).expect("P-256 key");
         let enc = EncodingKey::from_ec_pem(kp.serialize_pem().as_bytes()).expect("EC PEM");
         Key {
@@ -57,7 +57,7 @@ impl Key {
     }
 
     /// A token with `claims` plus `exp` an hour from now unless given.
-    fn token(&self, mut claims: Value) -> String {
+    pub(crate) fn token(&self, mut claims: Value) -> String {
         let now = chrono::Utc::now().timestamp();
         if claims.get("exp").is_none() {
             claims["exp"] = json!(now + 3600);
@@ -68,7 +68,7 @@ impl Key {
     }
 }
 
-fn jwks(keys: &[&Key]) -> String {
+pub(crate) fn jwks(keys: &[&Key]) -> String {
     serde_json::to_string(&JwkSet {
         keys: keys.iter().map(|k| k.jwk()).collect(),
     })

@@ -1,8 +1,11 @@
 //! `/power-control/v1` over HTTP against 100 simulated nodes (50 BMCs x 2 systems) on the
-//! memory store: a transition powers them off and the components follow, power-status reads
-//! them, an abort mid-way leaves every node in a reported state, bad input gets 400s or
-//! per-node failures, and no response carries a BMC password.
+//! memory, SQLite and Postgres stores: a transition powers them off and the components
+//! follow, power-status reads them, an abort mid-way leaves every node in a reported state,
+//! a transition outlives its server (one abandoned mid-way is reported with its unfinished
+//! tasks failed), bad input gets 400s or per-node failures, and no response carries a BMC
+//! password.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use ochami_redfish::discovery::discover_targets;
@@ -12,6 +15,7 @@ use ochami_redfish::{Credentials, DiscoveryOptions, RetryPolicy, Scheme};
 use ochami_server::{
     AppState, PowerConfig, power_routes_with, serve_router_on, smd_routes, with_layers,
 };
+use ochami_store::Store;
 use serde_json::{Value, json};
 
 use crate::common::{Api, Transport, settings};
@@ -23,8 +27,14 @@ fn creds() -> Credentials {
 }
 
 /// The server (SMD + power routes, plain HTTP to the BMCs) over a socket on `store`.
-async fn server(store: std::sync::Arc<dyn ochami_store::Store>) -> Api {
+async fn server(store: Arc<dyn Store>) -> Api {
+    server_with_lease(store, Duration::from_secs(30)).await
+}
+
+/// [`server`] with a heartbeat lease of `lease`.
+async fn server_with_lease(store: Arc<dyn Store>, lease: Duration) -> Api {
     let config = PowerConfig {
+        lease,
         scheme: "http".into(),
         options: PowerOptions {
             concurrency: 16,
@@ -124,9 +134,40 @@ fn location(nodes: &[String]) -> Value {
     Value::Array(nodes.iter().map(|x| json!({"xname": x})).collect())
 }
 
-#[tokio::test]
-async fn a_transition_over_100_nodes_and_the_components_follow() {
-    let api = server(ochami_store::open("memory:").await.unwrap()).await;
+/// The test bodies below run on every backend.
+macro_rules! on_every_backend {
+    ($name:ident) => {
+        mod $name {
+            use super::*;
+
+            #[tokio::test]
+            async fn memory() {
+                $name(ochami_store::open("memory:").await.unwrap()).await;
+            }
+
+            #[tokio::test]
+            async fn sqlite() {
+                let dir = tempfile::tempdir().unwrap();
+                let url = format!("sqlite://{}", dir.path().join("ochami.db").display());
+                $name(ochami_store::open(&url).await.unwrap()).await;
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                let Some(store) = crate::common::postgres_store().await else {
+                    return;
+                };
+                $name(store).await;
+            }
+        }
+    };
+}
+
+on_every_backend!(a_transition_over_100_nodes_and_the_components_follow);
+on_every_backend!(abort_mid_way_leaves_every_node_reported);
+
+async fn a_transition_over_100_nodes_and_the_components_follow(store: Arc<dyn Store>) {
+    let api = server(store).await;
     let fleet = fleet(Duration::from_millis(20)).await;
     let nodes = seed(&api, &fleet).await;
     assert_eq!(nodes.len(), 100);
@@ -216,9 +257,8 @@ async fn a_transition_over_100_nodes_and_the_components_follow() {
     }
 }
 
-#[tokio::test]
-async fn abort_mid_way_leaves_every_node_reported() {
-    let api = server(ochami_store::open("memory:").await.unwrap()).await;
+async fn abort_mid_way_leaves_every_node_reported(store: Arc<dyn Store>) {
+    let api = server(store).await;
     // Slow transitions, so the abort arrives while most nodes wait their turn.
     let fleet = fleet(Duration::from_millis(400)).await;
     let nodes = seed(&api, &fleet).await;
@@ -302,4 +342,116 @@ async fn bad_input_is_a_400_or_a_per_node_failure() {
     api.get("/power-control/v1/power-status?powerStateFilter=sideways")
         .await
         .assert_problem(400, "powerStateFilter");
+}
+
+/// A server on a SQLite file runs one transition to the end and dies (its runtime is shut
+/// down) in the middle of a second one; a new server on the same file reports both: the
+/// first as it ended, the second completed with every unfinished task failed with the
+/// restart as its reason, and no task left new or in progress.
+#[test]
+fn transitions_outlive_their_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("ochami.db").display());
+    let first = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let (done, cut) = first.block_on(async {
+        let api = server(ochami_store::open(&url).await.unwrap()).await;
+        let fleet = fleet(Duration::from_millis(600)).await;
+        let nodes = seed(&api, &fleet).await;
+        let r = api
+            .post(
+                "/power-control/v1/transitions",
+                &json!({"operation": "force-off", "location": location(&nodes[..4])}),
+            )
+            .await;
+        let done = r.json()["transitionID"].as_str().unwrap().to_owned();
+        assert_eq!(
+            wait_done(&api, &done).await["transitionStatus"],
+            "completed"
+        );
+        let r = api
+            .post(
+                "/power-control/v1/transitions",
+                &json!({"operation": "init", "location": location(&nodes)}),
+            )
+            .await;
+        let cut = r.json()["transitionID"].as_str().unwrap().to_owned();
+        // Let the first tasks end and be written.
+        for _ in 0..100 {
+            let t = api
+                .get(&format!("/power-control/v1/transitions/{cut}"))
+                .await
+                .json();
+            if t["taskCounts"]["succeeded"].as_u64().unwrap_or(0) > 0 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        (done, cut)
+    });
+    // The server dies mid-way: its tasks stop where they are.
+    first.shutdown_timeout(Duration::from_secs(5));
+
+    let second = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    second.block_on(async {
+        let lease = Duration::from_millis(300);
+        let api = server_with_lease(ochami_store::open(&url).await.unwrap(), lease).await;
+        tokio::time::sleep(lease * 2).await;
+        let list = api.get("/power-control/v1/transitions").await.json();
+        let ids: Vec<&str> = list["transitions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["transitionID"].as_str().unwrap())
+            .collect();
+        assert_eq!(ids.len(), 2, "{list}");
+        assert!(ids.contains(&done.as_str()) && ids.contains(&cut.as_str()));
+
+        let t = api
+            .get(&format!("/power-control/v1/transitions/{done}"))
+            .await
+            .json();
+        assert_eq!(t["transitionStatus"], "completed");
+        assert_eq!(t["operation"], "Force-Off");
+        assert_eq!(t["taskCounts"]["succeeded"], 4, "{t}");
+
+        let t = api
+            .get(&format!("/power-control/v1/transitions/{cut}"))
+            .await
+            .json();
+        assert_eq!(t["transitionStatus"], "completed", "{t}");
+        assert_eq!(t["operation"], "Init");
+        let c = &t["taskCounts"];
+        assert_eq!(c["total"], 100);
+        assert_eq!(
+            (c["new"].as_u64(), c["in-progress"].as_u64()),
+            (Some(0), Some(0)),
+            "{c}"
+        );
+        let succeeded = c["succeeded"].as_u64().unwrap();
+        let failed = c["failed"].as_u64().unwrap();
+        assert_eq!(succeeded + failed, 100, "{c}");
+        assert!(succeeded >= 1 && failed >= 1, "{c}");
+        for task in t["tasks"].as_array().unwrap() {
+            if task["taskStatus"] == "failed" {
+                assert_eq!(task["error"], ochami_server::ABANDONED);
+                assert_eq!(task["taskStatusDescription"], ochami_server::ABANDONED);
+            }
+        }
+        assert_eq!(
+            ochami_server::ABANDONED,
+            "server restarted during the transition"
+        );
+        // An ended transition cannot be aborted any more.
+        api.delete(&format!("/power-control/v1/transitions/{cut}"))
+            .await
+            .assert_problem(400, "already completed");
+    });
 }

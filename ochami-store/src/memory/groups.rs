@@ -5,7 +5,10 @@
 use std::collections::BTreeSet;
 
 use async_trait::async_trait;
-use ochami_core::{ComponentFilter, Error as CoreError, Group, Membership, Partition, Xname};
+use ochami_core::{
+    ComponentFilter, Error as CoreError, Group, GroupFilter, Membership, Partition, PartitionScope,
+    Xname,
+};
 
 use super::MemoryStore;
 use super::components::select;
@@ -18,6 +21,21 @@ fn partition_key(name: &str) -> Result<Xname> {
     normalized
         .parse::<Xname>()
         .map_err(|e| StoreError::from(CoreError::from(e)))
+}
+
+/// The members a partition scope is decided against: those of its partition, or of every
+/// partition for `partition=NULL`.
+fn partitioned(t: &Tables, scope: &PartitionScope) -> BTreeSet<Xname> {
+    match scope {
+        PartitionScope::Any => BTreeSet::new(),
+        PartitionScope::In(name) => name
+            .parse::<Xname>()
+            .ok()
+            .and_then(|key| t.partitions.get(&key))
+            .map(|p| p.members.iter().copied().collect())
+            .unwrap_or_default(),
+        PartitionScope::InNone => t.partition_of.keys().copied().collect(),
+    }
 }
 
 /// Every id must be an existing component.
@@ -101,8 +119,19 @@ impl GroupStore for MemoryStore {
         Ok(self.read(|t| t.groups.get(&label).map(|g| g.full())))
     }
 
-    async fn list_groups(&self) -> Result<Vec<Group>> {
-        Ok(self.read(|t| t.groups.values().map(|g| g.full()).collect()))
+    async fn list_groups(&self, filter: &GroupFilter) -> Result<Vec<Group>> {
+        Ok(self.read(|t| {
+            let partitioned = partitioned(t, &filter.partition);
+            t.groups
+                .values()
+                .filter(|g| filter.admits(&g.meta.label, &g.meta.tags))
+                .map(|g| {
+                    let mut g = g.full();
+                    filter.partition.apply(&mut g.members, &partitioned);
+                    g
+                })
+                .collect()
+        }))
     }
 
     async fn create_group(&self, group: &Group) -> Result<()> {
@@ -208,8 +237,14 @@ impl GroupStore for MemoryStore {
         Ok(self.read(|t| t.partitions.get(&key).map(|p| p.full())))
     }
 
-    async fn list_partitions(&self) -> Result<Vec<Partition>> {
-        Ok(self.read(|t| t.partitions.values().map(|p| p.full()).collect()))
+    async fn list_partitions(&self, filter: &GroupFilter) -> Result<Vec<Partition>> {
+        Ok(self.read(|t| {
+            t.partitions
+                .values()
+                .filter(|p| filter.admits(&p.meta.name, &p.meta.tags))
+                .map(|p| p.full())
+                .collect()
+        }))
     }
 
     async fn create_partition(&self, partition: &Partition) -> Result<()> {

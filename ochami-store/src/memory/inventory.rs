@@ -20,6 +20,13 @@ use crate::{
 };
 
 /// Whether `ep` passes `f` (values of one field OR-ed, fields AND-ed).
+/// An endpoint as reads show it: the password is write-only.
+fn without_password(ep: &RedfishEndpoint) -> RedfishEndpoint {
+    let mut ep = ep.clone();
+    ep.password.clear();
+    ep
+}
+
 fn endpoint_matches(f: &RedfishEndpointFilter, ep: &RedfishEndpoint) -> bool {
     (f.id.is_empty() || f.id.contains(&ep.id))
         && (f.fqdn.is_empty() || f.fqdn.contains(&ep.fqdn))
@@ -100,7 +107,7 @@ impl MemoryStore {
 #[async_trait]
 impl InventoryStore for MemoryStore {
     async fn get_redfish_endpoint(&self, id: &Xname) -> Result<Option<RedfishEndpoint>> {
-        Ok(self.read(|t| t.endpoints.get(id).cloned()))
+        Ok(self.read(|t| t.endpoints.get(id).map(without_password)))
     }
 
     async fn list_redfish_endpoints(
@@ -111,7 +118,7 @@ impl InventoryStore for MemoryStore {
             t.endpoints
                 .values()
                 .filter(|ep| endpoint_matches(filter, ep))
-                .cloned()
+                .map(without_password)
                 .collect()
         }))
     }
@@ -377,5 +384,17 @@ impl InventoryStore for MemoryStore {
             }
             Ok(found)
         })
+    }
+}
+
+#[async_trait]
+impl crate::CredentialStore for MemoryStore {
+    async fn redfish_credentials(&self, id: &Xname) -> Result<Option<crate::RedfishCredentials>> {
+        Ok(self.read(|t| {
+            t.endpoints.get(id).map(|ep| crate::RedfishCredentials {
+                user: ep.user.clone(),
+                password: ep.password.clone(),
+            })
+        }))
     }
 }

@@ -16,10 +16,11 @@ mod ethernet;
 mod groups;
 mod ingest;
 mod inventory;
+mod power;
 mod snapshot;
 mod tables;
 
-use std::sync::{PoisonError, RwLock};
+use std::sync::{Mutex, PoisonError, RwLock};
 
 use async_trait::async_trait;
 
@@ -44,6 +45,7 @@ use tables::{Tables, Tx};
 #[derive(Default)]
 pub struct MemoryStore {
     tables: RwLock<Tables>,
+    power: Mutex<power::PowerTable>,
 }
 
 impl std::fmt::Debug for MemoryStore {

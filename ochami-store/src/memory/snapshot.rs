@@ -13,13 +13,15 @@ use crate::boot::checked;
 use crate::snapshot::{Entry, EntrySink, ImportMode, SnapshotStore};
 use crate::{BootConfig, BootKey, ConflictKind, EndpointAccess, Record, Result, StoreError};
 
-/// Every record of `t`, in snapshot order.
-fn entries(t: &Tables) -> Vec<Entry> {
+/// Every record of `t`, in snapshot order; passwords only `with_credentials`.
+fn entries(t: &Tables, with_credentials: bool) -> Vec<Entry> {
     let mut out = Vec::new();
     out.extend(t.components.values().cloned().map(Entry::Component));
     out.extend(t.endpoints.values().map(|ep| {
         let mut ep = ep.clone();
-        ep.password.clear();
+        if !with_credentials {
+            ep.password.clear();
+        }
         Entry::RedfishEndpoint(ep)
     }));
     out.extend(
@@ -116,13 +118,8 @@ fn apply(tx: &mut Tx<'_>, entries: &[Entry]) -> Result<()> {
                 tx.put_component(c);
             }
             Entry::RedfishEndpoint(ep) => {
-                let mut ep = ep.clone();
-                if let Some(old) = tx.tables().endpoints.get(&ep.id)
-                    && ep.password.is_empty()
-                {
-                    ep.password.clone_from(&old.password);
-                }
-                tx.set_endpoint(ep.id, Some(ep));
+                // A snapshot without a password keeps the stored one (merge).
+                tx.set_endpoint(ep.id, Some(ep.clone()));
             }
             Entry::ComponentEndpoint(ce) => tx.set_component_endpoint(ce.id, Some(ce.clone())),
             Entry::EthernetInterface(iface) => {
@@ -220,7 +217,14 @@ fn apply_partition(tx: &mut Tx<'_>, i: usize, p: &Partition) -> Result<()> {
 #[async_trait]
 impl SnapshotStore for MemoryStore {
     async fn export_entries(&self, sink: &mut EntrySink<'_>) -> Result<()> {
-        for e in self.read(entries) {
+        for e in self.read(|t| entries(t, false)) {
+            sink(e)?;
+        }
+        Ok(())
+    }
+
+    async fn export_entries_with_credentials(&self, sink: &mut EntrySink<'_>) -> Result<()> {
+        for e in self.read(|t| entries(t, true)) {
             sink(e)?;
         }
         Ok(())

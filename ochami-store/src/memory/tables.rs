@@ -379,8 +379,15 @@ impl<'a> Tx<'a> {
         self.undo.push(Undo::Component(id, old));
     }
 
-    /// Set or remove a Redfish endpoint.
-    pub(super) fn set_endpoint(&mut self, id: Xname, ep: Option<RedfishEndpoint>) {
+    /// Set or remove a Redfish endpoint; one written without a password keeps the stored
+    /// password (credentials are write-only, so a read-modify-write must not erase them).
+    pub(super) fn set_endpoint(&mut self, id: Xname, mut ep: Option<RedfishEndpoint>) {
+        if let Some(new) = ep.as_mut()
+            && new.password.is_empty()
+            && let Some(old) = self.tables.endpoints.get(&id)
+        {
+            new.password.clone_from(&old.password);
+        }
         let old = self.tables.raw_endpoint(id, ep);
         self.undo.push(Undo::Endpoint(id, old));
     }

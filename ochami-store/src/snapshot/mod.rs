@@ -30,9 +30,17 @@
 //!
 //! # Credentials
 //!
-//! Snapshots hold no secrets: a Redfish endpoint's `Password` is written empty. On import
-//! an endpoint keeps the password the target store already has for it (merge), otherwise
-//! it has none until it is set again (`PUT /Inventory/RedfishEndpoints/{id}`).
+//! By default snapshots hold no secrets: a Redfish endpoint's `Password` is written empty.
+//! On import an endpoint keeps the password the target store already has for it (merge),
+//! otherwise it has none until it is set again (`PUT /Inventory/RedfishEndpoints/{id}`).
+//!
+//! Only when asked, and only encrypted, a snapshot carries the passwords
+//! (`export_snapshot_with_credentials`, feature `secrets`): each `Password` is then sealed
+//! with the key given to the export (AES-256-GCM, the endpoint's id as associated data, the
+//! `enc:v1:` form of [`crate::secret`]), never in clear. Importing such a snapshot needs that
+//! key (`import_snapshot_with_credentials`): the passwords are opened with it and stored the
+//! way the target store stores them (encrypted with its own key, if it has one). Without the
+//! key, an import refuses the snapshot, naming the line; a wrong key imports nothing.
 //!
 //! # Consistency
 //!
@@ -42,6 +50,8 @@
 //! a snapshot is taken and the snapshot never holds half of a write.
 //! [`SnapshotStore::import_entries`] is one write transaction: all or nothing.
 
+#[cfg(feature = "secrets")]
+mod credentials;
 mod read;
 mod write;
 
@@ -57,6 +67,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::{EndpointAccess, Result};
 
+#[cfg(feature = "secrets")]
+pub use credentials::{export_snapshot_with_credentials, import_snapshot_with_credentials};
 pub use read::{import_snapshot, read_snapshot};
 pub use write::{SnapshotWriter, export_snapshot};
 
@@ -73,7 +85,7 @@ pub const FORMAT_NAME: &str = "ochami-snapshot";
 pub enum Entry {
     /// An SMD component.
     Component(Component),
-    /// A Redfish endpoint (password empty in a snapshot).
+    /// A Redfish endpoint (password empty, or encrypted when exported with credentials).
     RedfishEndpoint(RedfishEndpoint),
     /// A component endpoint.
     ComponentEndpoint(ComponentEndpoint),
@@ -179,6 +191,13 @@ pub trait SnapshotStore: Send + Sync {
     /// Hand every record to `sink` in snapshot order (see the module docs), read inside one
     /// consistent view of the store. Redfish endpoint passwords are left empty.
     async fn export_entries(&self, sink: &mut EntrySink<'_>) -> Result<()>;
+
+    /// [`SnapshotStore::export_entries`] with each Redfish endpoint's stored password in
+    /// clear (decrypted with the store's key), read in the same consistent view. Only for
+    /// an export that encrypts them again before they leave the process
+    /// (`export_snapshot_with_credentials`); [`crate::StoreError::SecretKey`] when a
+    /// password is encrypted and the store has no key.
+    async fn export_entries_with_credentials(&self, sink: &mut EntrySink<'_>) -> Result<()>;
 
     /// Write `entries` in one transaction, all or nothing. Groups and partitions come whole
     /// (their member lists replace the stored ones); boot parameters are stored under every

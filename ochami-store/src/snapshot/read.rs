@@ -119,6 +119,19 @@ pub async fn import_snapshot(
     mode: ImportMode,
 ) -> Result<Counts> {
     let (entries, counts) = read_snapshot(input)?;
+    for (i, e) in entries.iter().enumerate() {
+        if let Entry::RedfishEndpoint(ep) = e
+            && ep.password.starts_with("enc:")
+        {
+            return Err(StoreError::SnapshotLine {
+                line: i as u64 + 2,
+                reason: format!(
+                    "the credentials of {} are encrypted: import with the key the snapshot was exported with",
+                    ep.id
+                ),
+            });
+        }
+    }
     store.import_entries(&entries, mode).await?;
     Ok(counts)
 }

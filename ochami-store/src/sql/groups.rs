@@ -4,10 +4,12 @@
 //! `x:<exclusiveGroup>` for an exclusive one and `p:` for any partition. The store checks
 //! the same rules first so that a conflict names the component and the group it is in.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use async_trait::async_trait;
-use ochami_core::{ComponentFilter, Group, Members, Membership, Partition, Xname};
+use ochami_core::{
+    ComponentFilter, Group, GroupFilter, Members, Membership, Partition, PartitionScope, Xname,
+};
 
 use super::driver::{Backend, ColType, Conn, SqlRow, Tx};
 use super::rows::{self, from_json, to_json};
@@ -324,20 +326,25 @@ impl<B: Backend> SqlStore<B> {
         Ok(Some((head, members)))
     }
 
-    async fn read_all(&self, kind: Kind) -> Result<Vec<(Head, Vec<Xname>)>> {
+    /// The groups or partitions `filter` admits, with their members in its partition scope,
+    /// read in one transaction.
+    async fn read_all(&self, kind: Kind, filter: &GroupFilter) -> Result<Vec<(Head, Vec<Xname>)>> {
         let mut tx = self.backend.begin_read().await?;
-        let heads = tx
-            .fetch(self.sql(
-                "SELECT name, description, exclusive_group, tags FROM component_groups WHERE kind = $1",
-                vec![kind.as_str().into()],
-            ))
-            .await?;
-        let members = tx
-            .fetch(self.sql(
-                "SELECT name, component_id FROM group_members WHERE kind = $1",
-                vec![kind.as_str().into()],
-            ))
-            .await?;
+        let mut heads_sql = self.sql(
+            "SELECT name, description, exclusive_group, tags FROM component_groups WHERE kind = $1",
+            vec![kind.as_str().into()],
+        );
+        let mut members_sql = self.sql(
+            "SELECT name, component_id FROM group_members WHERE kind = $1",
+            vec![kind.as_str().into()],
+        );
+        if !filter.names.is_empty() {
+            heads_sql.push(" AND name").in_list(filter.names.clone());
+            members_sql.push(" AND name").in_list(filter.names.clone());
+        }
+        let heads = tx.fetch(heads_sql).await?;
+        let members = tx.fetch(members_sql).await?;
+        let partitioned = self.partitioned(&mut tx, &filter.partition).await?;
         tx.commit().await?;
         let mut by_group: BTreeMap<String, Vec<Xname>> = BTreeMap::new();
         for r in &members {
@@ -354,9 +361,15 @@ impl<B: Backend> SqlStore<B> {
                 exclusive_group: r.text(2)?.unwrap_or_default(),
                 tags: from_json("group tags", r.json(3)?)?,
             };
-            let mut ids = by_group.remove(&head.name).unwrap_or_default();
-            ids.sort();
-            out.push((head, ids));
+            if !filter.admits(&head.name, &head.tags) {
+                continue;
+            }
+            let mut members = Members {
+                ids: by_group.remove(&head.name).unwrap_or_default(),
+            };
+            filter.partition.apply(&mut members, &partitioned);
+            members.ids.sort();
+            out.push((head, members.ids));
         }
         // Partitions are xnames (p2 before p10); labels sort as text.
         out.sort_by(
@@ -366,6 +379,31 @@ impl<B: Backend> SqlStore<B> {
             },
         );
         Ok(out)
+    }
+
+    /// The members a partition scope is decided against: those of its partition, or of every
+    /// partition for `partition=NULL`.
+    async fn partitioned<C: Conn>(
+        &self,
+        conn: &mut C,
+        scope: &PartitionScope,
+    ) -> Result<BTreeSet<Xname>> {
+        let sql = match scope {
+            PartitionScope::Any => return Ok(BTreeSet::new()),
+            PartitionScope::In(name) => self.sql(
+                "SELECT component_id FROM group_members WHERE kind = 'partition' AND name = $1",
+                vec![name.clone().into()],
+            ),
+            PartitionScope::InNone => self.sql(
+                "SELECT component_id FROM group_members WHERE kind = 'partition'",
+                vec![],
+            ),
+        };
+        conn.fetch(sql)
+            .await?
+            .iter()
+            .map(|r| rows::xname(r, 0, "member id"))
+            .collect()
     }
 
     /// Memberships of the given component ids (all of them, in order).
@@ -451,8 +489,13 @@ impl<B: Backend> SqlStore<B> {
     }
 
     /// Every group or partition, built by `of`.
-    async fn list_as<T: Send>(&self, kind: Kind, of: fn(Head, Vec<Xname>) -> T) -> Result<Vec<T>> {
-        let all = self.read_all(kind).await?;
+    async fn list_as<T: Send>(
+        &self,
+        kind: Kind,
+        filter: &GroupFilter,
+        of: fn(Head, Vec<Xname>) -> T,
+    ) -> Result<Vec<T>> {
+        let all = self.read_all(kind, filter).await?;
         Ok(all.into_iter().map(|(h, ids)| of(h, ids)).collect())
     }
 }
@@ -463,8 +506,8 @@ impl<B: Backend> GroupStore for SqlStore<B> {
         self.get_as(Kind::Group, label, group_of).await
     }
 
-    async fn list_groups(&self) -> Result<Vec<Group>> {
-        self.list_as(Kind::Group, group_of).await
+    async fn list_groups(&self, filter: &GroupFilter) -> Result<Vec<Group>> {
+        self.list_as(Kind::Group, filter, group_of).await
     }
 
     async fn create_group(&self, group: &Group) -> Result<()> {
@@ -522,8 +565,8 @@ impl<B: Backend> GroupStore for SqlStore<B> {
         self.get_as(Kind::Partition, name, partition_of).await
     }
 
-    async fn list_partitions(&self) -> Result<Vec<Partition>> {
-        self.list_as(Kind::Partition, partition_of).await
+    async fn list_partitions(&self, filter: &GroupFilter) -> Result<Vec<Partition>> {
+        self.list_as(Kind::Partition, filter, partition_of).await
     }
 
     async fn create_partition(&self, partition: &Partition) -> Result<()> {

@@ -66,15 +66,19 @@ impl<B: Backend> SqlStore<B> {
             .transpose()
     }
 
-    /// Insert or replace one endpoint (its FQDN already checked).
+    /// Insert or replace one endpoint (its FQDN already checked). Its password is encrypted
+    /// when the store has a key; an empty one keeps the stored password (write-only
+    /// credentials survive a read-modify-write).
     pub(super) async fn write_redfish_endpoint<C: Conn>(
         &self,
         tx: &mut C,
         ep: &RedfishEndpoint,
     ) -> Result<()> {
+        let mut values = rows::redfish_values(ep);
+        values[9] = self.stored_password(ep)?.into();
         let mut sql = self.sql("INSERT INTO redfish_endpoints (", vec![]);
         sql.push(REDFISH_COLS).push(") VALUES (");
-        for (i, v) in rows::redfish_values(ep).into_iter().enumerate() {
+        for (i, v) in values.into_iter().enumerate() {
             if i > 0 {
                 sql.push(", ");
             }
@@ -84,7 +88,8 @@ impl<B: Backend> SqlStore<B> {
             ") ON CONFLICT (id) DO UPDATE SET type = excluded.type, name = excluded.name, \
              hostname = excluded.hostname, domain = excluded.domain, fqdn = excluded.fqdn, \
              enabled = excluded.enabled, uuid = excluded.uuid, username = excluded.username, \
-             password = excluded.password, use_ssdp = excluded.use_ssdp, mac_required = excluded.mac_required, \
+             password = CASE WHEN excluded.password = '' THEN redfish_endpoints.password ELSE excluded.password END, \
+             use_ssdp = excluded.use_ssdp, mac_required = excluded.mac_required, \
              mac_addr = excluded.mac_addr, ip_address = excluded.ip_address, \
              rediscover_on_update = excluded.rediscover_on_update, template_id = excluded.template_id, \
              last_discovery_attempt = excluded.last_discovery_attempt, \

@@ -16,12 +16,14 @@ mod boot;
 mod boot_configuration;
 mod cloud_init;
 mod components;
+mod credentials;
 pub(crate) mod driver;
 pub(crate) mod error;
 mod filter;
 mod groups;
 mod hardware;
 mod inventory;
+mod power;
 mod rows;
 pub(crate) mod schema;
 mod snapshot;
@@ -64,11 +66,16 @@ pub(crate) use write_tx;
 /// A store on a SQL database.
 pub(crate) struct SqlStore<B> {
     pub(crate) backend: B,
+    /// The key BMC credentials are encrypted with, if any.
+    pub(crate) secret: Option<crate::secret::SecretKey>,
 }
 
 impl<B: Backend> SqlStore<B> {
     pub(crate) fn new(backend: B) -> Self {
-        SqlStore { backend }
+        SqlStore {
+            backend,
+            secret: None,
+        }
     }
 
     /// A statement in this backend's dialect.

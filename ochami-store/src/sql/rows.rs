@@ -146,7 +146,7 @@ pub(crate) fn redfish_endpoint(r: &impl SqlRow) -> Result<RedfishEndpoint> {
     ep.enabled = r.boolean(6)?;
     ep.uuid = t(7)?;
     ep.user = t(8)?;
-    ep.password = t(9)?;
+    // Column 9, the password, is write-only: read through `CredentialStore` alone.
     ep.use_ssdp = r.boolean(10)?;
     ep.mac_required = r.boolean(11)?;
     ep.mac_addr = parse_opt::<MacAddr>(r, 12, "RedfishEndpoint MACAddr")?;
@@ -159,7 +159,8 @@ pub(crate) fn redfish_endpoint(r: &impl SqlRow) -> Result<RedfishEndpoint> {
     Ok(ep)
 }
 
-/// A Redfish endpoint's values in [`REDFISH_COLS`] order.
+/// A Redfish endpoint's values in [`REDFISH_COLS`] order, the password as given (the
+/// caller encrypts it).
 pub(crate) fn redfish_values(ep: &RedfishEndpoint) -> Vec<super::driver::Val> {
     use super::driver::Val;
     vec![

@@ -31,6 +31,10 @@ pub(crate) const SQLITE: &[Migration] = &[
         script: include_str!("../../migrations/sqlite/0002_hardware_parts.sql"),
     },
     Migration {
+        version: 3,
+        script: include_str!("../../migrations/sqlite/0003_power_transitions.sql"),
+    },
+    Migration {
         version: 4,
         script: include_str!("../../migrations/sqlite/0004_boot_configurations.sql"),
     },
@@ -46,6 +50,10 @@ pub(crate) const POSTGRES: &[Migration] = &[
     Migration {
         version: 2,
         script: include_str!("../../migrations/postgres/0002_hardware_parts.sql"),
+    },
+    Migration {
+        version: 3,
+        script: include_str!("../../migrations/postgres/0003_power_transitions.sql"),
     },
     Migration {
         version: 4,

@@ -52,7 +52,12 @@ fn json_of(dialect: Dialect, col: &str) -> String {
 }
 
 impl<B: Backend> SqlStore<B> {
-    async fn export_in<C: Conn>(&self, tx: &mut C, sink: &mut EntrySink<'_>) -> Result<()> {
+    async fn export_in<C: Conn>(
+        &self,
+        tx: &mut C,
+        sink: &mut EntrySink<'_>,
+        with_credentials: bool,
+    ) -> Result<()> {
         let mut sql = self.sql("SELECT ", vec![]);
         sql.push(rows::COMPONENT_COLS).push(" FROM components");
         let mut components = tx
@@ -75,8 +80,23 @@ impl<B: Backend> SqlStore<B> {
             .map(rows::redfish_endpoint)
             .collect::<Result<Vec<RedfishEndpoint>>>()?;
         endpoints.sort_unstable_by_key(|e| e.id);
+        let mut passwords: HashMap<String, String> = HashMap::new();
+        if with_credentials {
+            let found = tx
+                .fetch(self.sql(
+                    "SELECT id, password FROM redfish_endpoints WHERE password <> ''",
+                    vec![],
+                ))
+                .await?;
+            for r in &found {
+                let id = rows::req_text(r, 0, "RedfishEndpoint ID")?;
+                let stored = r.text(1)?.unwrap_or_default();
+                let clear = crate::secret::reveal(self.secret.as_ref(), &id, &stored)?;
+                passwords.insert(id, clear);
+            }
+        }
         for mut ep in endpoints {
-            ep.password.clear();
+            ep.password = passwords.remove(&ep.id.to_string()).unwrap_or_default();
             sink(Entry::RedfishEndpoint(ep))?;
         }
 
@@ -288,7 +308,6 @@ impl<B: Backend> SqlStore<B> {
                 tx.execute(sql).await?;
             }
         }
-        let passwords = self.passwords(tx, entries).await?;
         let mut components = Vec::new();
         let mut ifaces = Vec::new();
         let mut nodes = Vec::new();
@@ -310,15 +329,8 @@ impl<B: Backend> SqlStore<B> {
                     c.normalize();
                     components.push(c);
                 }
-                Entry::RedfishEndpoint(ep) => {
-                    let mut ep = ep.clone();
-                    if ep.password.is_empty()
-                        && let Some(p) = passwords.get(&ep.id.to_string())
-                    {
-                        ep.password.clone_from(p);
-                    }
-                    self.write_redfish_endpoint(tx, &ep).await?;
-                }
+                // A snapshot without a password keeps the stored one (merge).
+                Entry::RedfishEndpoint(ep) => self.write_redfish_endpoint(tx, ep).await?,
                 Entry::ComponentEndpoint(ce) => self.write_component_endpoint(tx, ce).await?,
                 Entry::EthernetInterface(iface) => ifaces.push(iface),
                 Entry::Hardware(h) => self.write_hardware(tx, h).await?,
@@ -407,39 +419,6 @@ impl<B: Backend> SqlStore<B> {
         self.import_components(tx, components).await?;
         self.import_ifaces(tx, &ifaces).await?;
         self.import_nodes(tx, &nodes).await
-    }
-
-    /// The stored passwords of the endpoints a snapshot names (it carries none).
-    async fn passwords<C: Conn>(
-        &self,
-        tx: &mut C,
-        entries: &[Entry],
-    ) -> Result<HashMap<String, String>> {
-        let ids: Vec<String> = entries
-            .iter()
-            .filter_map(|e| match e {
-                Entry::RedfishEndpoint(ep) => Some(ep.id.to_string()),
-                _ => None,
-            })
-            .collect();
-        if ids.is_empty() {
-            return Ok(HashMap::new());
-        }
-        let mut sql = self.sql(
-            "SELECT id, password FROM redfish_endpoints WHERE id",
-            vec![],
-        );
-        sql.in_list(ids);
-        let found = tx.fetch(sql).await?;
-        found
-            .iter()
-            .map(|r| {
-                Ok((
-                    rows::req_text(r, 0, "RedfishEndpoint ID")?,
-                    r.text(1)?.unwrap_or_default(),
-                ))
-            })
-            .collect()
     }
 
     async fn import_components<C: Conn>(&self, tx: &mut C, rows: Vec<Component>) -> Result<()> {
@@ -606,7 +585,13 @@ impl<B: Backend> SqlStore<B> {
 impl<B: Backend> SnapshotStore for SqlStore<B> {
     async fn export_entries(&self, sink: &mut EntrySink<'_>) -> Result<()> {
         let mut tx = self.backend.begin_read().await?;
-        self.export_in(&mut tx, sink).await?;
+        self.export_in(&mut tx, sink, false).await?;
+        tx.commit().await
+    }
+
+    async fn export_entries_with_credentials(&self, sink: &mut EntrySink<'_>) -> Result<()> {
+        let mut tx = self.backend.begin_read().await?;
+        self.export_in(&mut tx, sink, true).await?;
         tx.commit().await
     }
 

@@ -56,7 +56,10 @@ pub(crate) async fn open(url: &str) -> Result<SqlStore<SqliteBackend>> {
         })
         .synchronous(SqliteSynchronous::Full)
         .busy_timeout(BUSY_TIMEOUT)
-        .foreign_keys(true);
+        .foreign_keys(true)
+        // Freed cells are zeroed, so a password replaced by its ciphertext (or a deleted
+        // endpoint's) leaves no plaintext behind in the file.
+        .pragma("secure_delete", "ON");
     // An in-memory database lives in its one connection: a pool of one keeps it alive and
     // avoids shared-cache table locks.
     let pool = SqlitePoolOptions::new()

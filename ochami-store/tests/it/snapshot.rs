@@ -113,7 +113,18 @@ async fn merge_keeps_passwords_and_replace_drops_what_the_snapshot_lacks() {
             .list_redfish_endpoints(&Default::default())
             .await
             .expect("endpoints");
-        assert!(ep.iter().all(|e| e.password == "s3cret-bmc"), "{backend}");
+        assert!(
+            ep.iter().all(|e| e.password.is_empty()),
+            "{backend}: write-only"
+        );
+        for e in &ep {
+            let c = store
+                .redfish_credentials(&e.id)
+                .await
+                .expect("credentials")
+                .expect("stored");
+            assert_eq!(c.password, "s3cret-bmc", "{backend}: merge keeps it");
+        }
         let extra = Component::new("x9c0s0b0n0".parse().expect("xname")).with_state(State::On);
         store
             .upsert_components(&[extra], false)

@@ -137,8 +137,14 @@ async fn snapshot(s: &Arc<dyn Store>) -> Snapshot {
             .await
             .unwrap(),
         hardware: s.list_hardware(None).await.unwrap(),
-        groups: s.list_groups().await.unwrap(),
-        partitions: s.list_partitions().await.unwrap(),
+        groups: s
+            .list_groups(&ochami_core::GroupFilter::default())
+            .await
+            .unwrap(),
+        partitions: s
+            .list_partitions(&ochami_core::GroupFilter::default())
+            .await
+            .unwrap(),
         boot: s.list_boot_params(&BootParams::default()).await.unwrap(),
         access: s.list_access(None, None).await.unwrap(),
         group_data: s.list_group_data().await.unwrap(),

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use ochami_core::{Membership, State};
+use ochami_core::{GroupFilter, Membership, PartitionScope, State};
 use ochami_store::{ConflictKind, GroupPatch, Record, Store};
 
 use super::components::{group, partition};
@@ -24,6 +24,91 @@ async fn nodes(store: &Arc<dyn Store>) {
 
 fn member_ids(ids: &[ochami_core::Xname]) -> Vec<String> {
     ids.iter().map(ToString::to_string).collect()
+}
+
+/// Labels of the groups `filter` admits, each with its member ids.
+async fn listed(store: &Arc<dyn Store>, filter: GroupFilter) -> Vec<(String, Vec<String>)> {
+    store
+        .list_groups(&filter)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|g| (g.label, member_ids(&g.members.ids)))
+        .collect()
+}
+
+/// Check: group and partition lists by name, tag and partition scope (`partition=NULL`).
+pub async fn group_filter_terms_and_partition_scope(store: Arc<dyn Store>) {
+    nodes(&store).await;
+    let mut blue = group("blue", "", &["x0c0s0b0n0", "x0c0s0b0n1", "x0c0s0b0n2"]);
+    blue.tags = vec!["fast".into()];
+    store.create_group(&blue).await.unwrap();
+    store
+        .create_group(&group("red", "", &["x0c0s0b0n10"]))
+        .await
+        .unwrap();
+    let mut p1 = partition("p1", &["x0c0s0b0n0"]);
+    p1.tags = vec!["prod".into()];
+    store.create_partition(&p1).await.unwrap();
+    store
+        .create_partition(&partition("p2", &["x0c0s0b0n1"]))
+        .await
+        .unwrap();
+
+    let one = |l: &str, ids: &[&str]| (l.to_owned(), ids.iter().map(|s| s.to_string()).collect());
+    let terms = |raw: &[(&str, &str)]| GroupFilter::groups_from_query(raw.iter().copied()).unwrap();
+    assert_eq!(
+        listed(&store, terms(&[("group", "RED")])).await,
+        [one("red", &["x0c0s0b0n10"])]
+    );
+    assert_eq!(
+        listed(&store, terms(&[("tag", "fast")])).await,
+        [one("blue", &["x0c0s0b0n0", "x0c0s0b0n1", "x0c0s0b0n2"])]
+    );
+    assert_eq!(
+        listed(&store, terms(&[("group", "blue"), ("partition", "p1")])).await,
+        [one("blue", &["x0c0s0b0n0"])],
+        "members restricted to partition p1"
+    );
+    assert_eq!(
+        listed(&store, terms(&[("partition", "NULL")])).await,
+        [one("blue", &["x0c0s0b0n2"]), one("red", &["x0c0s0b0n10"])],
+        "partition=NULL keeps members of no partition"
+    );
+    assert_eq!(
+        listed(&store, terms(&[("group", "blue"), ("partition", "p9")])).await,
+        [one("blue", &[])],
+        "an unknown partition has no members"
+    );
+    assert_eq!(listed(&store, terms(&[("group", "green")])).await, []);
+    let scoped = GroupFilter {
+        partition: PartitionScope::In("p2".into()),
+        ..GroupFilter::named("blue")
+    };
+    assert_eq!(listed(&store, scoped).await, [one("blue", &["x0c0s0b0n1"])]);
+
+    let parts =
+        |raw: &[(&str, &str)]| GroupFilter::partitions_from_query(raw.iter().copied()).unwrap();
+    let names =
+        |ps: Vec<ochami_core::Partition>| ps.into_iter().map(|p| p.name).collect::<Vec<_>>();
+    assert_eq!(
+        names(
+            store
+                .list_partitions(&parts(&[("tag", "PROD")]))
+                .await
+                .unwrap()
+        ),
+        ["p1"]
+    );
+    assert_eq!(
+        names(
+            store
+                .list_partitions(&parts(&[("partition", "P2")]))
+                .await
+                .unwrap()
+        ),
+        ["p2"]
+    );
 }
 
 /// Check: group create get list.
@@ -52,7 +137,7 @@ pub async fn group_create_get_list(store: Arc<dyn Store>) {
         "members deduplicated, natural order"
     );
     let labels: Vec<String> = store
-        .list_groups()
+        .list_groups(&GroupFilter::default())
         .await
         .unwrap()
         .into_iter()
@@ -291,7 +376,7 @@ pub async fn partition_membership_is_unique(store: Arc<dyn Store>) {
         .await
         .unwrap();
     let names: Vec<String> = store
-        .list_partitions()
+        .list_partitions(&GroupFilter::default())
         .await
         .unwrap()
         .into_iter()

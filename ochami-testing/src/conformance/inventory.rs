@@ -162,8 +162,20 @@ pub async fn redfish_endpoint_put_normalizes(store: Arc<dyn Store>) {
     assert_eq!(got.discovery_info.last_status, "NotYetQueried");
     assert_eq!(
         (got.user.as_str(), got.password.as_str()),
-        ("root", "secret"),
-        "credentials are kept for discovery"
+        ("root", ""),
+        "the password is write-only: reads never carry it"
+    );
+    let creds = |store: Arc<dyn Store>, id| async move {
+        store
+            .redfish_credentials(&id)
+            .await
+            .unwrap()
+            .map(|c| (c.user, c.password))
+    };
+    assert_eq!(
+        creds(store.clone(), ep.id).await,
+        Some(("root".into(), "secret".into())),
+        "credentials are kept for discovery and power control"
     );
 
     let mut changed = got.clone();
@@ -172,9 +184,22 @@ pub async fn redfish_endpoint_put_normalizes(store: Arc<dyn Store>) {
     store.put_redfish_endpoint(&changed).await.unwrap();
     assert_eq!(
         store.get_redfish_endpoint(&ep.id).await.unwrap(),
-        Some(changed),
+        Some(changed.clone()),
         "PUT replaces"
     );
+    assert_eq!(
+        creds(store.clone(), ep.id).await,
+        Some(("admin".into(), "secret".into())),
+        "a write without a password keeps the stored one"
+    );
+    changed.password = "changed".into();
+    store.put_redfish_endpoint(&changed).await.unwrap();
+    assert_eq!(
+        creds(store.clone(), ep.id).await,
+        Some(("admin".into(), "changed".into())),
+        "a write with a password replaces it"
+    );
+    assert_eq!(creds(store.clone(), x("x0c0s9b0")).await, None);
 
     let mut other = RedfishEndpoint::new(x("x0c0s1b0"), "bmc1.example.com");
     expect_conflict(store.put_redfish_endpoint(&other).await, ConflictKind::Fqdn);

@@ -112,6 +112,7 @@ pub const CHECKS: &[Check] = &[
     check!(hardware::hardware_filters_run_in_the_store),
     check!(hardware::rediscovery_replaces_a_nodes_parts),
     check!(groups::group_create_get_list),
+    check!(groups::group_filter_terms_and_partition_scope),
     check!(groups::group_exclusivity),
     check!(groups::group_members_add_remove_replace),
     check!(groups::group_patch_and_delete),

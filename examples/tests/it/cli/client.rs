@@ -1,14 +1,137 @@
-//! The client subcommands (`smd`, `bss`, `cloud-init`, `discover static`) of the real
-//! binary against an in-process server on the memory store: round trips, golden JSON and
-//! table output, one-line problems with exit 1, tokens from the environment and a file.
+//! The client subcommands (`smd`, `bss`, `cloud-init`, `discover static`, `power`, `boot
+//! next`) of the real binary against an in-process server on the memory, SQLite and
+//! Postgres stores: round trips, golden JSON and table output (one transcript per scenario
+//! under `tests/golden/client/`, the same for every backend), one-line problems with exit
+//! 1, tokens from the environment and a file.
 
-use ochami_server::{AppState, Authenticator, ScopePolicy, Settings, serve_on};
+use ochami_server::{Authenticator, ScopePolicy};
 use serde_json::{Value, json};
 
-use super::common::{ochami_exits, ochami_ok, server};
+use super::common::{Backend, golden, ochami_exits, ochami_ok, on_every_backend, server};
+
+on_every_backend!(
+    smd_round_trips,
+    bss_and_cloud_init_round_trips,
+    discover_static_registers_a_nodes_file,
+    errors_are_one_line_and_exit_1,
+    tokens_from_env_file_and_cluster_config,
+);
+
+/// Every command of a scenario and what it printed, with the server's URL, times and ids
+/// masked, for a golden file.
+pub(super) struct Transcript {
+    masks: Vec<(String, String)>,
+    pub(super) text: String,
+}
+
+impl Transcript {
+    pub(super) fn new(base: &str, home: &str) -> Self {
+        Transcript {
+            masks: vec![
+                (base.to_owned(), "http://SERVER".to_owned()),
+                (home.to_owned(), "HOME".to_owned()),
+            ],
+            text: String::new(),
+        }
+    }
+
+    /// Also mask `value` as `name`.
+    pub(super) fn mask(&mut self, value: &str, name: &str) {
+        self.masks.push((value.to_owned(), name.to_owned()));
+    }
+
+    fn record(&mut self, args: &[&str], code: i32, out: &str) {
+        let mut cmd = String::from("$ ochami");
+        for a in args {
+            if a.contains([' ', '\n', '"', '{', '[']) || a.is_empty() {
+                cmd.push_str(&format!(" '{}'", a.replace('\n', "\\n")));
+            } else {
+                cmd.push(' ');
+                cmd.push_str(a);
+            }
+        }
+        if code != 0 {
+            cmd.push_str(&format!("  # exit {code}"));
+        }
+        let cmd = self.apply(&cmd);
+        self.text.push_str(&cmd);
+        self.text.push('\n');
+        self.text.push_str(&mask_volatile(&self.apply(out)));
+    }
+
+    fn apply(&self, s: &str) -> String {
+        let mut s = s.to_owned();
+        for (from, to) in &self.masks {
+            s = s.replace(from.as_str(), to);
+        }
+        s
+    }
+
+    /// `ochami_ok`, recorded.
+    pub(super) async fn ok(&mut self, args: &[&str], env: &[(&str, &str)]) -> String {
+        let out = ochami_ok(args, env).await;
+        self.record(args, 0, &out);
+        out
+    }
+
+    /// `ochami_exits`, recorded (stdout, then stderr).
+    pub(super) async fn exits(
+        &mut self,
+        args: &[&str],
+        env: &[(&str, &str)],
+        code: i32,
+    ) -> (String, String) {
+        let (out, err) = ochami_exits(args, env, code).await;
+        self.record(args, code, &format!("{out}{err}"));
+        (out, err)
+    }
+}
+
+/// RFC 3339 times (`2026-12-02T08:19:04.123Z`) as `TIME` and UUIDs as `UUID`.
+fn mask_volatile(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    let is_hex = |c: u8| c.is_ascii_hexdigit();
+    while i < b.len() {
+        // 8-4-4-4-12 hex digits.
+        let uuid = b.len() >= i + 36
+            && [8, 13, 18, 23].iter().all(|&k| b[i + k] == b'-')
+            && (0..36).all(|k| [8, 13, 18, 23].contains(&k) || is_hex(b[i + k]));
+        if uuid && (i == 0 || !is_hex(b[i - 1])) {
+            out.push_str("UUID");
+            i += 36;
+            continue;
+        }
+        // YYYY-MM-DDTHH:MM:SS then fraction and zone.
+        let digits = |r: std::ops::Range<usize>| {
+            r.into_iter()
+                .all(|k| b.get(i + k).is_some_and(u8::is_ascii_digit))
+        };
+        if digits(0..4)
+            && b.get(i + 4) == Some(&b'-')
+            && digits(5..7)
+            && b.get(i + 10) == Some(&b'T')
+            && digits(11..13)
+            && b.get(i + 13) == Some(&b':')
+        {
+            let mut j = i + 19;
+            while j < b.len() && (b[j].is_ascii_digit() || b".+-:Z".contains(&b[j])) {
+                j += 1;
+            }
+            out.push_str("TIME");
+            i = j;
+            continue;
+        }
+        let ch = s[i..].chars().next().unwrap_or(' ');
+        out.push(ch);
+        i += ch.len_utf8();
+    }
+    out
+}
 
 /// `OCHAMI_CLUSTER_URI` for `base`, and a `HOME` without config files.
-fn env_for<'a>(base: &'a str, home: &'a str) -> Vec<(&'a str, &'a str)> {
+pub(super) fn env_for<'a>(base: &'a str, home: &'a str) -> Vec<(&'a str, &'a str)> {
     vec![
         ("OCHAMI_CLUSTER_URI", base),
         ("HOME", home),
@@ -16,20 +139,22 @@ fn env_for<'a>(base: &'a str, home: &'a str) -> Vec<(&'a str, &'a str)> {
     ]
 }
 
-fn json_of(s: &str) -> Value {
+pub(super) fn json_of(s: &str) -> Value {
     serde_json::from_str(s).unwrap_or_else(|e| panic!("not JSON ({e}): {s}"))
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn smd_round_trips() {
-    let store = ochami_store::open("memory:").await.expect("memory");
-    let (base, _stop) = server(store).await;
+async fn smd_round_trips(backend: Backend) {
+    let Some(ts) = backend.open().await else {
+        return;
+    };
+    let (base, _stop) = server(ts.store.clone()).await;
     let home = tempfile::tempdir().expect("tempdir");
     let home_s = home.path().display().to_string();
     let env = env_for(&base, &home_s);
+    let mut t = Transcript::new(&base, &home_s);
 
     // Components: add from flags, from -d, get (JSON and table), set, delete.
-    ochami_ok(
+    t.ok(
         &[
             "smd",
             "component",
@@ -45,7 +170,7 @@ async fn smd_round_trips() {
         &env,
     )
     .await;
-    ochami_ok(
+    t.ok(
         &[
             "smd",
             "component",
@@ -56,41 +181,46 @@ async fn smd_round_trips() {
         &env,
     )
     .await;
-    let one = json_of(&ochami_ok(&["smd", "component", "get", "x1000c0s0b0n0"], &env).await);
+    let one = json_of(
+        &t.ok(&["smd", "component", "get", "x1000c0s0b0n0"], &env)
+            .await,
+    );
     assert_eq!(
         one,
         json!({"ID": "x1000c0s0b0n0", "Type": "Node", "State": "Ready", "Flag": "OK",
                "Enabled": true, "Role": "Compute", "NID": 1})
     );
-    let table = ochami_ok(
-        &[
-            "smd",
-            "component",
-            "get",
-            "-F",
-            "table",
-            "--filter",
-            "type=Node",
-        ],
-        &env,
-    )
-    .await;
+    let table = t
+        .ok(
+            &[
+                "smd",
+                "component",
+                "get",
+                "-F",
+                "table",
+                "--filter",
+                "type=Node",
+            ],
+            &env,
+        )
+        .await;
     assert_eq!(
         table,
         "Enabled  Flag  ID             NID  Role     State  Type\n\
          true     OK    x1000c0s0b0n0  1    Compute  Ready  Node\n\
          true     OK    x1000c0s0b0n1  2             On     Node\n"
     );
-    let yaml = ochami_ok(
-        &["smd", "component", "get", "x1000c0s0b0n1", "-F", "yaml"],
-        &env,
-    )
-    .await;
+    let yaml = t
+        .ok(
+            &["smd", "component", "get", "x1000c0s0b0n1", "-F", "yaml"],
+            &env,
+        )
+        .await;
     assert!(
         yaml.contains("ID: x1000c0s0b0n1\n") && yaml.contains("NID: 2\n"),
         "{yaml}"
     );
-    ochami_ok(
+    t.ok(
         &[
             "smd",
             "component",
@@ -104,24 +234,27 @@ async fn smd_round_trips() {
         &env,
     )
     .await;
-    let v = json_of(&ochami_ok(&["smd", "component", "get", "x1000c0s0b0n1"], &env).await);
+    let v = json_of(
+        &t.ok(&["smd", "component", "get", "x1000c0s0b0n1"], &env)
+            .await,
+    );
     assert_eq!(
         (v["State"].as_str(), v["NID"].as_i64()),
         (Some("Off"), Some(7))
     );
 
     // Redfish endpoints and interfaces.
-    ochami_ok(
+    t.ok(
         &["smd", "rfe", "add", "x1000c0s0b0", "--host", "10.0.0.10"],
         &env,
     )
     .await;
-    let rfe = json_of(&ochami_ok(&["smd", "rfe", "get", "x1000c0s0b0"], &env).await);
+    let rfe = json_of(&t.ok(&["smd", "rfe", "get", "x1000c0s0b0"], &env).await);
     assert_eq!(
         (rfe["ID"].as_str(), rfe["FQDN"].as_str()),
         (Some("x1000c0s0b0"), Some("10.0.0.10"))
     );
-    ochami_ok(
+    t.ok(
         &[
             "smd",
             "iface",
@@ -137,7 +270,7 @@ async fn smd_round_trips() {
     )
     .await;
     let ifs = json_of(
-        &ochami_ok(
+        &t.ok(
             &[
                 "smd",
                 "iface",
@@ -154,7 +287,7 @@ async fn smd_round_trips() {
         ifs[0]["IPAddresses"],
         json!([{"IPAddress": "10.1.0.1", "Network": "HMN"}])
     );
-    ochami_ok(
+    t.ok(
         &[
             "smd",
             "iface",
@@ -166,15 +299,37 @@ async fn smd_round_trips() {
         &env,
     )
     .await;
-    let i = json_of(&ochami_ok(&["smd", "iface", "get", "020000000001"], &env).await);
+    let i = json_of(&t.ok(&["smd", "iface", "get", "020000000001"], &env).await);
     assert_eq!(i["Description"], "eth0");
-    ochami_ok(&["smd", "iface", "delete", "020000000001"], &env).await;
-    ochami_ok(&["smd", "rfe", "delete", "x1000c0s0b0"], &env).await;
-    let compep = json_of(&ochami_ok(&["smd", "compep", "get"], &env).await);
+    t.ok(&["smd", "iface", "get", "-F", "table"], &env).await;
+    t.ok(&["smd", "rfe", "get", "-F", "table"], &env).await;
+    t.ok(&["smd", "rfe", "get", "x1000c0s0b0", "-F", "yaml"], &env)
+        .await;
+    t.ok(&["smd", "iface", "delete", "020000000001"], &env)
+        .await;
+    t.ok(
+        &[
+            "smd",
+            "rfe",
+            "set",
+            "x1000c0s0b0",
+            "-d",
+            r#"{"ID":"x1000c0s0b0","FQDN":"10.0.0.11","Hostname":"bmc0"}"#,
+        ],
+        &env,
+    )
+    .await;
+    let rfe = json_of(&t.ok(&["smd", "rfe", "get", "x1000c0s0b0"], &env).await);
+    assert_eq!(
+        (rfe["FQDN"].as_str(), rfe["Hostname"].as_str()),
+        (Some("10.0.0.11"), Some("bmc0"))
+    );
+    t.ok(&["smd", "rfe", "delete", "x1000c0s0b0"], &env).await;
+    let compep = json_of(&t.ok(&["smd", "compep", "get"], &env).await);
     assert_eq!(compep, json!({"ComponentEndpoints": []}));
 
     // Groups and partitions.
-    ochami_ok(
+    t.ok(
         &[
             "smd",
             "group",
@@ -188,7 +343,7 @@ async fn smd_round_trips() {
         &env,
     )
     .await;
-    ochami_ok(
+    t.ok(
         &[
             "smd",
             "group",
@@ -202,40 +357,45 @@ async fn smd_round_trips() {
         &env,
     )
     .await;
-    let g = json_of(&ochami_ok(&["smd", "group", "get", "compute"], &env).await);
+    let g = json_of(&t.ok(&["smd", "group", "get", "compute"], &env).await);
     assert_eq!(
         g["members"]["ids"],
         json!(["x1000c0s0b0n0", "x1000c0s0b0n1"])
     );
     assert_eq!(g["description"], "Compute nodes");
-    let t = ochami_ok(&["smd", "group", "get", "-F", "table"], &env).await;
+    let gt = t.ok(&["smd", "group", "get", "-F", "table"], &env).await;
     assert_eq!(
-        t,
+        gt,
         "description    label    members\nCompute nodes  compute  x1000c0s0b0n0,x1000c0s0b0n1\n"
     );
-    ochami_ok(
+    t.ok(
         &["smd", "partition", "add", "p1", "--member", "x1000c0s0b0n0"],
         &env,
     )
     .await;
-    let p = json_of(&ochami_ok(&["smd", "partition", "get", "p1"], &env).await);
+    let p = json_of(&t.ok(&["smd", "partition", "get", "p1"], &env).await);
     assert_eq!(p["members"]["ids"], json!(["x1000c0s0b0n0"]));
-    ochami_ok(&["smd", "partition", "delete", "p1"], &env).await;
-    ochami_ok(&["smd", "group", "delete", "compute"], &env).await;
-    ochami_ok(&["smd", "component", "delete", "--all"], &env).await;
-    let none = json_of(&ochami_ok(&["smd", "component", "get"], &env).await);
+    t.ok(&["smd", "partition", "get", "-F", "table"], &env)
+        .await;
+    t.ok(&["smd", "partition", "delete", "p1"], &env).await;
+    t.ok(&["smd", "group", "delete", "compute"], &env).await;
+    t.ok(&["smd", "component", "delete", "--all"], &env).await;
+    let none = json_of(&t.ok(&["smd", "component", "get"], &env).await);
     assert_eq!(none, json!({"Components": []}));
+    golden("client/smd.txt", &t.text);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn bss_and_cloud_init_round_trips() {
-    let store = ochami_store::open("memory:").await.expect("memory");
-    let (base, _stop) = server(store).await;
+async fn bss_and_cloud_init_round_trips(backend: Backend) {
+    let Some(ts) = backend.open().await else {
+        return;
+    };
+    let (base, _stop) = server(ts.store.clone()).await;
     let home = tempfile::tempdir().expect("tempdir");
     let home_s = home.path().display().to_string();
     let env = env_for(&base, &home_s);
+    let mut t = Transcript::new(&base, &home_s);
 
-    ochami_ok(
+    t.ok(
         &[
             "smd",
             "component",
@@ -249,7 +409,7 @@ async fn bss_and_cloud_init_round_trips() {
         &env,
     )
     .await;
-    ochami_ok(
+    t.ok(
         &[
             "bss",
             "boot",
@@ -267,7 +427,7 @@ async fn bss_and_cloud_init_round_trips() {
         &env,
     )
     .await;
-    ochami_ok(
+    t.ok(
         &[
             "bss",
             "boot",
@@ -282,7 +442,7 @@ async fn bss_and_cloud_init_round_trips() {
     )
     .await;
     let p = json_of(
-        &ochami_ok(
+        &t.ok(
             &["bss", "boot", "params", "get", "--xname", "x1000c0s0b0n0"],
             &env,
         )
@@ -290,7 +450,11 @@ async fn bss_and_cloud_init_round_trips() {
     );
     assert_eq!(p[0]["params"], "console=tty0");
     assert_eq!(p[0]["kernel"], "http://s/vmlinuz");
-    let script = ochami_ok(&["bss", "boot", "script", "get", "--nid", "1"], &env).await;
+    t.ok(&["bss", "boot", "params", "get", "-F", "table"], &env)
+        .await;
+    let script = t
+        .ok(&["bss", "boot", "script", "get", "--nid", "1"], &env)
+        .await;
     assert!(script.starts_with("#!ipxe\n"), "{script}");
     assert!(
         script.contains("kernel --name kernel http://s/vmlinuz"),
@@ -298,13 +462,13 @@ async fn bss_and_cloud_init_round_trips() {
     );
     // set replaces: the initrd is gone.
     let yaml = "hosts: [x1000c0s0b0n0]\nkernel: http://s/vmlinuz2\n";
-    ochami_ok(
+    t.ok(
         &["bss", "boot", "params", "set", "-f", "yaml", "-d", yaml],
         &env,
     )
     .await;
     let p = json_of(
-        &ochami_ok(
+        &t.ok(
             &["bss", "boot", "params", "get", "--xname", "x1000c0s0b0n0"],
             &env,
         )
@@ -312,7 +476,7 @@ async fn bss_and_cloud_init_round_trips() {
     );
     assert_eq!(p[0]["kernel"], "http://s/vmlinuz2");
     assert!(p[0].get("initrd").is_none_or(|i| i == ""), "{p}");
-    ochami_ok(
+    t.ok(
         &[
             "bss",
             "boot",
@@ -324,16 +488,17 @@ async fn bss_and_cloud_init_round_trips() {
         &env,
     )
     .await;
-    let (_, err) = ochami_exits(
-        &["bss", "boot", "params", "get", "--xname", "x1000c0s0b0n0"],
-        &env,
-        1,
-    )
-    .await;
+    let (_, err) = t
+        .exits(
+            &["bss", "boot", "params", "get", "--xname", "x1000c0s0b0n0"],
+            &env,
+            1,
+        )
+        .await;
     assert!(err.starts_with("ochami: 404 "), "{err}");
 
     // cloud-init: defaults, group, node, render.
-    ochami_ok(
+    t.ok(
         &[
             "cloud-init",
             "defaults",
@@ -344,15 +509,15 @@ async fn bss_and_cloud_init_round_trips() {
         &env,
     )
     .await;
-    let d = json_of(&ochami_ok(&["cloud-init", "defaults", "get"], &env).await);
+    let d = json_of(&t.ok(&["cloud-init", "defaults", "get"], &env).await);
     assert_eq!(d["cloud_provider"], "piccolo");
     assert_eq!(d["base-url"], "http://x");
-    ochami_ok(&["cloud-init", "defaults", "delete"], &env).await;
-    let d = json_of(&ochami_ok(&["cloud-init", "defaults", "get"], &env).await);
+    t.ok(&["cloud-init", "defaults", "delete"], &env).await;
+    let d = json_of(&t.ok(&["cloud-init", "defaults", "get"], &env).await);
     assert!(d.get("cloud_provider").is_none_or(|v| v == ""), "{d}");
 
     let group = "name: compute\nmeta-data: {site: lab}\nfile:\n  encoding: plain\n  content: |\n    ## template: jinja\n    #cloud-config\n    runcmd: [echo {{ ds.meta_data.instance_data.v1.instance_id }}]\n";
-    ochami_ok(
+    t.ok(
         &[
             "cloud-init",
             "group",
@@ -366,9 +531,11 @@ async fn bss_and_cloud_init_round_trips() {
         &env,
     )
     .await;
-    let g = json_of(&ochami_ok(&["cloud-init", "group", "get", "compute"], &env).await);
+    let g = json_of(&t.ok(&["cloud-init", "group", "get", "compute"], &env).await);
     assert_eq!(g["meta-data"]["site"], "lab");
-    ochami_ok(
+    t.ok(&["cloud-init", "group", "get", "-F", "table"], &env)
+        .await;
+    t.ok(
         &[
             "smd",
             "group",
@@ -380,19 +547,23 @@ async fn bss_and_cloud_init_round_trips() {
         &env,
     )
     .await;
-    let rendered = ochami_ok(&["cloud-init", "render", "compute", "x1000c0s0b0n0"], &env).await;
+    let rendered = t
+        .ok(&["cloud-init", "render", "compute", "x1000c0s0b0n0"], &env)
+        .await;
     assert!(rendered.contains("#cloud-config"), "{rendered}");
     assert!(
         rendered.contains("runcmd: [echo {{ ds.meta_data"),
         "{rendered}"
     );
-    let (_, err) = ochami_exits(&["cloud-init", "render", "other", "x1000c0s0b0n0"], &env, 1).await;
+    let (_, err) = t
+        .exits(&["cloud-init", "render", "other", "x1000c0s0b0n0"], &env, 1)
+        .await;
     assert!(
         err.starts_with("ochami: 404 ") && err.lines().count() == 1,
         "{err}"
     );
 
-    ochami_ok(
+    t.ok(
         &[
             "cloud-init",
             "node",
@@ -404,13 +575,26 @@ async fn bss_and_cloud_init_round_trips() {
         &env,
     )
     .await;
-    let n = json_of(&ochami_ok(&["cloud-init", "node", "get", "x1000c0s0b0n0"], &env).await);
+    let n = json_of(
+        &t.ok(&["cloud-init", "node", "get", "x1000c0s0b0n0"], &env)
+            .await,
+    );
     assert_eq!(n["instance-info"]["local-hostname"], "nid001", "{n}");
-    ochami_ok(&["cloud-init", "node", "delete", "x1000c0s0b0n0"], &env).await;
-    ochami_ok(&["cloud-init", "group", "delete", "compute"], &env).await;
-    let (_, err) = ochami_exits(&["cloud-init", "group", "get", "compute"], &env, 1).await;
+    t.ok(
+        &["cloud-init", "node", "get", "x1000c0s0b0n0", "-F", "table"],
+        &env,
+    )
+    .await;
+    t.ok(&["cloud-init", "node", "delete", "x1000c0s0b0n0"], &env)
+        .await;
+    t.ok(&["cloud-init", "group", "delete", "compute"], &env)
+        .await;
+    let (_, err) = t
+        .exits(&["cloud-init", "group", "get", "compute"], &env, 1)
+        .await;
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.starts_with("ochami: 404 "), "{err}");
+    golden("client/bss_and_cloud_init.txt", &t.text);
 }
 
 /// The nodes.yaml of OpenCHAMI's reference, plus a second node sharing the BMC.
@@ -435,13 +619,15 @@ nodes:
           - {name: NMN, ip_addr: 10.2.1.12}
 "#;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn discover_static_registers_a_nodes_file() {
-    let store = ochami_store::open("memory:").await.expect("memory");
-    let (base, _stop) = server(store).await;
+async fn discover_static_registers_a_nodes_file(backend: Backend) {
+    let Some(ts) = backend.open().await else {
+        return;
+    };
+    let (base, _stop) = server(ts.store.clone()).await;
     let home = tempfile::tempdir().expect("tempdir");
     let home_s = home.path().display().to_string();
     let env = env_for(&base, &home_s);
+    let mut t = Transcript::new(&base, &home_s);
     let file = home.path().join("nodes.yaml");
 
     // A bad row: nothing is written, the line is named.
@@ -451,21 +637,29 @@ async fn discover_static_registers_a_nodes_file() {
     )
     .unwrap();
     let data = format!("@{}", file.display());
-    let (_, err) = ochami_exits(&["discover", "static", "-f", "yaml", "-d", &data], &env, 1).await;
+    let (_, err) = t
+        .exits(&["discover", "static", "-f", "yaml", "-d", &data], &env, 1)
+        .await;
     assert_eq!(
         err,
         "ochami: nodes file line 16: MAC 02:00:00:bb:00:01 is used twice (first at line 10)\n"
     );
-    let none = json_of(&ochami_ok(&["smd", "component", "get"], &env).await);
+    let none = json_of(&t.ok(&["smd", "component", "get"], &env).await);
     assert_eq!(none, json!({"Components": []}));
 
     std::fs::write(&file, NODES_YAML).unwrap();
-    let out = json_of(&ochami_ok(&["discover", "static", "-f", "yaml", "-d", &data], &env).await);
+    let out = json_of(
+        &t.ok(&["discover", "static", "-f", "yaml", "-d", &data], &env)
+            .await,
+    );
     assert_eq!(out, json!({"created": 8, "existing": 0, "replaced": 0}));
-    let again = json_of(&ochami_ok(&["discover", "static", "-f", "yaml", "-d", &data], &env).await);
-    assert_eq!(again, json!({"created": 2, "existing": 6, "replaced": 0}));
+    let again = json_of(
+        &t.ok(&["discover", "static", "-f", "yaml", "-d", &data], &env)
+            .await,
+    );
+    assert_eq!(again, json!({"created": 0, "existing": 8, "replaced": 0}));
     let over = json_of(
-        &ochami_ok(
+        &t.ok(
             &[
                 "discover",
                 "static",
@@ -479,9 +673,9 @@ async fn discover_static_registers_a_nodes_file() {
         )
         .await,
     );
-    assert_eq!(over, json!({"created": 2, "existing": 0, "replaced": 6}));
+    assert_eq!(over, json!({"created": 0, "existing": 0, "replaced": 8}));
 
-    let comps = json_of(&ochami_ok(&["smd", "component", "get"], &env).await);
+    let comps = json_of(&t.ok(&["smd", "component", "get"], &env).await);
     let nids: Vec<_> = comps["Components"]
         .as_array()
         .unwrap()
@@ -510,7 +704,7 @@ async fn discover_static_registers_a_nodes_file() {
             ),
         ]
     );
-    let rfe = json_of(&ochami_ok(&["smd", "rfe", "get", "x3000c0s4b0"], &env).await);
+    let rfe = json_of(&t.ok(&["smd", "rfe", "get", "x3000c0s4b0"], &env).await);
     assert_eq!(
         (
             rfe["Name"].as_str(),
@@ -519,36 +713,52 @@ async fn discover_static_registers_a_nodes_file() {
         ),
         (Some("bmc-a"), Some("10.1.0.40"), Some("02:00:00:aa:00:01"))
     );
-    let i = json_of(&ochami_ok(&["smd", "iface", "get", "020000bb0002"], &env).await);
+    let i = json_of(&t.ok(&["smd", "iface", "get", "020000bb0002"], &env).await);
     assert_eq!(i["ComponentID"], "x3000c0s4b0n1");
     assert_eq!(
         i["IPAddresses"],
         json!([{"IPAddress": "10.1.1.12", "Network": "HMN"}, {"IPAddress": "10.2.1.12", "Network": "NMN"}])
     );
-    let g = json_docs(&ochami_ok(&["smd", "group", "get", "compute", "rack3"], &env).await);
+    let g = json_docs(
+        &t.ok(&["smd", "group", "get", "compute", "rack3"], &env)
+            .await,
+    );
     assert_eq!(
         g[0]["members"]["ids"],
         json!(["x3000c0s4b0n0", "x3000c0s4b0n1"])
     );
     assert_eq!(g[1]["members"]["ids"], json!(["x3000c0s4b0n0"]));
     assert_eq!(g[0]["description"], "The compute group");
-
-    // stdin works too.
-    let (_, err) = ochami_exits(
+    t.ok(&["smd", "component", "get", "-F", "table"], &env)
+        .await;
+    t.ok(&["smd", "iface", "get", "-F", "table"], &env).await;
+    t.ok(&["smd", "group", "get", "-F", "table"], &env).await;
+    t.ok(
         &[
-            "discover",
-            "static",
-            "-d",
-            "nodes: [{nid: 1, xname: x1c0s0b0n0}]",
+            "discover", "static", "-f", "yaml", "-d", &data, "-F", "table",
         ],
         &env,
-        1,
     )
     .await;
+
+    // stdin works too.
+    let (_, err) = t
+        .exits(
+            &[
+                "discover",
+                "static",
+                "-d",
+                "nodes: [{nid: 1, xname: x1c0s0b0n0}]",
+            ],
+            &env,
+            1,
+        )
+        .await;
     assert_eq!(
         err,
         "ochami: nodes file line 1: node x1c0s0b0n0: its BMC x1c0s0b0 is not in bmcs\n"
     );
+    golden("client/discover_static.txt", &t.text);
 }
 
 /// Concatenated pretty JSON documents (one per id asked for) as one array.
@@ -556,8 +766,11 @@ fn json_docs(s: &str) -> Value {
     json_of(&format!("[{}]", s.replace("}\n{", "},\n{")))
 }
 
+use tokens::tokens_from_env_file_and_cluster_config;
+
 mod tokens {
     use super::*;
+    use crate::cli::common::server_with_auth;
     use jsonwebtoken::jwk::{Jwk, JwkSet};
     use jsonwebtoken::{Algorithm, EncodingKey, Header};
 
@@ -570,7 +783,9 @@ mod tokens {
 
     /// A server requiring tokens signed PS256 by a fresh key (TokenSmith's shape), and a
     /// token for `scope`.
-    pub(super) async fn secured() -> (
+    pub(super) async fn secured(
+        store: std::sync::Arc<dyn ochami_store::Store>,
+    ) -> (
         String,
         tokio::sync::oneshot::Sender<()>,
         impl Fn(Value, i64) -> String,
@@ -585,23 +800,7 @@ mod tokens {
         let auth =
             Authenticator::from_jwks_json(&set, ScopePolicy::default(), Some("smd".into()), None)
                 .expect("authenticator");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let base = format!("http://{}", listener.local_addr().expect("addr"));
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let store = ochami_store::open("memory:").await.expect("memory");
-        let state = AppState::new(
-            store,
-            Settings {
-                base_url: base.clone(),
-                ..Settings::default()
-            },
-            Some(auth),
-        );
-        tokio::spawn(serve_on(listener, state, async {
-            let _ = rx.await;
-        }));
+        let (base, tx) = server_with_auth(store, Some(auth)).await;
         let mint = move |scope: Value, exp: i64| {
             let mut h = Header::new(Algorithm::PS256);
             h.kid = Some("ts".into());
@@ -612,9 +811,11 @@ mod tokens {
         (base, tx, mint)
     }
 
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn tokens_from_env_file_and_cluster_config() {
-        let (base, _stop, mint) = secured().await;
+    pub(super) async fn tokens_from_env_file_and_cluster_config(backend: Backend) {
+        let Some(ts) = backend.open().await else {
+            return;
+        };
+        let (base, _stop, mint) = secured(ts.store.clone()).await;
         let home = tempfile::tempdir().expect("tempdir");
         let home_s = home.path().display().to_string();
         let env = env_for(&base, &home_s);
@@ -696,35 +897,45 @@ mod tokens {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn errors_are_one_line_and_exit_1() {
-    let store = ochami_store::open("memory:").await.expect("memory");
-    let (base, _stop) = server(store).await;
+async fn errors_are_one_line_and_exit_1(backend: Backend) {
+    let Some(ts) = backend.open().await else {
+        return;
+    };
+    let (base, _stop) = server(ts.store.clone()).await;
     let home = tempfile::tempdir().expect("tempdir");
     let home_s = home.path().display().to_string();
     let env = env_for(&base, &home_s);
+    let mut t = Transcript::new(&base, &home_s);
 
-    let (out, err) = ochami_exits(&["smd", "component", "get", "x9c0s0b0n0"], &env, 1).await;
+    let (out, err) = t
+        .exits(&["smd", "component", "get", "x9c0s0b0n0"], &env, 1)
+        .await;
     assert_eq!(out, "");
     assert_eq!(
         err,
         "ochami: 404 Not Found: no such component: x9c0s0b0n0\n"
     );
-    let (_, err) = ochami_exits(&["smd", "component", "add", "-d", "{not json"], &env, 1).await;
+    let (_, err) = t
+        .exits(&["smd", "component", "add", "-d", "{not json"], &env, 1)
+        .await;
     assert!(err.starts_with("ochami: input is not JSON: "), "{err}");
-    let (_, err) = ochami_exits(
-        &["smd", "component", "get"],
-        &[("HOME", home_s.as_str()), ("XDG_CONFIG_HOME", "")],
-        1,
-    )
-    .await;
+    let (_, err) = t
+        .exits(
+            &["smd", "component", "get"],
+            &[("HOME", home_s.as_str()), ("XDG_CONFIG_HOME", "")],
+            1,
+        )
+        .await;
     assert!(
         err.starts_with("ochami: no server: give --cluster-uri"),
         "{err}"
     );
     let closed_port = super::common::closed_port();
     let closed = format!("http://127.0.0.1:{closed_port}");
-    let (_, err) = ochami_exits(&["smd", "component", "get", "-u", &closed], &env, 1).await;
+    t.mask(&closed, "http://CLOSED");
+    let (_, err) = t
+        .exits(&["smd", "component", "get", "-u", &closed], &env, 1)
+        .await;
     assert!(
         err.starts_with(&format!("ochami: {closed}/hsm/v2/State/Components: ")),
         "{err}"
@@ -743,4 +954,5 @@ async fn errors_are_one_line_and_exit_1() {
     let page =
         std::fs::read_to_string(dir.path().join("ochami-smd-component.1")).expect("man page");
     assert!(page.contains(".TH ochami-smd-component 1"), "{page}");
+    golden("client/errors.txt", &t.text);
 }

@@ -4,9 +4,13 @@ use std::process::Output;
 use std::sync::Arc;
 use std::time::Duration;
 
-use ochami_redfish::Credentials;
+use ochami_redfish::power::{OperationOptions, PowerOptions};
 use ochami_redfish::sim::{SimBmc, SimBmcConfig, SyntheticBmc};
-use ochami_server::{AppState, Settings, serve_on};
+use ochami_redfish::{Credentials, RetryPolicy};
+use ochami_server::{
+    AppState, Authenticator, PowerConfig, Settings, bss_routes, cloud_init_routes,
+    power_routes_with, serve_router_on, smd_routes, with_layers,
+};
 use ochami_store::Store;
 
 /// The BMC user of the simulated BMCs.
@@ -115,9 +119,18 @@ impl std::fmt::Display for ClosedPort {
     }
 }
 
-/// `ochami serve`'s router on a free loopback port over `store`; stops when the sender is
-/// dropped.
+/// `ochami serve`'s API (SMD, BSS, cloud-init, PCS) on a free loopback port over `store`;
+/// stops when the sender is dropped.
 pub(crate) async fn server(store: Arc<dyn Store>) -> (String, tokio::sync::oneshot::Sender<()>) {
+    server_with_auth(store, None).await
+}
+
+/// [`server`] with an authenticator. The power routes reach the simulated BMCs over plain
+/// HTTP, with short timeouts.
+pub(crate) async fn server_with_auth(
+    store: Arc<dyn Store>,
+    auth: Option<Authenticator>,
+) -> (String, tokio::sync::oneshot::Sender<()>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -129,10 +142,155 @@ pub(crate) async fn server(store: Arc<dyn Store>) -> (String, tokio::sync::onesh
             base_url: base.clone(),
             ..Settings::default()
         },
-        None,
+        auth,
     );
-    tokio::spawn(serve_on(listener, state, async {
+    let power = PowerConfig {
+        scheme: "http".into(),
+        options: PowerOptions {
+            concurrency: 8,
+            request_timeout: Duration::from_secs(5),
+            retry: RetryPolicy {
+                max_retries: 1,
+                initial_backoff: Duration::from_millis(1),
+                max_backoff: Duration::from_millis(5),
+            },
+            operation: OperationOptions {
+                wait: true,
+                poll_interval: Duration::from_millis(20),
+                state_timeout: Duration::from_secs(10),
+                graceful_timeout: Duration::from_secs(10),
+            },
+            ..PowerOptions::default()
+        },
+        ..PowerConfig::default()
+    };
+    let routes = smd_routes()
+        .merge(bss_routes())
+        .merge(cloud_init_routes())
+        .merge(power_routes_with(power));
+    let app = with_layers(state.clone(), routes);
+    tokio::spawn(serve_router_on(listener, state, app, async {
         let _ = rx.await;
     }));
     (base, tx)
+}
+
+/// The store backends every client test runs on.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Backend {
+    /// `memory:`.
+    Memory,
+    /// A SQLite file in a temp dir.
+    Sqlite,
+    /// A fresh database on the throwaway PostgreSQL of `ochami_testing::postgres`.
+    Postgres,
+}
+
+/// A store of one backend, kept alive (its temp dir) for the test.
+pub(crate) struct TestStore {
+    /// The store.
+    pub(crate) store: Arc<dyn Store>,
+    /// Its URL.
+    pub(crate) url: String,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl Backend {
+    /// An empty store of this backend; `None` (with a notice) when PostgreSQL is not
+    /// installed outside CI.
+    pub(crate) async fn open(self) -> Option<TestStore> {
+        let (url, dir) = match self {
+            Backend::Memory => ("memory:".to_owned(), None),
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("tempdir");
+                let url = format!("sqlite://{}", dir.path().join("ochami.db").display());
+                (url, Some(dir))
+            }
+            Backend::Postgres => {
+                let Some(db) = ochami_testing::postgres::fresh_database()
+                    .await
+                    .expect("postgres harness")
+                else {
+                    assert!(!ochami_testing::in_ci(), "CI needs PostgreSQL");
+                    eprintln!("no PostgreSQL: skipping this backend");
+                    return None;
+                };
+                (db.url().to_owned(), None)
+            }
+        };
+        let store = ochami_store::open(&url).await.expect("open the store");
+        Some(TestStore {
+            store,
+            url,
+            _dir: dir,
+        })
+    }
+}
+
+/// Defines, for each `async fn name(backend: Backend)` listed, one test per backend:
+/// `memory::name`, `sqlite::name`, `postgres::name`.
+macro_rules! on_every_backend {
+    ($($name:ident),* $(,)?) => {
+        mod memory {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::cli::common::Backend::Memory).await
+                }
+            )*
+        }
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::cli::common::Backend::Sqlite).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::cli::common::Backend::Postgres).await
+                }
+            )*
+        }
+    };
+}
+pub(crate) use on_every_backend;
+
+/// Compare `actual` with the golden file `examples/tests/golden/<name>`; with
+/// `OCHAMI_UPDATE_GOLDEN=1` (re)write it instead.
+pub(crate) fn golden(name: &str, actual: &str) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(name);
+    if std::env::var("OCHAMI_UPDATE_GOLDEN").is_ok_and(|v| v == "1") {
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("golden dir");
+        std::fs::write(&path, actual).expect("write golden");
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "golden file {}: {e} (OCHAMI_UPDATE_GOLDEN=1 writes it)",
+            path.display()
+        )
+    });
+    if expected != actual {
+        let diff: Vec<String> = expected
+            .lines()
+            .zip(actual.lines())
+            .enumerate()
+            .filter(|(_, (e, a))| e != a)
+            .take(5)
+            .map(|(i, (e, a))| format!("line {}:\n  golden: {e}\n  actual: {a}", i + 1))
+            .collect();
+        panic!(
+            "output differs from {} ({} vs {} lines):\n{}\n--- actual ---\n{actual}",
+            path.display(),
+            expected.lines().count(),
+            actual.lines().count(),
+            diff.join("\n")
+        );
+    }
 }

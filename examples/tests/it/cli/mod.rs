@@ -5,4 +5,6 @@ mod client;
 mod common;
 mod demo;
 mod discover;
+mod nodes_yaml;
+mod power;
 mod store;

@@ -141,3 +141,105 @@ async fn export_then_import_through_a_file_gives_the_same_snapshot() {
         .expect("list");
     assert!(all.is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn credentials_travel_only_when_asked_and_only_encrypted() {
+    use ochami_store::OpenOptions;
+    use ochami_store::secret::SecretKey;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = |name: &str| dir.path().join(name).display().to_string();
+    for k in ["k1", "k2"] {
+        std::fs::write(path(k), SecretKey::generate_hex().expect("key")).expect("key file");
+    }
+    let keyed = |db: String, k: String| async move {
+        let key = SecretKey::from_file(std::path::Path::new(&k)).expect("key");
+        ochami_store::open_with(&db, &OpenOptions::default().with_secret_key(key))
+            .await
+            .expect("store")
+    };
+    let a = format!("sqlite://{}", path("a.db"));
+    let b = format!("sqlite://{}", path("b.db"));
+    {
+        let store = keyed(a.clone(), path("k1")).await;
+        let mut ep = ochami_core::RedfishEndpoint::new("x0c0s0b0".parse().expect("id"), "10.0.0.1");
+        ep.user = "root".into();
+        ep.password = "bmc-pw-to-move".into();
+        store.put_redfish_endpoint(&ep).await.expect("endpoint");
+    }
+    // Asked for without a key: refused.
+    let (_, stderr) = ochami_exits(
+        &["store", "export", "--store", &a, "--with-credentials"],
+        &[],
+        1,
+    )
+    .await;
+    assert!(
+        stderr.contains("--with-credentials needs a key"),
+        "{stderr}"
+    );
+    // With the store's key: in the snapshot, encrypted only.
+    ochami_ok(
+        &[
+            "store",
+            "export",
+            "--store",
+            &a,
+            "--secret-key-file",
+            &path("k1"),
+            "--with-credentials",
+            "-o",
+            &path("snap.jsonl"),
+        ],
+        &[],
+    )
+    .await;
+    let text = std::fs::read_to_string(path("snap.jsonl")).expect("snapshot");
+    assert!(!text.contains("bmc-pw-to-move"), "{text}");
+    assert!(text.contains("\"Password\":\"enc:v1:"), "{text}");
+    // Without the key an import refuses it, naming the line, and writes nothing.
+    let c = format!("sqlite://{}", path("c.db"));
+    let (_, stderr) = ochami_exits(
+        &["store", "import", "--store", &c, &path("snap.jsonl")],
+        &[],
+        1,
+    )
+    .await;
+    assert!(
+        stderr.contains("snapshot line 2") && stderr.contains("encrypted"),
+        "{stderr}"
+    );
+    // Into a store with another key: opened with the snapshot's, stored with the target's.
+    ochami_ok(
+        &[
+            "store",
+            "import",
+            "--store",
+            &b,
+            "--secret-key-file",
+            &path("k2"),
+            "--snapshot-key-file",
+            &path("k1"),
+            &path("snap.jsonl"),
+        ],
+        &[],
+    )
+    .await;
+    let store = keyed(b.clone(), path("k2")).await;
+    let creds = store
+        .redfish_credentials(&"x0c0s0b0".parse().expect("id"))
+        .await
+        .expect("read")
+        .expect("there");
+    assert_eq!(
+        (creds.user.as_str(), creds.password.as_str()),
+        ("root", "bmc-pw-to-move")
+    );
+    drop(store);
+    // The target's key is not the snapshot's: opening b with k1 is refused.
+    let k1 = SecretKey::from_file(std::path::Path::new(&path("k1"))).expect("key");
+    let err = ochami_store::open_with(&b, &OpenOptions::default().with_secret_key(k1))
+        .await
+        .err()
+        .expect("wrong key");
+    assert!(err.to_string().contains("wrong key"), "{err}");
+}

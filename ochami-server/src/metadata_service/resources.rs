@@ -61,6 +61,7 @@ pub(super) fn routes() -> Router<AppState> {
         (Kind::Group, "/metadata-service/groups"),
         (Kind::Instance, "/metadata-service/instanceinfos"),
     ] {
+        let item = format!("{path}/{{uid}}");
         r = r
             .route(
                 path,
@@ -72,7 +73,7 @@ pub(super) fn routes() -> Router<AppState> {
                     ),
             )
             .route(
-                &format!("{path}/{{uid}}"),
+                item.as_str(),
                 get(
                     move |State(s): State<AppState>,
                           h: HeaderMap,

@@ -148,7 +148,7 @@ async fn post_rf(
     }
     let ingest: EndpointIngest = parse_json(&body)?;
     let uri = format!("{RF}/{}", ingest.endpoint.id);
-    if ingest.schema_version > 0 || !ingest.systems.is_empty() || !ingest.managers.is_empty() {
+    if ingest.is_discovery() {
         let inventory = ingest.expand()?;
         state.store().ingest(&inventory, false).await?;
     } else {

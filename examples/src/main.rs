@@ -66,8 +66,11 @@ enum Command {
     /// Power nodes on, off or reset, or read their power state, through the server's PCS
     /// routes (`/power-control/v1`).
     Power(client::power::PowerArgs),
-    /// Boot control of nodes through the server: `boot next pxe XNAME...`.
+    /// Boot control of nodes through the server (`boot next pxe XNAME...`) and boot-service
+    /// (/boot-service): boot configurations and nodes.
     Boot(client::boot::BootArgs),
+    /// Client of metadata-service (/metadata-service): defaults, groups, instance info.
+    Metadata(client::metadata::MetadataArgs),
     /// Print a shell completion script.
     Completions(client::docs::CompletionArgs),
     /// Write man pages for every subcommand into a directory.
@@ -110,6 +113,7 @@ async fn run(command: Command) -> ExitCode {
         Command::CloudInit(args) => client::finish(client::cloud_init::run(args).await),
         Command::Power(args) => client::finish(client::power::run(args).await),
         Command::Boot(args) => client::finish(client::boot::run(args).await),
+        Command::Metadata(args) => client::finish(client::metadata::run(args).await),
         Command::Completions(args) => client::docs::completions::<Cli>(args),
         Command::Man(args) => client::docs::man::<Cli>(args),
         Command::Demo(args) => demo::run(args).await,

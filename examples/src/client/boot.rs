@@ -4,12 +4,18 @@
 //!
 //! Usually followed by `ochami power reset`. Each node's result is printed; a node that
 //! failed makes the command exit 2, a refused request exits 1.
+//!
+//! `ochami boot config get|add|set|update|delete` and `ochami boot node get`: OpenCHAMI
+//! v0.2's boot-service under `/boot-service` (`bootconfigurations`, `nodes`), in the
+//! resource envelope. `-d` takes flat specs with a `name` (`{"name": "compute", "hosts":
+//! [...], "kernel": ...}`, a list adds each) or whole envelopes (`{"metadata": ..., "spec":
+//! ...}`); configurations are addressed by uid.
 
 use reqwest::Method;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::power::{Targets, location, print_rows};
-use super::{Body, Client, ClientError, ConnArgs, Service};
+use super::{Body, Client, ClientError, ConnArgs, Input, Service, envelope, seg};
 
 /// `ochami boot`.
 #[derive(clap::Args)]
@@ -27,6 +33,50 @@ enum BootCmd {
         #[command(subcommand)]
         target: NextTarget,
     },
+    /// boot-service boot configurations (`/boot-service/bootconfigurations`).
+    Config {
+        #[command(subcommand)]
+        verb: ConfigVerb,
+    },
+    /// boot-service nodes (`/boot-service/nodes`, the SMD components).
+    Node {
+        #[command(subcommand)]
+        verb: NodeVerb,
+    },
+}
+
+#[derive(clap::Subcommand)]
+enum ConfigVerb {
+    /// All boot configurations, or the one with this uid.
+    Get { uid: Option<String> },
+    /// Add configurations from `-d` (one, or a list: one request each).
+    Add {
+        #[command(flatten)]
+        input: Input,
+    },
+    /// Replace a configuration's spec from `-d`.
+    Set {
+        uid: String,
+        #[command(flatten)]
+        input: Input,
+    },
+    /// Change a configuration with a JSON merge patch of its spec (`-d`).
+    Update {
+        uid: String,
+        /// The patch is an RFC 6902 JSON patch (a list of operations) instead.
+        #[arg(long)]
+        json_patch: bool,
+        #[command(flatten)]
+        input: Input,
+    },
+    /// Delete a configuration.
+    Delete { uid: String },
+}
+
+#[derive(clap::Subcommand)]
+enum NodeVerb {
+    /// All nodes, or the one with this uid (its xname).
+    Get { uid: Option<String> },
 }
 
 #[derive(clap::Subcommand)]
@@ -64,13 +114,101 @@ enum BootMode {
 /// Run `ochami boot ...`.
 pub(crate) async fn run(args: BootArgs) -> Result<(), ClientError> {
     let c = Client::new(&args.conn)?;
-    let BootCmd::Next { target } = args.cmd;
+    match args.cmd {
+        BootCmd::Next { target } => next(&c, target).await,
+        BootCmd::Config { verb } => config(&c, verb).await,
+        BootCmd::Node {
+            verb: NodeVerb::Get { uid },
+        } => {
+            let path = match uid {
+                Some(u) => format!("/nodes/{}", seg(&u)),
+                None => "/nodes".to_owned(),
+            };
+            c.print(Method::GET, Service::BootService, &path, &[], None)
+                .await
+        }
+    }
+}
+
+const CONFIGS: &str = "/bootconfigurations";
+
+async fn config(c: &Client, verb: ConfigVerb) -> Result<(), ClientError> {
+    let s = Service::BootService;
+    let item = |uid: &str| format!("{CONFIGS}/{}", seg(uid));
+    match verb {
+        ConfigVerb::Get { uid: None } => c.print(Method::GET, s, CONFIGS, &[], None).await,
+        ConfigVerb::Get { uid: Some(u) } => c.print(Method::GET, s, &item(&u), &[], None).await,
+        ConfigVerb::Add { input } => {
+            let what = "boot config add";
+            let data = input.required(what)?;
+            let (many, items) = match data {
+                Value::Array(a) => (true, a),
+                v => (false, vec![v]),
+            };
+            let mut added = Vec::new();
+            for d in items {
+                let b = envelope(what, d, None)?;
+                if b["metadata"]["name"].as_str().is_none_or(str::is_empty) {
+                    return Err(ClientError::Input(format!(
+                        "{what}: every configuration needs a name"
+                    )));
+                }
+                match c.send(Method::POST, s, CONFIGS, &[], Some(&b)).await? {
+                    Body::Json(v) => added.push(v),
+                    _ => {
+                        return Err(ClientError::Input(format!(
+                            "{what}: the server did not answer with JSON"
+                        )));
+                    }
+                }
+            }
+            let out = if many {
+                Value::Array(added)
+            } else {
+                added.pop().unwrap_or(Value::Null)
+            };
+            c.output.print(&Body::Json(out))
+        }
+        ConfigVerb::Set { uid, input } => {
+            let what = "boot config set";
+            let b = envelope(what, input.required(what)?, None)?;
+            c.print(Method::PUT, s, &item(&uid), &[], Some(&b)).await
+        }
+        ConfigVerb::Update {
+            uid,
+            json_patch,
+            input,
+        } => {
+            let patch = input.required("boot config update")?;
+            let media = if json_patch {
+                "application/json-patch+json"
+            } else {
+                "application/merge-patch+json"
+            };
+            let b = c
+                .send_as(
+                    Method::PATCH,
+                    s,
+                    &item(&uid),
+                    &[],
+                    Some(&patch),
+                    Some(media),
+                )
+                .await?;
+            c.output.print(&b)
+        }
+        ConfigVerb::Delete { uid } => c.print(Method::DELETE, s, &item(&uid), &[], None).await,
+    }
+}
+
+/// `ochami boot next ...`.
+async fn next(c: &Client, target: NextTarget) -> Result<(), ClientError> {
     let (name, args, uri) = match target {
         NextTarget::Pxe(a) => ("Pxe", a, None),
         NextTarget::UefiHttp { args, uri } => ("UefiHttp", args, uri),
     };
     let what = format!("boot next {}", name.to_ascii_lowercase());
-    let nodes = args.targets.required(&c, &what).await?;
+    let nodes = args.targets.required(c, &what).await?;
     let mut body = json!({
         "target": name,
         "enabled": if args.continuous { "Continuous" } else { "Once" },

@@ -53,6 +53,10 @@ pub(crate) struct ClusterConfig {
     cloud_init: Option<ServiceConfig>,
     #[serde(default)]
     pcs: Option<ServiceConfig>,
+    #[serde(default, rename = "boot-service")]
+    boot_service: Option<ServiceConfig>,
+    #[serde(default, rename = "metadata-service")]
+    metadata_service: Option<ServiceConfig>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -73,6 +77,10 @@ pub(crate) enum Service {
     /// PCS power control, `/power-control/v1` (OpenCHAMI's own deployment mounts it at the
     /// cluster root: `pcs: {uri: /}`).
     Pcs,
+    /// boot-service (OpenCHAMI v0.2), `/boot-service`.
+    BootService,
+    /// metadata-service (OpenCHAMI v0.2), `/metadata-service`.
+    MetadataService,
 }
 
 impl Service {
@@ -82,6 +90,8 @@ impl Service {
             Service::Bss => "/boot/v1",
             Service::CloudInit => "/cloud-init",
             Service::Pcs => "/power-control/v1",
+            Service::BootService => "/boot-service",
+            Service::MetadataService => "/metadata-service",
         }
     }
 }
@@ -103,6 +113,8 @@ impl Cluster {
             Service::Bss => &self.config.bss,
             Service::CloudInit => &self.config.cloud_init,
             Service::Pcs => &self.config.pcs,
+            Service::BootService => &self.config.boot_service,
+            Service::MetadataService => &self.config.metadata_service,
         }
         .as_ref()
         .and_then(|s| s.uri.clone());
@@ -217,7 +229,7 @@ mod tests {
     #[test]
     fn service_bases_and_token_variable() {
         let f: ConfigFile = serde_yaml_ng::from_str(
-            "default-cluster: my-lab\nclusters:\n  - name: my-lab\n    cluster:\n      uri: https://lab:8443/\n      cloud-init: {uri: /ci}\n      pcs: {uri: /}\n      bss: {uri: http://bss:8081/boot/v1}\n",
+            "default-cluster: my-lab\nclusters:\n  - name: my-lab\n    cluster:\n      uri: https://lab:8443/\n      cloud-init: {uri: /ci}\n      pcs: {uri: /}\n      boot-service: {uri: /bs}\n      bss: {uri: http://bss:8081/boot/v1}\n",
         )
         .unwrap();
         let c = Cluster {
@@ -229,6 +241,11 @@ mod tests {
         assert_eq!(c.base(Service::CloudInit), "https://lab:8443/ci");
         assert_eq!(c.base(Service::Bss), "http://bss:8081/boot/v1");
         assert_eq!(c.base(Service::Pcs), "https://lab:8443");
+        assert_eq!(c.base(Service::BootService), "https://lab:8443/bs");
+        assert_eq!(
+            c.base(Service::MetadataService),
+            "https://lab:8443/metadata-service"
+        );
         assert_eq!(c.token_var().as_deref(), Some("MY_LAB_ACCESS_TOKEN"));
     }
 }

@@ -1,10 +1,13 @@
 //! The client half of `ochami`: subcommands that drive a running server (ours or
 //! OpenCHAMI's) the way OpenCHAMI's `ochami` CLI does: `smd`, `bss`, `cloud-init`,
-//! `discover static`, `power` (PCS) and `boot next`, plus `completions` and `man`.
+//! `discover static`, `power` (PCS), `boot next`, and OpenCHAMI v0.2's boot-service and
+//! metadata-service (`boot config|node`, `metadata defaults|group|instance`), plus
+//! `completions` and `man`.
 //!
 //! The server comes from `--cluster-uri`/`OCHAMI_CLUSTER_URI` or a named cluster of the
 //! config files ([`config`]); the bearer token from `--token-file`, `<CLUSTER>_ACCESS_TOKEN`
-//! or `OCHAMI_ACCESS_TOKEN`. A 4xx/5xx answer prints `ochami: <status> <title>: <detail>` on
+//! or `OCHAMI_ACCESS_TOKEN`. A 4xx/5xx answer (an RFC 7807 problem, or boot-service's and
+//! metadata-service's `{"error","code"}`) prints `ochami: <status> <title>: <detail>` on
 //! one line of stderr and exits 1; a command over many nodes (`power`, `boot next`) prints
 //! every node's result and exits 2 when some of them failed.
 
@@ -15,6 +18,7 @@ mod config;
 pub(crate) mod discover_static;
 pub(crate) mod docs;
 mod io;
+pub(crate) mod metadata;
 pub(crate) mod power;
 pub(crate) mod smd;
 
@@ -223,6 +227,20 @@ impl Client {
         query: &[(&str, String)],
         body: Option<&Value>,
     ) -> Result<Body, ClientError> {
+        self.send_as(method, service, path, query, body, None).await
+    }
+
+    /// [`send`](Self::send) with the body's media type (`application/json-patch+json`)
+    /// instead of `application/json`.
+    pub(crate) async fn send_as(
+        &self,
+        method: Method,
+        service: Service,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&Value>,
+        media_type: Option<&str>,
+    ) -> Result<Body, ClientError> {
         let url = format!("{}{path}", self.cluster.base(service));
         let mut req = self.http.request(method, &url);
         if !query.is_empty() {
@@ -230,6 +248,9 @@ impl Client {
         }
         if let Some(t) = &self.token {
             req = req.bearer_auth(t);
+        }
+        if let Some(m) = media_type {
+            req = req.header(reqwest::header::CONTENT_TYPE, m);
         }
         if let Some(b) = body {
             req = req.json(b);
@@ -279,7 +300,8 @@ impl Client {
     }
 }
 
-/// A 4xx/5xx answer as an error: the RFC 7807 problem's title and detail, else the body.
+/// A 4xx/5xx answer as an error: the RFC 7807 problem's title and detail (or the `error` of
+/// boot-service's and metadata-service's `{"error","code"}`), else the body.
 fn problem(status: reqwest::StatusCode, text: &str) -> ClientError {
     let reason = status.canonical_reason().unwrap_or("error");
     let v: Option<Value> = serde_json::from_str(text).ok();
@@ -294,6 +316,9 @@ fn problem(status: reqwest::StatusCode, text: &str) -> ClientError {
         .filter(|t| !t.is_empty())
         .unwrap_or_else(|| reason.to_owned());
     let mut detail = field("detail");
+    if detail.is_empty() {
+        detail = field("error");
+    }
     if detail.is_empty() && v.is_none() {
         detail = text.trim().chars().take(200).collect();
     }
@@ -337,4 +362,86 @@ pub(crate) fn seg(s: &str) -> String {
         }
     }
     out
+}
+
+/// A create or replace body for boot-service and metadata-service: `data` as is when it is
+/// an envelope (has `spec`), else `data` is the flat spec, with an optional `name` key (the
+/// `name` argument wins) moved into `metadata.name`.
+pub(crate) fn envelope(what: &str, data: Value, name: Option<&str>) -> Result<Value, ClientError> {
+    let Value::Object(mut o) = data else {
+        return Err(ClientError::Input(format!(
+            "{what}: the data must be a JSON/YAML object"
+        )));
+    };
+    if o.contains_key("spec") {
+        if let Some(n) = name {
+            let meta = o
+                .entry("metadata")
+                .or_insert_with(|| Value::Object(Default::default()));
+            match meta {
+                Value::Object(m) => {
+                    m.entry("name").or_insert_with(|| Value::from(n));
+                }
+                _ => {
+                    return Err(ClientError::Input(format!(
+                        "{what}: metadata must be an object"
+                    )));
+                }
+            }
+        }
+        return Ok(Value::Object(o));
+    }
+    let flat_name = match o.remove("name") {
+        None => None,
+        Some(Value::String(s)) => Some(s),
+        Some(_) => {
+            return Err(ClientError::Input(format!("{what}: name must be a string")));
+        }
+    };
+    let mut metadata = serde_json::Map::new();
+    if let Some(n) = name.map(str::to_owned).or(flat_name) {
+        metadata.insert("name".into(), Value::from(n));
+    }
+    Ok(serde_json::json!({"metadata": metadata, "spec": o}))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn flat_specs_and_envelopes() {
+        let e = envelope("t", json!({"name": "a", "kernel": "k"}), None).unwrap();
+        assert_eq!(
+            e,
+            json!({"metadata": {"name": "a"}, "spec": {"kernel": "k"}})
+        );
+        let e = envelope("t", json!({"kernel": "k"}), Some("b")).unwrap();
+        assert_eq!(
+            e,
+            json!({"metadata": {"name": "b"}, "spec": {"kernel": "k"}})
+        );
+        let env = json!({"kind": "Group", "spec": {}});
+        let e = envelope("t", env, Some("g")).unwrap();
+        assert_eq!(
+            e,
+            json!({"kind": "Group", "metadata": {"name": "g"}, "spec": {}})
+        );
+        let err = envelope("t", json!([1]), None).unwrap_err();
+        assert_eq!(err.to_string(), "t: the data must be a JSON/YAML object");
+    }
+
+    #[test]
+    fn resource_errors_are_one_line() {
+        let e = problem(
+            reqwest::StatusCode::NOT_FOUND,
+            r#"{"error":"BootConfiguration x not found","code":404}"#,
+        );
+        assert_eq!(
+            e.to_string(),
+            "404 Not Found: BootConfiguration x not found"
+        );
+    }
 }

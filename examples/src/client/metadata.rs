@@ -1,0 +1,128 @@
+//! `ochami metadata defaults|group|instance get|set|delete`: OpenCHAMI v0.2's
+//! metadata-service resources under `/metadata-service` (`clusterdefaultss`, `groups`,
+//! `instanceinfos`), in the resource envelope.
+//!
+//! `-d` takes the flat spec (`{"base_url": ...}`) or a whole envelope (`{"spec": ...}`).
+//! Groups and instance infos are named by the group name and the node xname (their uids are
+//! `group-<name>` and `instanceinfo-<xname>`); `set` replaces one, or creates it when there
+//! is none.
+
+use reqwest::Method;
+
+use super::{Client, ClientError, ConnArgs, Input, Service, envelope, seg};
+
+/// `ochami metadata`.
+#[derive(clap::Args)]
+pub(crate) struct MetadataArgs {
+    #[command(flatten)]
+    conn: ConnArgs,
+    #[command(subcommand)]
+    cmd: MetadataCmd,
+}
+
+#[derive(clap::Subcommand)]
+enum MetadataCmd {
+    /// The cluster defaults (`/clusterdefaultss`).
+    Defaults {
+        #[command(subcommand)]
+        verb: DefaultsVerb,
+    },
+    /// Groups: meta-data and a cloud-config template per group (`/groups`).
+    Group {
+        #[command(subcommand)]
+        verb: NamedVerb,
+    },
+    /// Per-node instance info, named by xname (`/instanceinfos`).
+    Instance {
+        #[command(subcommand)]
+        verb: NamedVerb,
+    },
+}
+
+#[derive(clap::Subcommand)]
+enum DefaultsVerb {
+    /// Show the defaults.
+    Get,
+    /// Replace the defaults from `-d`.
+    Set {
+        #[command(flatten)]
+        input: Input,
+    },
+    /// Reset the defaults to empty.
+    Delete,
+}
+
+#[derive(clap::Subcommand)]
+enum NamedVerb {
+    /// Show one, or all without a name.
+    Get { name: Option<String> },
+    /// Create or replace one from `-d`.
+    Set {
+        name: String,
+        #[command(flatten)]
+        input: Input,
+    },
+    /// Delete one.
+    Delete { name: String },
+}
+
+const DEFAULTS: &str = "/clusterdefaultss/clusterdefaults-cluster";
+
+/// Run `ochami metadata ...`.
+pub(crate) async fn run(args: MetadataArgs) -> Result<(), ClientError> {
+    let c = Client::new(&args.conn)?;
+    let s = Service::MetadataService;
+    match args.cmd {
+        MetadataCmd::Defaults { verb } => match verb {
+            DefaultsVerb::Get => c.print(Method::GET, s, DEFAULTS, &[], None).await,
+            DefaultsVerb::Set { input } => {
+                let what = "metadata defaults set";
+                let b = envelope(what, input.required(what)?, None)?;
+                c.print(Method::PUT, s, DEFAULTS, &[], Some(&b)).await
+            }
+            DefaultsVerb::Delete => c.print(Method::DELETE, s, DEFAULTS, &[], None).await,
+        },
+        MetadataCmd::Group { verb } => named(&c, "group", "groups", verb).await,
+        MetadataCmd::Instance { verb } => named(&c, "instance", "instanceinfos", verb).await,
+    }
+}
+
+/// The uid prefix of a collection's items.
+fn uid_prefix(collection: &str) -> &'static str {
+    match collection {
+        "groups" => "group-",
+        _ => "instanceinfo-",
+    }
+}
+
+async fn named(
+    c: &Client,
+    noun: &str,
+    collection: &str,
+    verb: NamedVerb,
+) -> Result<(), ClientError> {
+    let s = Service::MetadataService;
+    let base = format!("/{collection}");
+    let item = |name: &str| {
+        format!(
+            "{base}/{}",
+            seg(&format!("{}{name}", uid_prefix(collection)))
+        )
+    };
+    match verb {
+        NamedVerb::Get { name: None } => c.print(Method::GET, s, &base, &[], None).await,
+        NamedVerb::Get { name: Some(n) } => c.print(Method::GET, s, &item(&n), &[], None).await,
+        NamedVerb::Set { name, input } => {
+            let what = format!("metadata {noun} set");
+            let b = envelope(&what, input.required(&what)?, Some(&name))?;
+            let answer = match c.send(Method::PUT, s, &item(&name), &[], Some(&b)).await {
+                Err(ClientError::Status { status: 404, .. }) => {
+                    c.send(Method::POST, s, &base, &[], Some(&b)).await?
+                }
+                r => r?,
+            };
+            c.output.print(&answer)
+        }
+        NamedVerb::Delete { name } => c.print(Method::DELETE, s, &item(&name), &[], None).await,
+    }
+}

@@ -75,7 +75,7 @@ enum ConfigVerb {
 
 #[derive(clap::Subcommand)]
 enum NodeVerb {
-    /// All nodes, or the one with this uid (its xname).
+    /// All nodes, or one by xname or uid (`node-<xname>`).
     Get { uid: Option<String> },
 }
 
@@ -121,7 +121,8 @@ pub(crate) async fn run(args: BootArgs) -> Result<(), ClientError> {
             verb: NodeVerb::Get { uid },
         } => {
             let path = match uid {
-                Some(u) => format!("/nodes/{}", seg(&u)),
+                Some(u) if u.starts_with("node-") => format!("/nodes/{}", seg(&u)),
+                Some(x) => format!("/nodes/node-{}", seg(&x)),
                 None => "/nodes".to_owned(),
             };
             c.print(Method::GET, Service::BootService, &path, &[], None)

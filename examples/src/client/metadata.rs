@@ -4,8 +4,8 @@
 //!
 //! `-d` takes the flat spec (`{"base_url": ...}`) or a whole envelope (`{"spec": ...}`).
 //! Groups and instance infos are named by the group name and the node xname (their uids are
-//! `group-<name>` and `instanceinfo-<xname>`); `set` replaces one, or creates it when there
-//! is none.
+//! `group-<name>` and `instanceinfo-<xname>`); `set` replaces one (the defaults too), or
+//! creates it when there is none.
 
 use reqwest::Method;
 
@@ -78,13 +78,31 @@ pub(crate) async fn run(args: MetadataArgs) -> Result<(), ClientError> {
             DefaultsVerb::Set { input } => {
                 let what = "metadata defaults set";
                 let b = envelope(what, input.required(what)?, None)?;
-                c.print(Method::PUT, s, DEFAULTS, &[], Some(&b)).await
+                put_or_post(&c, DEFAULTS, "/clusterdefaultss", &b).await
             }
             DefaultsVerb::Delete => c.print(Method::DELETE, s, DEFAULTS, &[], None).await,
         },
         MetadataCmd::Group { verb } => named(&c, "group", "groups", verb).await,
         MetadataCmd::Instance { verb } => named(&c, "instance", "instanceinfos", verb).await,
     }
+}
+
+/// Replace the resource at `item`, or create it in `collection` when there is none; print
+/// the answer.
+async fn put_or_post(
+    c: &Client,
+    item: &str,
+    collection: &str,
+    body: &serde_json::Value,
+) -> Result<(), ClientError> {
+    let s = Service::MetadataService;
+    let answer = match c.send(Method::PUT, s, item, &[], Some(body)).await {
+        Err(ClientError::Status { status: 404, .. }) => {
+            c.send(Method::POST, s, collection, &[], Some(body)).await?
+        }
+        r => r?,
+    };
+    c.output.print(&answer)
 }
 
 /// The uid prefix of a collection's items.
@@ -115,13 +133,7 @@ async fn named(
         NamedVerb::Set { name, input } => {
             let what = format!("metadata {noun} set");
             let b = envelope(&what, input.required(&what)?, Some(&name))?;
-            let answer = match c.send(Method::PUT, s, &item(&name), &[], Some(&b)).await {
-                Err(ClientError::Status { status: 404, .. }) => {
-                    c.send(Method::POST, s, &base, &[], Some(&b)).await?
-                }
-                r => r?,
-            };
-            c.output.print(&answer)
+            put_or_post(c, &item(&name), &base, &b).await
         }
         NamedVerb::Delete { name } => c.print(Method::DELETE, s, &item(&name), &[], None).await,
     }

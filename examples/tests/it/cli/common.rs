@@ -8,8 +8,9 @@ use ochami_redfish::power::{OperationOptions, PowerOptions};
 use ochami_redfish::sim::{SimBmc, SimBmcConfig, SyntheticBmc};
 use ochami_redfish::{Credentials, RetryPolicy};
 use ochami_server::{
-    AppState, Authenticator, PowerConfig, Settings, bss_routes, cloud_init_routes,
-    power_routes_with, serve_router_on, smd_routes, with_layers,
+    AppState, Authenticator, PowerConfig, Settings, boot_service_routes, bss_routes,
+    cloud_init_routes, metadata_service_routes, power_routes_with, serve_router_on, smd_routes,
+    with_layers,
 };
 use ochami_store::Store;
 
@@ -119,7 +120,7 @@ impl std::fmt::Display for ClosedPort {
     }
 }
 
-/// `ochami serve`'s API (SMD, BSS, cloud-init, PCS) on a free loopback port over `store`;
+/// `ochami serve`'s API (SMD, BSS, boot-service, cloud-init, metadata-service, PCS) on a free loopback port over `store`;
 /// stops when the sender is dropped.
 pub(crate) async fn server(store: Arc<dyn Store>) -> (String, tokio::sync::oneshot::Sender<()>) {
     server_with_auth(store, None).await
@@ -166,7 +167,9 @@ pub(crate) async fn server_with_auth(
     };
     let routes = smd_routes()
         .merge(bss_routes())
+        .merge(boot_service_routes())
         .merge(cloud_init_routes())
+        .merge(metadata_service_routes())
         .merge(power_routes_with(power));
     let app = with_layers(state.clone(), routes);
     tokio::spawn(serve_router_on(listener, state, app, async {

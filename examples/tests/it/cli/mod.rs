@@ -8,3 +8,4 @@ mod discover;
 mod nodes_yaml;
 mod power;
 mod store;
+mod v02;

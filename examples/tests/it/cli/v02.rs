@@ -1,0 +1,270 @@
+//! `ochami boot config|node` (boot-service) and `ochami metadata defaults|group|instance`
+//! (metadata-service) against an in-process server on every store backend: flat specs and
+//! envelopes in, envelopes out (golden transcripts), merge and JSON patches, `set` creating
+//! or replacing, the same data seen through BSS and the cloud-init admin API, and
+//! boot-service's `{"error","code"}` answers as one line with exit 1.
+
+use serde_json::json;
+
+use super::client::{Transcript, env_for, json_of};
+use super::common::{Backend, golden, on_every_backend, server};
+
+on_every_backend!(boot_service_commands, metadata_service_commands);
+
+async fn boot_service_commands(backend: Backend) {
+    let Some(ts) = backend.open().await else {
+        return;
+    };
+    let (base, _stop) = server(ts.store.clone()).await;
+    let home = tempfile::tempdir().expect("tempdir");
+    let home_s = home.path().display().to_string();
+    let env = env_for(&base, &home_s);
+    let mut t = Transcript::new(&base, &home_s);
+
+    t.ok(
+        &[
+            "smd",
+            "component",
+            "add",
+            "x1000c0s0b0n0",
+            "--nid",
+            "1",
+            "--state",
+            "Ready",
+        ],
+        &env,
+    )
+    .await;
+    let add = json!({
+        "name": "compute",
+        "hosts": ["x1000c0s0b0n0"],
+        "kernel": "http://s/vmlinuz",
+        "initrd": "http://s/initrd",
+        "params": "console=ttyS0",
+        "priority": 10,
+    })
+    .to_string();
+    let added = json_of(&t.ok(&["boot", "config", "add", "-d", &add], &env).await);
+    assert_eq!(added["kind"], "BootConfiguration");
+    assert_eq!(added["metadata"]["name"], "compute");
+    assert_eq!(added["spec"]["priority"], 10);
+    let uid = added["metadata"]["uid"].as_str().expect("uid").to_owned();
+
+    let list = json_of(&t.ok(&["boot", "config", "get"], &env).await);
+    assert_eq!(list.as_array().map(Vec::len), Some(1));
+    let merged = json_of(
+        &t.ok(
+            &[
+                "boot",
+                "config",
+                "update",
+                &uid,
+                "-d",
+                r#"{"params":"console=tty0"}"#,
+            ],
+            &env,
+        )
+        .await,
+    );
+    assert_eq!(merged["spec"]["params"], "console=tty0");
+    assert_eq!(merged["spec"]["kernel"], "http://s/vmlinuz");
+    let patched = json_of(
+        &t.ok(
+            &[
+                "boot",
+                "config",
+                "update",
+                &uid,
+                "--json-patch",
+                "-d",
+                r#"[{"op":"add","path":"/macs","value":["AA:BB:CC:DD:EE:01"]}]"#,
+            ],
+            &env,
+        )
+        .await,
+    );
+    assert_eq!(patched["spec"]["macs"], json!(["aa:bb:cc:dd:ee:01"]));
+    // The configuration written through boot-service is the node's BSS boot parameters.
+    let script = t
+        .ok(
+            &["bss", "boot", "script", "get", "--xname", "x1000c0s0b0n0"],
+            &env,
+        )
+        .await;
+    assert!(script.contains("http://s/vmlinuz"), "{script}");
+    t.ok(
+        &[
+            "boot",
+            "config",
+            "set",
+            &uid,
+            "-f",
+            "yaml",
+            "-d",
+            "hosts: [x1000c0s0b0n0]\nkernel: http://s/vmlinuz2\n",
+        ],
+        &env,
+    )
+    .await;
+    t.ok(&["boot", "config", "get", &uid, "-F", "yaml"], &env)
+        .await;
+    t.ok(&["boot", "config", "get", "-F", "table"], &env).await;
+    t.ok(&["boot", "node", "get"], &env).await;
+    t.ok(
+        &["boot", "node", "get", "x1000c0s0b0n0", "-F", "yaml"],
+        &env,
+    )
+    .await;
+
+    let (_, err) = t
+        .exits(
+            &["boot", "config", "add", "-d", r#"{"kernel":"k"}"#],
+            &env,
+            1,
+        )
+        .await;
+    assert_eq!(
+        err,
+        "ochami: boot config add: every configuration needs a name\n"
+    );
+    let (_, err) = t
+        .exits(
+            &[
+                "boot",
+                "config",
+                "update",
+                &uid,
+                "--json-patch",
+                "-d",
+                r#"[{"op":"remove","path":"/nope"}]"#,
+            ],
+            &env,
+            1,
+        )
+        .await;
+    assert!(err.starts_with("ochami: 422 "), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    t.ok(&["boot", "config", "delete", &uid], &env).await;
+    let (_, err) = t.exits(&["boot", "config", "get", &uid], &env, 1).await;
+    assert_eq!(
+        err,
+        format!("ochami: 404 Not Found: BootConfiguration {uid:?} not found\n")
+    );
+    golden("client/boot_service.txt", &t.text.replace(&uid, "UID"));
+}
+
+async fn metadata_service_commands(backend: Backend) {
+    let Some(ts) = backend.open().await else {
+        return;
+    };
+    let (base, _stop) = server(ts.store.clone()).await;
+    let home = tempfile::tempdir().expect("tempdir");
+    let home_s = home.path().display().to_string();
+    let env = env_for(&base, &home_s);
+    let mut t = Transcript::new(&base, &home_s);
+
+    t.ok(
+        &[
+            "smd",
+            "component",
+            "add",
+            "x1000c0s0b0n0",
+            "--nid",
+            "1",
+            "--state",
+            "Ready",
+        ],
+        &env,
+    )
+    .await;
+    let d = json_of(
+        &t.ok(
+            &[
+                "metadata",
+                "defaults",
+                "set",
+                "-d",
+                r#"{"base_url":"http://s/cloud-init","cluster_name":"demo","short_name":"de","nid_length":3}"#,
+            ],
+            &env,
+        )
+        .await,
+    );
+    assert_eq!(d["spec"]["cluster_name"], "demo");
+    t.ok(&["metadata", "defaults", "get", "-F", "yaml"], &env)
+        .await;
+
+    let g = json_of(
+        &t.ok(
+            &[
+                "metadata",
+                "group",
+                "set",
+                "compute",
+                "-f",
+                "yaml",
+                "-d",
+                "description: compute nodes\nmetaData: {sys: hpc}\ntemplate: \"#cloud-config\\nruncmd: [echo hi]\\n\"\n",
+            ],
+            &env,
+        )
+        .await,
+    );
+    assert_eq!(g["metadata"]["uid"], "group-compute");
+    let g = json_of(
+        &t.ok(
+            &[
+                "metadata",
+                "group",
+                "set",
+                "compute",
+                "-d",
+                r#"{"spec":{"metaData":{"sys":"hpc2"}}}"#,
+            ],
+            &env,
+        )
+        .await,
+    );
+    assert_eq!(g["spec"]["metaData"]["sys"], "hpc2");
+    t.ok(&["metadata", "group", "get"], &env).await;
+    // The same group through the cloud-init admin API.
+    t.ok(&["cloud-init", "group", "get", "compute"], &env).await;
+
+    let i = json_of(
+        &t.ok(
+            &[
+                "metadata",
+                "instance",
+                "set",
+                "x1000c0s0b0n0",
+                "-d",
+                r#"{"instance_id":"x1000c0s0b0n0","local_hostname":"de001"}"#,
+            ],
+            &env,
+        )
+        .await,
+    );
+    assert_eq!(i["metadata"]["uid"], "instanceinfo-x1000c0s0b0n0");
+    t.ok(&["metadata", "instance", "get", "-F", "table"], &env)
+        .await;
+    t.ok(&["metadata", "instance", "get", "x1000c0s0b0n0"], &env)
+        .await;
+
+    t.ok(&["metadata", "instance", "delete", "x1000c0s0b0n0"], &env)
+        .await;
+    t.ok(&["metadata", "group", "delete", "compute"], &env)
+        .await;
+    t.ok(&["metadata", "defaults", "delete"], &env).await;
+    let (_, err) = t
+        .exits(&["metadata", "group", "get", "compute"], &env, 1)
+        .await;
+    assert!(err.starts_with("ochami: 404 Not Found: "), "{err}");
+    let (_, err) = t
+        .exits(&["metadata", "defaults", "set", "-d", "[1]"], &env, 1)
+        .await;
+    assert_eq!(
+        err,
+        "ochami: metadata defaults set: the data must be a JSON/YAML object\n"
+    );
+    golden("client/metadata_service.txt", &t.text);
+}

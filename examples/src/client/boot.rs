@@ -125,7 +125,7 @@ pub(crate) async fn run(args: BootArgs) -> Result<(), ClientError> {
                 Some(x) => format!("/nodes/node-{}", seg(&x)),
                 None => "/nodes".to_owned(),
             };
-            c.print(Method::GET, Service::BootService, &path, &[], None)
+            c.print_resources(Method::GET, Service::BootService, &path, None)
                 .await
         }
     }
@@ -137,8 +137,10 @@ async fn config(c: &Client, verb: ConfigVerb) -> Result<(), ClientError> {
     let s = Service::BootService;
     let item = |uid: &str| format!("{CONFIGS}/{}", seg(uid));
     match verb {
-        ConfigVerb::Get { uid: None } => c.print(Method::GET, s, CONFIGS, &[], None).await,
-        ConfigVerb::Get { uid: Some(u) } => c.print(Method::GET, s, &item(&u), &[], None).await,
+        ConfigVerb::Get { uid: None } => c.print_resources(Method::GET, s, CONFIGS, None).await,
+        ConfigVerb::Get { uid: Some(u) } => {
+            c.print_resources(Method::GET, s, &item(&u), None).await
+        }
         ConfigVerb::Add { input } => {
             let what = "boot config add";
             let data = input.required(what)?;
@@ -168,12 +170,13 @@ async fn config(c: &Client, verb: ConfigVerb) -> Result<(), ClientError> {
             } else {
                 added.pop().unwrap_or(Value::Null)
             };
-            c.output.print(&Body::Json(out))
+            c.show_resources(Body::Json(out))
         }
         ConfigVerb::Set { uid, input } => {
             let what = "boot config set";
             let b = envelope(what, input.required(what)?, None)?;
-            c.print(Method::PUT, s, &item(&uid), &[], Some(&b)).await
+            c.print_resources(Method::PUT, s, &item(&uid), Some(&b))
+                .await
         }
         ConfigVerb::Update {
             uid,
@@ -196,9 +199,12 @@ async fn config(c: &Client, verb: ConfigVerb) -> Result<(), ClientError> {
                     Some(media),
                 )
                 .await?;
-            c.output.print(&b)
+            c.show_resources(b)
         }
-        ConfigVerb::Delete { uid } => c.print(Method::DELETE, s, &item(&uid), &[], None).await,
+        ConfigVerb::Delete { uid } => {
+            c.print_resources(Method::DELETE, s, &item(&uid), None)
+                .await
+        }
     }
 }
 

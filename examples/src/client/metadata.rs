@@ -74,13 +74,13 @@ pub(crate) async fn run(args: MetadataArgs) -> Result<(), ClientError> {
     let s = Service::MetadataService;
     match args.cmd {
         MetadataCmd::Defaults { verb } => match verb {
-            DefaultsVerb::Get => c.print(Method::GET, s, DEFAULTS, &[], None).await,
+            DefaultsVerb::Get => c.print_resources(Method::GET, s, DEFAULTS, None).await,
             DefaultsVerb::Set { input } => {
                 let what = "metadata defaults set";
                 let b = envelope(what, input.required(what)?, None)?;
                 put_or_post(&c, DEFAULTS, "/clusterdefaultss", &b).await
             }
-            DefaultsVerb::Delete => c.print(Method::DELETE, s, DEFAULTS, &[], None).await,
+            DefaultsVerb::Delete => c.print_resources(Method::DELETE, s, DEFAULTS, None).await,
         },
         MetadataCmd::Group { verb } => named(&c, "group", "groups", verb).await,
         MetadataCmd::Instance { verb } => named(&c, "instance", "instanceinfos", verb).await,
@@ -102,7 +102,7 @@ async fn put_or_post(
         }
         r => r?,
     };
-    c.output.print(&answer)
+    c.show_resources(answer)
 }
 
 /// The uid prefix of a collection's items.
@@ -128,13 +128,18 @@ async fn named(
         )
     };
     match verb {
-        NamedVerb::Get { name: None } => c.print(Method::GET, s, &base, &[], None).await,
-        NamedVerb::Get { name: Some(n) } => c.print(Method::GET, s, &item(&n), &[], None).await,
+        NamedVerb::Get { name: None } => c.print_resources(Method::GET, s, &base, None).await,
+        NamedVerb::Get { name: Some(n) } => {
+            c.print_resources(Method::GET, s, &item(&n), None).await
+        }
         NamedVerb::Set { name, input } => {
             let what = format!("metadata {noun} set");
             let b = envelope(&what, input.required(&what)?, Some(&name))?;
             put_or_post(c, &item(&name), &base, &b).await
         }
-        NamedVerb::Delete { name } => c.print(Method::DELETE, s, &item(&name), &[], None).await,
+        NamedVerb::Delete { name } => {
+            c.print_resources(Method::DELETE, s, &item(&name), None)
+                .await
+        }
     }
 }

@@ -300,6 +300,53 @@ impl Client {
     }
 }
 
+impl Client {
+    /// [`print`](Self::print) for boot-service and metadata-service resources: a table shows
+    /// one row per resource, its `name` and `uid` then its spec's keys.
+    pub(crate) async fn print_resources(
+        &self,
+        method: Method,
+        service: Service,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<(), ClientError> {
+        let b = self.send(method, service, path, &[], body).await?;
+        self.show_resources(b)
+    }
+
+    /// Print resources already received (see [`print_resources`](Self::print_resources)).
+    pub(crate) fn show_resources(&self, body: Body) -> Result<(), ClientError> {
+        match body {
+            Body::Json(v) if self.output == Output::Table => {
+                self.output.print(&Body::Json(resource_rows(v)))
+            }
+            b => self.output.print(&b),
+        }
+    }
+}
+
+/// Envelopes (one or a list) as flat rows: `name`, `uid`, then the spec's keys; anything
+/// else as it is.
+fn resource_rows(v: Value) -> Value {
+    let row = |e: Value| match e {
+        Value::Object(mut o) if o.contains_key("spec") && o.contains_key("metadata") => {
+            let mut r = serde_json::Map::new();
+            for k in ["name", "uid"] {
+                r.insert(k.into(), o["metadata"][k].clone());
+            }
+            if let Some(Value::Object(spec)) = o.remove("spec") {
+                r.extend(spec);
+            }
+            Value::Object(r)
+        }
+        other => other,
+    };
+    match v {
+        Value::Array(a) => Value::Array(a.into_iter().map(row).collect()),
+        v => row(v),
+    }
+}
+
 /// A 4xx/5xx answer as an error: the RFC 7807 problem's title and detail (or the `error` of
 /// boot-service's and metadata-service's `{"error","code"}`), else the body.
 fn problem(status: reqwest::StatusCode, text: &str) -> ClientError {
@@ -428,6 +475,13 @@ mod tests {
         assert_eq!(
             e,
             json!({"kind": "Group", "metadata": {"name": "g"}, "spec": {}})
+        );
+        let rows = resource_rows(
+            json!([{"kind": "Group", "metadata": {"name": "g", "uid": "group-g"}, "spec": {"template": "t"}}]),
+        );
+        assert_eq!(
+            rows,
+            json!([{"name": "g", "uid": "group-g", "template": "t"}])
         );
         let err = envelope("t", json!([1]), None).unwrap_err();
         assert_eq!(err.to_string(), "t: the data must be a JSON/YAML object");

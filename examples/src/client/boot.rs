@@ -125,7 +125,7 @@ pub(crate) async fn run(args: BootArgs) -> Result<(), ClientError> {
                 Some(x) => format!("/nodes/node-{}", seg(&x)),
                 None => "/nodes".to_owned(),
             };
-            c.print_resources(Method::GET, Service::BootService, &path, None)
+            c.print_resources(Method::GET, Service::Boot, &path, None)
                 .await
         }
     }
@@ -134,7 +134,7 @@ pub(crate) async fn run(args: BootArgs) -> Result<(), ClientError> {
 const CONFIGS: &str = "/bootconfigurations";
 
 async fn config(c: &Client, verb: ConfigVerb) -> Result<(), ClientError> {
-    let s = Service::BootService;
+    let s = Service::Boot;
     let item = |uid: &str| format!("{CONFIGS}/{}", seg(uid));
     match verb {
         ConfigVerb::Get { uid: None } => c.print_resources(Method::GET, s, CONFIGS, None).await,

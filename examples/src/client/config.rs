@@ -78,9 +78,9 @@ pub(crate) enum Service {
     /// cluster root: `pcs: {uri: /}`).
     Pcs,
     /// boot-service (OpenCHAMI v0.2), `/boot-service`.
-    BootService,
+    Boot,
     /// metadata-service (OpenCHAMI v0.2), `/metadata-service`.
-    MetadataService,
+    Metadata,
 }
 
 impl Service {
@@ -90,8 +90,8 @@ impl Service {
             Service::Bss => "/boot/v1",
             Service::CloudInit => "/cloud-init",
             Service::Pcs => "/power-control/v1",
-            Service::BootService => "/boot-service",
-            Service::MetadataService => "/metadata-service",
+            Service::Boot => "/boot-service",
+            Service::Metadata => "/metadata-service",
         }
     }
 }
@@ -113,8 +113,8 @@ impl Cluster {
             Service::Bss => &self.config.bss,
             Service::CloudInit => &self.config.cloud_init,
             Service::Pcs => &self.config.pcs,
-            Service::BootService => &self.config.boot_service,
-            Service::MetadataService => &self.config.metadata_service,
+            Service::Boot => &self.config.boot_service,
+            Service::Metadata => &self.config.metadata_service,
         }
         .as_ref()
         .and_then(|s| s.uri.clone());
@@ -241,9 +241,9 @@ mod tests {
         assert_eq!(c.base(Service::CloudInit), "https://lab:8443/ci");
         assert_eq!(c.base(Service::Bss), "http://bss:8081/boot/v1");
         assert_eq!(c.base(Service::Pcs), "https://lab:8443");
-        assert_eq!(c.base(Service::BootService), "https://lab:8443/bs");
+        assert_eq!(c.base(Service::Boot), "https://lab:8443/bs");
         assert_eq!(
-            c.base(Service::MetadataService),
+            c.base(Service::Metadata),
             "https://lab:8443/metadata-service"
         );
         assert_eq!(c.token_var().as_deref(), Some("MY_LAB_ACCESS_TOKEN"));

@@ -71,7 +71,7 @@ const DEFAULTS: &str = "/clusterdefaultss/clusterdefaults-cluster";
 /// Run `ochami metadata ...`.
 pub(crate) async fn run(args: MetadataArgs) -> Result<(), ClientError> {
     let c = Client::new(&args.conn)?;
-    let s = Service::MetadataService;
+    let s = Service::Metadata;
     match args.cmd {
         MetadataCmd::Defaults { verb } => match verb {
             DefaultsVerb::Get => c.print_resources(Method::GET, s, DEFAULTS, None).await,
@@ -95,7 +95,7 @@ async fn put_or_post(
     collection: &str,
     body: &serde_json::Value,
 ) -> Result<(), ClientError> {
-    let s = Service::MetadataService;
+    let s = Service::Metadata;
     let answer = match c.send(Method::PUT, s, item, &[], Some(body)).await {
         Err(ClientError::Status { status: 404, .. }) => {
             c.send(Method::POST, s, collection, &[], Some(body)).await?
@@ -119,7 +119,7 @@ async fn named(
     collection: &str,
     verb: NamedVerb,
 ) -> Result<(), ClientError> {
-    let s = Service::MetadataService;
+    let s = Service::Metadata;
     let base = format!("/{collection}");
     let item = |name: &str| {
         format!(

@@ -12,7 +12,7 @@
 //! ...}`); configurations are addressed by uid.
 
 use reqwest::Method;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use super::power::{Targets, location, print_rows};
 use super::{Body, Client, ClientError, ConnArgs, Input, Service, envelope, seg};
@@ -49,16 +49,16 @@ enum BootCmd {
 enum ConfigVerb {
     /// All boot configurations, or the one with this uid.
     Get { uid: Option<String> },
-    /// Add configurations from `-d` (one, or a list: one request each).
+    /// Add configurations from the flags and/or `-d` (one, or a list: one request each).
     Add {
         #[command(flatten)]
-        input: Input,
+        fields: ConfigFields,
     },
-    /// Replace a configuration's spec from `-d`.
+    /// Replace a configuration from the flags and/or `-d`.
     Set {
         uid: String,
         #[command(flatten)]
-        input: Input,
+        fields: ConfigFields,
     },
     /// Change a configuration with a JSON merge patch of its spec (`-d`).
     Update {
@@ -71,6 +71,109 @@ enum ConfigVerb {
     },
     /// Delete a configuration.
     Delete { uid: String },
+}
+
+/// A configuration's name, selectors and what to boot, laid over the `-d` data.
+#[derive(clap::Args)]
+struct ConfigFields {
+    /// The configuration's name (`metadata.name`).
+    #[arg(long)]
+    name: Option<String>,
+    /// A host xname, `*` or a prefix ending in `*`; repeatable or comma-separated.
+    #[arg(long = "xname", value_delimiter = ',')]
+    hosts: Vec<String>,
+    /// A MAC address; repeatable or comma-separated.
+    #[arg(long = "mac", value_delimiter = ',')]
+    macs: Vec<String>,
+    /// A NID; repeatable or comma-separated.
+    #[arg(long = "nid", value_delimiter = ',')]
+    nids: Vec<i64>,
+    /// An SMD group; repeatable or comma-separated.
+    #[arg(long = "group", value_delimiter = ',')]
+    groups: Vec<String>,
+    /// Kernel URL.
+    #[arg(long)]
+    kernel: Option<String>,
+    /// Initrd URL.
+    #[arg(long)]
+    initrd: Option<String>,
+    /// Kernel command line.
+    #[arg(long)]
+    params: Option<String>,
+    /// 0-100; the higher wins a tie of scores.
+    #[arg(long)]
+    priority: Option<i32>,
+    #[command(flatten)]
+    input: Input,
+}
+
+impl ConfigFields {
+    /// The spec keys the flags set.
+    fn spec_flags(&self) -> Map<String, Value> {
+        let mut o = Map::new();
+        let lists = [
+            ("hosts", json!(self.hosts)),
+            ("macs", json!(self.macs)),
+            ("nids", json!(self.nids)),
+            ("groups", json!(self.groups)),
+        ];
+        for (k, v) in lists {
+            if v.as_array().is_some_and(|a| !a.is_empty()) {
+                o.insert(k.into(), v);
+            }
+        }
+        for (k, v) in [
+            ("kernel", &self.kernel),
+            ("initrd", &self.initrd),
+            ("params", &self.params),
+        ] {
+            if let Some(v) = v {
+                o.insert(k.into(), json!(v));
+            }
+        }
+        if let Some(p) = self.priority {
+            o.insert("priority".into(), json!(p));
+        }
+        o
+    }
+
+    /// The envelopes to send: the `-d` data (one object, or a list without flags), each a
+    /// flat spec or an envelope, with the flags laid over it; whether `-d` was a list.
+    fn bodies(&self, what: &str) -> Result<(bool, Vec<Value>), ClientError> {
+        let flags = self.spec_flags();
+        let flagged = !flags.is_empty() || self.name.is_some();
+        let data = if flagged {
+            self.input.value(false)?.unwrap_or_else(|| json!({}))
+        } else {
+            self.input.required(what)?
+        };
+        let (many, items) = match data {
+            Value::Array(_) if flagged => {
+                return Err(ClientError::Input(format!(
+                    "{what}: flags apply to one configuration, not to a list in -d"
+                )));
+            }
+            Value::Array(a) => (true, a),
+            v => (false, vec![v]),
+        };
+        let bodies = items
+            .into_iter()
+            .map(|d| {
+                let mut b = envelope(what, d, self.name.as_deref())?;
+                if let Some(n) = &self.name {
+                    b["metadata"]["name"] = json!(n);
+                }
+                let Some(spec) = b["spec"].as_object_mut() else {
+                    return Err(ClientError::Input(format!(
+                        "{what}: spec must be an object"
+                    )));
+                };
+                spec.extend(flags.clone());
+                Ok(b)
+            })
+            .collect::<Result<_, _>>()?;
+        Ok((many, bodies))
+    }
 }
 
 #[derive(clap::Subcommand)]
@@ -141,16 +244,11 @@ async fn config(c: &Client, verb: ConfigVerb) -> Result<(), ClientError> {
         ConfigVerb::Get { uid: Some(u) } => {
             c.print_resources(Method::GET, s, &item(&u), None).await
         }
-        ConfigVerb::Add { input } => {
+        ConfigVerb::Add { fields } => {
             let what = "boot config add";
-            let data = input.required(what)?;
-            let (many, items) = match data {
-                Value::Array(a) => (true, a),
-                v => (false, vec![v]),
-            };
+            let (many, items) = fields.bodies(what)?;
             let mut added = Vec::new();
-            for d in items {
-                let b = envelope(what, d, None)?;
+            for b in items {
                 if b["metadata"]["name"].as_str().is_none_or(str::is_empty) {
                     return Err(ClientError::Input(format!(
                         "{what}: every configuration needs a name"
@@ -172,9 +270,14 @@ async fn config(c: &Client, verb: ConfigVerb) -> Result<(), ClientError> {
             };
             c.show_resources(Body::Json(out))
         }
-        ConfigVerb::Set { uid, input } => {
+        ConfigVerb::Set { uid, fields } => {
             let what = "boot config set";
-            let b = envelope(what, input.required(what)?, None)?;
+            let (many, mut bodies) = fields.bodies(what)?;
+            let (Some(b), false) = (bodies.pop(), many) else {
+                return Err(ClientError::Input(format!(
+                    "{what}: the data must be one configuration"
+                )));
+            };
             c.print_resources(Method::PUT, s, &item(&uid), Some(&b))
                 .await
         }

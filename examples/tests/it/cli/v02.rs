@@ -7,7 +7,7 @@
 use serde_json::json;
 
 use super::client::{Transcript, env_for, json_of};
-use super::common::{Backend, golden, on_every_backend, server};
+use super::common::{Backend, golden, ochami_ok, on_every_backend, server};
 
 on_every_backend!(boot_service_commands, metadata_service_commands);
 
@@ -50,8 +50,64 @@ async fn boot_service_commands(backend: Backend) {
     assert_eq!(added["spec"]["priority"], 10);
     let uid = added["metadata"]["uid"].as_str().expect("uid").to_owned();
 
-    let list = json_of(&t.ok(&["boot", "config", "get"], &env).await);
-    assert_eq!(list.as_array().map(Vec::len), Some(1));
+    // From flags, laid over -d; and a list, one request each.
+    let flagged = json_of(
+        &t.ok(
+            &[
+                "boot",
+                "config",
+                "add",
+                "--name",
+                "rack",
+                "--group",
+                "compute",
+                "--nid",
+                "1,2",
+                "--kernel",
+                "http://s/k2",
+                "-d",
+                r#"{"params":"quiet"}"#,
+            ],
+            &env,
+        )
+        .await,
+    );
+    assert_eq!(flagged["spec"]["nids"], json!([1, 2]));
+    assert_eq!(flagged["spec"]["params"], "quiet");
+    let listed = json_of(
+        &t.ok(
+            &[
+                "boot",
+                "config",
+                "add",
+                "-f",
+                "yaml",
+                "-d",
+                "[{name: a, hosts: ['x9*'], kernel: http://s/a}]",
+            ],
+            &env,
+        )
+        .await,
+    );
+    assert_eq!(listed.as_array().map(Vec::len), Some(1));
+    let others: Vec<String> = [&flagged, &listed[0]]
+        .iter()
+        .map(|v| v["metadata"]["uid"].as_str().expect("uid").to_owned())
+        .collect();
+    // Listed in uid order (random uids): checked here, recorded below with one left.
+    let list = json_of(&ochami_ok(&["boot", "config", "get"], &env).await);
+    let mut names: Vec<&str> = list
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter_map(|v| v["metadata"]["name"].as_str())
+        .collect();
+    names.sort_unstable();
+    assert_eq!(names, ["a", "compute", "rack"]);
+    for u in &others {
+        t.ok(&["boot", "config", "delete", u], &env).await;
+    }
+    t.ok(&["boot", "config", "get"], &env).await;
     let merged = json_of(
         &t.ok(
             &[
@@ -129,6 +185,17 @@ async fn boot_service_commands(backend: Backend) {
     );
     let (_, err) = t
         .exits(
+            &["boot", "config", "add", "--name", "x", "-d", "[{}]"],
+            &env,
+            1,
+        )
+        .await;
+    assert_eq!(
+        err,
+        "ochami: boot config add: flags apply to one configuration, not to a list in -d\n"
+    );
+    let (_, err) = t
+        .exits(
             &[
                 "boot",
                 "config",
@@ -150,7 +217,11 @@ async fn boot_service_commands(backend: Backend) {
         err,
         format!("ochami: 404 Not Found: BootConfiguration {uid:?} not found\n")
     );
-    golden("client/boot_service.txt", &t.text.replace(&uid, "UID"));
+    let mut text = t.text.replace(&uid, "UID");
+    for (i, u) in others.iter().enumerate() {
+        text = text.replace(u.as_str(), &format!("UID{}", i + 2));
+    }
+    golden("client/boot_service.txt", &text);
 }
 
 async fn metadata_service_commands(backend: Backend) {

@@ -72,7 +72,12 @@ fn config() -> Config {
         rounds: env_or("ROUNDS", if bench { 3 } else { 1 }),
         backends: env_or(
             "BACKENDS",
-            if bench { "sqlite,postgres" } else { "memory,sqlite" }.to_owned(),
+            if bench {
+                "sqlite,postgres"
+            } else {
+                "memory,sqlite"
+            }
+            .to_owned(),
         )
         .split(',')
         .map(str::to_owned)
@@ -305,7 +310,11 @@ fn count_records(tree: &Value) -> usize {
     match tree {
         Value::Array(items) => items.iter().map(count_records).sum(),
         Value::Object(m) if m.contains_key("ID") => {
-            1 + m.values().filter(|v| v.is_array()).map(count_records).sum::<usize>()
+            1 + m
+                .values()
+                .filter(|v| v.is_array())
+                .map(count_records)
+                .sum::<usize>()
         }
         Value::Object(m) => m.values().map(count_records).sum(),
         _ => 0,
@@ -455,7 +464,11 @@ async fn run_backend(backend: &str, cfg: &Config) {
     )
     .await;
     let accel_count = accel.as_array().map_or(0, Vec::len);
-    assert_eq!(accel_count, (cfg.nodes * GPUS) as usize, "NodeAccel records");
+    assert_eq!(
+        accel_count,
+        (cfg.nodes * GPUS) as usize,
+        "NodeAccel records"
+    );
 
     let cab = format!("x{}", cabinet(cfg.nodes / 2));
     let (query_ms, tree) = timed_gets(

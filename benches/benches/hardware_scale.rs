@@ -290,8 +290,9 @@ fn percentile(sorted_ms: &[f64], p: f64) -> f64 {
     sorted_ms.get(i).copied().unwrap_or(0.0)
 }
 
-/// `GET path` `n` times over one connection; sorted latencies (ms) and the last body.
-async fn timed_gets(addr: SocketAddr, path: &str, n: usize) -> (Vec<f64>, Value) {
+/// `GET path` `n` times over one connection; sorted latencies (ms), the last body and its
+/// size in bytes.
+async fn timed_gets(addr: SocketAddr, path: &str, n: usize) -> (Vec<f64>, Value, usize) {
     let mut conn = Conn::open(addr).await.expect("connect");
     let mut ms = Vec::with_capacity(n);
     for _ in 0..n {
@@ -302,7 +303,7 @@ async fn timed_gets(addr: SocketAddr, path: &str, n: usize) -> (Vec<f64>, Value)
     }
     ms.sort_by(f64::total_cmp);
     let body = serde_json::from_slice(&conn.body).expect("JSON answer");
-    (ms, body)
+    (ms, body, conn.body.len())
 }
 
 /// Records anywhere in a `Query/{xname}` answer (its `Node` array with nested parts).
@@ -319,6 +320,10 @@ fn count_records(tree: &Value) -> usize {
         Value::Object(m) => m.values().map(count_records).sum(),
         _ => 0,
     }
+}
+
+fn mib(bytes: usize) -> String {
+    format!("{:.1}", bytes as f64 / 1024.0 / 1024.0)
 }
 
 struct Storm {
@@ -457,7 +462,7 @@ async fn run_backend(backend: &str, cfg: &Config) {
     let size = store_size(backend, dir.path(), "large", &url).await;
     let (addr, stop, server) = serve(store).await;
 
-    let (accel_ms, accel) = timed_gets(
+    let (accel_ms, accel, accel_bytes) = timed_gets(
         addr,
         "/hsm/v2/Inventory/Hardware?type=NodeAccel",
         cfg.queries,
@@ -471,7 +476,7 @@ async fn run_backend(backend: &str, cfg: &Config) {
     );
 
     let cab = format!("x{}", cabinet(cfg.nodes / 2));
-    let (query_ms, tree) = timed_gets(
+    let (query_ms, tree, query_bytes) = timed_gets(
         addr,
         &format!("/hsm/v2/Inventory/Hardware/Query/{cab}"),
         cfg.queries,
@@ -489,7 +494,7 @@ async fn run_backend(backend: &str, cfg: &Config) {
 
     println!(
         "{backend:>8}: ingest {records} records ({} nodes) in {:.1} s ({:.0} records/s) | size {} | \
-         NodeAccel ({accel_count} records) p50 {:.1} ms p99 {:.1} ms | Query/{cab} ({in_cabinet} records) p50 {:.1} ms p99 {:.1} ms | \
+         NodeAccel ({accel_count} records, {} MiB) p50 {:.1} ms p99 {:.1} ms | Query/{cab} ({in_cabinet} records, {} MiB) p50 {:.1} ms p99 {:.1} ms | \
          boot storm {:.0} req/s p99 {:.2} ms vs small store ({} nodes) {:.0} req/s p99 {:.2} ms: ratio {:.2}",
         cfg.nodes,
         ingest_time.as_secs_f64(),
@@ -498,8 +503,10 @@ async fn run_backend(backend: &str, cfg: &Config) {
             "{:.0} MiB",
             b as f64 / 1024.0 / 1024.0
         )),
+        mib(accel_bytes),
         percentile(&accel_ms, 0.5),
         percentile(&accel_ms, 0.99),
+        mib(query_bytes),
         percentile(&query_ms, 0.5),
         percentile(&query_ms, 0.99),
         large_storm.rate,

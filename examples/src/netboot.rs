@@ -1,6 +1,6 @@
-//! The netboot flags of `ochami serve` (DHCP and TFTP), each with an environment fallback,
-//! turned into `ochami_server`'s DHCP and TFTP configurations. Both servers are off unless
-//! `--dhcp-interface` / `--tftp-root` are given.
+//! The netboot flags of `ochami serve` (DHCP, TFTP and boot files over HTTP), each with an
+//! environment fallback, turned into `ochami_server`'s configurations. Each service is off
+//! unless `--dhcp-interface` / `--tftp-root` / `--boot-files` is given.
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
@@ -62,6 +62,10 @@ pub(crate) struct NetbootArgs {
     /// Address the TFTP server listens on.
     #[arg(long, env = "OCHAMI_TFTP_LISTEN", default_value = "0.0.0.0:69")]
     tftp_listen: SocketAddr,
+    /// Serve kernels and initrds from this directory under `/boot-files/` (HTTP, with
+    /// range requests), for sites without an object store.
+    #[arg(long, env = "OCHAMI_BOOT_FILES")]
+    boot_files: Option<PathBuf>,
 }
 
 impl NetbootArgs {
@@ -87,6 +91,11 @@ impl NetbootArgs {
             pool: self.dhcp_pool,
             pool_lease_secs: self.dhcp_pool_lease_time,
         })
+    }
+
+    /// The directory served under `/boot-files/`.
+    pub(crate) fn boot_files(&self) -> Option<PathBuf> {
+        self.boot_files.clone()
     }
 
     /// The TFTP server's configuration.

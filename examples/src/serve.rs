@@ -152,6 +152,7 @@ impl From<ServeArgs> for ServerConfig {
         config.auth = a.auth.into();
         config.dhcp = a.netboot.dhcp(&config.base_url());
         config.tftp = a.netboot.tftp();
+        config.boot_files = a.netboot.boot_files();
         config
     }
 }
@@ -204,6 +205,8 @@ mod tests {
             "snponly.efi",
             "--tftp-root",
             "/usr/lib/ipxe",
+            "--boot-files",
+            "/srv/boot",
         ])
         .serve
         .into();
@@ -221,6 +224,10 @@ mod tests {
         let tftp = config.tftp.expect("tftp on");
         assert_eq!(tftp.root, std::path::Path::new("/usr/lib/ipxe"));
         assert_eq!(tftp.listen.to_string(), "0.0.0.0:69");
+        assert_eq!(
+            config.boot_files.as_deref(),
+            Some(std::path::Path::new("/srv/boot"))
+        );
         // The interface alone is not enough: the server address is required.
         assert!(Cli::try_parse_from(["t", "--dhcp-interface", "br0"]).is_err());
         assert!(Cli::try_parse_from(["t", "--dhcp-pool", "10.0.0.9-10.0.0.1"]).is_err());

@@ -260,6 +260,12 @@ fn nic_info(n: &InterfaceDetail) -> EthernetNicInfo {
 }
 
 impl EndpointIngest {
+    /// Whether the body carries a discovery result (a `SchemaVersion`, Systems or Managers) to
+    /// expand, rather than a bare endpoint to register.
+    pub fn is_discovery(&self) -> bool {
+        self.schema_version > 0 || !self.systems.is_empty() || !self.managers.is_empty()
+    }
+
     /// Expand into SMD inventory (see the module docs for the rules).
     ///
     /// ```

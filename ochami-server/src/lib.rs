@@ -5,7 +5,8 @@
 //! and a store snapshot for backups (`GET /admin/snapshot`, SMD's write scope) from one
 //! [`ochami_store::Store`], a picture of the machine in the browser at `/ui/`
 //! ([`ui`]), and [`serve`] to run it from a plain [`ServerConfig`], which can also start the
-//! netboot services: a [`dhcp`] server and a read-only [`tftp`] server. The `ochami` binary
+//! netboot services: a [`dhcp`] server, a read-only [`tftp`] server and kernels and initrds
+//! over HTTP ([`boot_files`]). The `ochami` binary
 //! (in `examples/`) only turns flags into a `ServerConfig`; a program of your own can mount
 //! these routes beside its own with [`router_with`].
 //!
@@ -39,6 +40,7 @@
 //! ```
 
 pub mod auth;
+pub mod boot_files;
 mod bss;
 mod cloud_init;
 pub mod dhcp;
@@ -108,6 +110,8 @@ pub struct ServerConfig {
     pub dhcp: Option<dhcp::DhcpServerConfig>,
     /// The TFTP server for iPXE binaries, off when `None`.
     pub tftp: Option<tftp::TftpConfig>,
+    /// A directory of kernels and initrds served under `/boot-files/`, off when `None`.
+    pub boot_files: Option<std::path::PathBuf>,
 }
 
 impl std::fmt::Debug for ServerConfig {
@@ -121,6 +125,7 @@ impl std::fmt::Debug for ServerConfig {
             .field("auth", &self.auth)
             .field("dhcp", &self.dhcp)
             .field("tftp", &self.tftp)
+            .field("boot_files", &self.boot_files)
             .finish()
     }
 }
@@ -137,6 +142,7 @@ impl ServerConfig {
             auth: AuthConfig::default(),
             dhcp: None,
             tftp: None,
+            boot_files: None,
         }
     }
 
@@ -449,7 +455,18 @@ pub async fn serve(config: ServerConfig) -> Result<(), ServeError> {
     let netboot = start_netboot(&config, &store).await?;
     tracing::info!(%addr, store = store.backend(), base_url = %settings.base_url, auth = auth.is_some(), "serving SMD /hsm/v2, BSS /boot/v1, cloud-init /cloud-init");
     let state = AppState::new(store, settings, auth);
-    let served = serve_on(listener, state, shutdown_signal()).await;
+    let extra = match &config.boot_files {
+        Some(dir) => {
+            let files = boot_files::BootFileRoot::new(dir)
+                .await
+                .map_err(|source| ServeError::Io { addr, source })?;
+            tracing::info!(root = %files.root().display(), "serving /boot-files/");
+            files.routes()
+        }
+        None => Router::new(),
+    };
+    let app = router_with(state.clone(), extra);
+    let served = serve_router_on(listener, state, app, shutdown_signal()).await;
     for task in netboot {
         task.abort();
     }

@@ -127,9 +127,8 @@ async fn put_one(
     let id = xname(&id)?;
     let mut fields = body.component;
     BodyId::SMD.set_or_check(&mut fields, &id, parse_xname)?;
-    let mut component: Component = serde_json::from_value(serde_json::Value::Object(fields))
+    let component: Component = serde_json::from_value(serde_json::Value::Object(fields))
         .map_err(|e| ApiError::bad_request(format!("invalid JSON body at component: {e}")))?;
-    component.normalize();
     state.store().put_component(&component).await?;
     Ok(StatusCode::NO_CONTENT)
 }

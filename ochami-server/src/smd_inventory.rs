@@ -148,7 +148,7 @@ async fn post_rf(
     }
     let ingest: EndpointIngest = parse_json(&body)?;
     let uri = format!("{RF}/{}", ingest.endpoint.id);
-    if ingest.schema_version > 0 || !ingest.systems.is_empty() || !ingest.managers.is_empty() {
+    if ingest.is_discovery() {
         let inventory = ingest.expand()?;
         state.store().ingest(&inventory, false).await?;
     } else {
@@ -322,9 +322,8 @@ fn eth_uri(mac: &MacAddr) -> String {
 async fn post_eth(
     State(state): State<AppState>,
     _: NoQuery,
-    ApiJson(mut iface): ApiJson<EthernetInterface>,
+    ApiJson(iface): ApiJson<EthernetInterface>,
 ) -> Result<Response, ApiError> {
-    iface.normalize()?;
     state.store().insert_ethernet_interface(&iface).await?;
     Ok(created(vec![eth_uri(&iface.mac_address)], false))
 }

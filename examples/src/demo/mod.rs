@@ -262,6 +262,9 @@ async fn demo(args: &DemoArgs) -> Result<(), DemoError> {
             bmc.base_url()
         );
     }
+    println!(
+        "  ochami serve --dhcp-interface eth1 --dhcp-server-ip 10.0.0.1 --tftp-root /usr/lib/ipxe --boot-files /srv/boot   # netboot real nodes (DHCP, TFTP, kernels over HTTP)"
+    );
     println!("\nDemo done in {:.2} s.", started.elapsed().as_secs_f64());
 
     if args.serve {

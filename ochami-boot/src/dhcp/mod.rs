@@ -58,6 +58,10 @@ mod reservation;
 
 use std::net::Ipv4Addr;
 
+/// The DHCP codec whose message types this API carries, re-exported so a server uses the
+/// same version.
+pub use dhcproto;
+
 pub use answer::{Answer, Destination, DhcpReply, Silence, answer};
 pub use boot_file::{BootFile, BootFiles, ClientArch, boot_file};
 pub use pool::{DECLINE_HOLD_SECS, LeasePool, OFFER_HOLD_SECS, PoolRange};

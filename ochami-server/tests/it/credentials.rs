@@ -190,6 +190,10 @@ async fn no_get_route_shows_a_password(api: &Api) {
     let mut walked = 0;
     let mut ok = 0;
     for template in &templates {
+        // Boot files are mounted only with `--boot-files` and come from disk, not the store.
+        if template.starts_with("/boot-files/") {
+            continue;
+        }
         for path in paths(template, &transition) {
             let r = api.get(&path).await;
             let body = r.text();

@@ -4,10 +4,12 @@
 mod admin;
 mod auth;
 mod bad_input;
+mod boot_files;
 mod bss;
 mod cloud_init;
 mod common;
 mod credentials;
+mod dhcp;
 mod power;
 mod scale_out;
 mod shutdown;

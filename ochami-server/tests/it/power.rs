@@ -269,7 +269,23 @@ async fn abort_mid_way_leaves_every_node_reported(store: Arc<dyn Store>) {
         )
         .await;
     let id = r.json()["transitionID"].as_str().unwrap().to_owned();
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Abort once the first node is done (not after a fixed sleep: a loaded machine or a slow
+    // store may not have finished any node by then).
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let t = api
+            .get(&format!("/power-control/v1/transitions/{id}"))
+            .await
+            .json();
+        if t["taskCounts"]["succeeded"].as_u64().unwrap_or(0) >= 1 {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no node done within 60 s: {t}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     let a = api
         .delete(&format!("/power-control/v1/transitions/{id}"))
         .await;

@@ -34,5 +34,9 @@ async fn demo_prints_a_bootscript_and_meta_data_and_can_run_again() {
             "the blade's second UUID-less node:\n{stdout}"
         );
         assert!(stdout.contains("Demo done in"), "{stdout}");
+        assert!(
+            stdout.contains("--dhcp-interface") && stdout.contains("--boot-files"),
+            "the netboot flags:\n{stdout}"
+        );
     }
 }

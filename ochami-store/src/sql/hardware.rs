@@ -1,24 +1,39 @@
 //! Hardware by location on SQL: one row per location, its JSON beside the lowercased FRU
 //! fields SMD filters on and the owning node, so [`HardwareFilter`]s and the replacement of
-//! a node's parts are single statements.
+//! a node's parts are single statements. Writes are multi-row: a discovery of thousands of
+//! parts is a few statements, not one per part.
 
 use ochami_core::{HardwareFilter, HardwareRecord, Xname};
 
+use std::collections::HashMap;
+
 use super::SqlStore;
-use super::driver::{Backend, Conn, Val};
+use super::driver::{Backend, Conn, Dialect, Val};
 use super::rows::to_json;
 use crate::Result;
-
-fn key(s: &str) -> Val {
-    if s.is_empty() {
-        Val::Text(None)
-    } else {
-        Val::Text(Some(s.to_lowercase()))
-    }
-}
+use crate::hardware::parts_by_node;
 
 fn keys(v: &[String]) -> Vec<String> {
     v.iter().map(|s| s.to_lowercase()).collect()
+}
+
+/// Records a bulk insert carries in one statement (one bound JSON parameter each way, so
+/// no driver limit on parameters applies; this bounds the statement's memory).
+const RECORDS_PER_STATEMENT: usize = 5_000;
+
+/// The row of `h` as a JSON array in the column order of [`SqlStore::write_hardware`].
+fn row(h: &HardwareRecord) -> Result<serde_json::Value> {
+    let key = |s: &str| (!s.is_empty()).then(|| s.to_lowercase());
+    Ok(serde_json::json!([
+        h.id.to_string(),
+        h.hms_type().to_string(),
+        to_json(h)?,
+        key(h.fru_id().unwrap_or_default()),
+        key(h.manufacturer()),
+        key(h.part_number()),
+        key(h.serial_number()),
+        h.owning_node().map(|n| n.to_string()),
+    ]))
 }
 
 impl<B: Backend> SqlStore<B> {
@@ -28,38 +43,77 @@ impl<B: Backend> SqlStore<B> {
         tx: &mut C,
         h: &HardwareRecord,
     ) -> Result<()> {
-        tx.execute(self.sql(
-            "INSERT INTO hardware (id, type, payload, fru_id, manufacturer, part_number, serial_number, node) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-             ON CONFLICT (id) DO UPDATE SET type = excluded.type, payload = excluded.payload, \
-             fru_id = excluded.fru_id, manufacturer = excluded.manufacturer, \
-             part_number = excluded.part_number, serial_number = excluded.serial_number, \
-             node = excluded.node",
-            vec![
-                h.id.to_string().into(),
-                h.hms_type().to_string().into(),
-                Val::Json(Some(to_json(h)?)),
-                key(h.fru_id().unwrap_or_default()),
-                key(h.manufacturer()),
-                key(h.part_number()),
-                key(h.serial_number()),
-                Val::Text(h.owning_node().map(|n| n.to_string())),
-            ],
-        ))
-        .await
-        .map(|_| ())
+        self.write_hardware_batch(tx, std::slice::from_ref(h)).await
     }
 
-    /// Remove the part records of `node` that are not in `keep` (a re-discovery that no
-    /// longer finds a DIMM drops its slot's old record).
-    pub(super) async fn prune_node_parts<C: Conn>(
+    /// Insert or replace many locations: multi-row upserts of [`RECORDS_PER_STATEMENT`]
+    /// rows, each row set bound as one JSON array. When an id appears more than once the
+    /// last record wins, as with one write per record.
+    pub(super) async fn write_hardware_batch<C: Conn>(
         &self,
         tx: &mut C,
-        node: &Xname,
-        keep: Vec<String>,
+        records: &[HardwareRecord],
     ) -> Result<()> {
-        let mut sql = self.sql("DELETE FROM hardware WHERE node = ", vec![]);
-        sql.bind(node.to_string()).push(" AND NOT (id");
+        let mut last: HashMap<Xname, usize> = HashMap::with_capacity(records.len());
+        for (i, h) in records.iter().enumerate() {
+            last.insert(h.id, i);
+        }
+        let unique: Vec<&HardwareRecord> = records
+            .iter()
+            .enumerate()
+            .filter(|(i, h)| last.get(&h.id) == Some(i))
+            .map(|(_, h)| h)
+            .collect();
+        for chunk in unique.chunks(RECORDS_PER_STATEMENT) {
+            let rows = chunk.iter().map(|h| row(h)).collect::<Result<Vec<_>>>()?;
+            let mut sql = self.sql(
+                "INSERT INTO hardware (id, type, payload, fru_id, manufacturer, part_number, serial_number, node) ",
+                vec![],
+            );
+            // The payload travels as JSON text inside the row array.
+            match sql.dialect {
+                Dialect::Postgres => sql.push(
+                    "SELECT r.v->>0, r.v->>1, (r.v->>2)::jsonb, r.v->>3, r.v->>4, r.v->>5, \
+                     r.v->>6, r.v->>7 FROM jsonb_array_elements(",
+                ),
+                Dialect::Sqlite => sql.push(
+                    "SELECT r.value->>0, r.value->>1, r.value->>2, r.value->>3, r.value->>4, \
+                     r.value->>5, r.value->>6, r.value->>7 FROM json_each(",
+                ),
+            };
+            sql.bind(Val::Rows(to_json(&rows)?));
+            sql.push(match sql.dialect {
+                Dialect::Postgres => ") AS r(v) WHERE true",
+                Dialect::Sqlite => ") AS r WHERE true",
+            });
+            sql.push(
+                " ON CONFLICT (id) DO UPDATE SET type = excluded.type, payload = excluded.payload, \
+                 fru_id = excluded.fru_id, manufacturer = excluded.manufacturer, \
+                 part_number = excluded.part_number, serial_number = excluded.serial_number, \
+                 node = excluded.node",
+            );
+            tx.execute(sql).await?;
+        }
+        Ok(())
+    }
+
+    /// For every node whose parts appear among `records`, remove its part records that are
+    /// not among them (a re-discovery that no longer finds a DIMM drops its slot's old
+    /// record); nodes without parts in `records` keep theirs. One statement for all nodes:
+    /// a part belongs to one node, so "not kept by its own node" is "not kept by any".
+    pub(super) async fn prune_parts<C: Conn>(
+        &self,
+        tx: &mut C,
+        records: &[HardwareRecord],
+    ) -> Result<()> {
+        let by_node = parts_by_node(records);
+        if by_node.is_empty() {
+            return Ok(());
+        }
+        let nodes: Vec<String> = by_node.keys().map(Xname::to_string).collect();
+        let keep: Vec<String> = by_node.into_values().flatten().collect();
+        let mut sql = self.sql("DELETE FROM hardware WHERE node", vec![]);
+        sql.in_list(nodes).push(" AND NOT (id");
         sql.in_list(keep).push(")");
         tx.execute(sql).await.map(|_| ())
     }

@@ -14,7 +14,6 @@ use super::components::prepare_components;
 use super::driver::{Backend, Conn, Sql, Val};
 use super::rows::{self, COMPONENT_COLS, ETH_COLS, ETH_COLS_E, REDFISH_COLS, to_json};
 use super::{SqlStore, write_tx};
-use crate::hardware::parts_by_node;
 use crate::ip_list::IpEdit;
 use crate::{
     ComponentEndpointFilter, ConflictKind, EthernetInterfaceFilter, EthernetInterfacePatch,
@@ -466,12 +465,9 @@ impl<B: Backend> InventoryStore for SqlStore<B> {
             for ce in &inventory.component_endpoints {
                 self.write_component_endpoint(&mut tx, ce).await?;
             }
-            for (node, keep) in parts_by_node(&inventory.hardware) {
-                self.prune_node_parts(&mut tx, &node, keep).await?;
-            }
-            for h in &inventory.hardware {
-                self.write_hardware(&mut tx, h).await?;
-            }
+            self.prune_parts(&mut tx, &inventory.hardware).await?;
+            self.write_hardware_batch(&mut tx, &inventory.hardware)
+                .await?;
             let stamp = now_rfc3339();
             for (i, e) in ifaces.iter().enumerate() {
                 let Some(old) = self
@@ -731,12 +727,7 @@ impl<B: Backend> InventoryStore for SqlStore<B> {
     }
 
     async fn put_hardware(&self, records: &[HardwareRecord]) -> Result<()> {
-        write_tx!(self, |tx| {
-            for h in records {
-                self.write_hardware(&mut tx, h).await?;
-            }
-            Ok(())
-        })
+        write_tx!(self, |tx| self.write_hardware_batch(&mut tx, records).await)
     }
 
     async fn delete_hardware(&self, id: &Xname) -> Result<bool> {

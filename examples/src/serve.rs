@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use ipnet::IpNet;
 use ochami_server::auth::{FamilyScopes, REFRESH_INTERVAL};
-use ochami_server::{AuthConfig, JwksSource, ScopePolicy, ServerConfig};
+use ochami_server::{AuthConfig, JwksSource, RootService, ScopePolicy, ServerConfig};
 
 /// The default listen address, SMD's port on loopback.
 pub(crate) const DEFAULT_LISTEN: &str = ochami_server::DEFAULT_LISTEN;
@@ -25,6 +25,10 @@ pub(crate) struct ServeArgs {
     /// `openssl rand -hex 32` writes; SQLite and Postgres stores).
     #[arg(long, env = "OCHAMI_SECRET_KEY_FILE")]
     secret_key_file: Option<PathBuf>,
+    /// Also answer this OpenCHAMI v0.2 service's routes at `/` (`boot-service` or
+    /// `metadata-service`), for a reverse proxy that strips its prefix.
+    #[arg(long, env = "OCHAMI_SERVE_AT_ROOT", value_name = "SERVICE")]
+    serve_at_root: Option<RootService>,
     /// URL nodes use to reach this server (iPXE chain and cloud-init links); default
     /// `http://<listen>`.
     #[arg(long, env = "OCHAMI_BASE_URL")]
@@ -148,6 +152,7 @@ impl From<ServeArgs> for ServerConfig {
         let mut config = ServerConfig::new(a.listen, a.store);
         config.base_url = a.base_url;
         config.secret_key_file = a.secret_key_file;
+        config.root_service = a.serve_at_root;
         config.trusted_proxies = a.trusted_proxies;
         config.auth = a.auth.into();
         config.dhcp = a.netboot.dhcp(&config.base_url());
@@ -177,6 +182,17 @@ mod tests {
         assert_eq!(config.auth.min_refresh, lib.min_refresh);
         assert_eq!(config.auth.jwks, None);
         assert_eq!(config.listen.to_string(), DEFAULT_LISTEN);
+    }
+
+    #[test]
+    fn serve_at_root_names_a_v02_service() {
+        let config: ServerConfig = Cli::parse_from(["t"]).serve.into();
+        assert_eq!(config.root_service, None, "off by default");
+        let config: ServerConfig = Cli::parse_from(["t", "--serve-at-root", "boot-service"])
+            .serve
+            .into();
+        assert_eq!(config.root_service, Some(RootService::BootService));
+        assert!(Cli::try_parse_from(["t", "--serve-at-root", "smd"]).is_err());
     }
 
     #[test]

@@ -51,6 +51,7 @@ pub mod metrics;
 mod power;
 pub mod problem;
 mod resource;
+mod root_mount;
 mod smd_components;
 mod smd_groups;
 mod smd_hardware;
@@ -84,6 +85,7 @@ pub use power::{
     TransitionStatus, power_routes, power_routes_with,
 };
 pub use problem::ApiError;
+pub use root_mount::{RootService, at_root};
 
 /// The default listen address, SMD's port on loopback.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:27779";
@@ -115,6 +117,8 @@ pub struct ServerConfig {
     pub tftp: Option<tftp::TftpConfig>,
     /// A directory of kernels and initrds served under `/boot-files/`, off when `None`.
     pub boot_files: Option<std::path::PathBuf>,
+    /// A v0.2 service also answered at `/`, for a proxy that strips its prefix.
+    pub root_service: Option<RootService>,
 }
 
 impl std::fmt::Debug for ServerConfig {
@@ -129,6 +133,7 @@ impl std::fmt::Debug for ServerConfig {
             .field("dhcp", &self.dhcp)
             .field("tftp", &self.tftp)
             .field("boot_files", &self.boot_files)
+            .field("root_service", &self.root_service)
             .finish()
     }
 }
@@ -146,6 +151,7 @@ impl ServerConfig {
             dhcp: None,
             tftp: None,
             boot_files: None,
+            root_service: None,
         }
     }
 
@@ -483,7 +489,11 @@ pub async fn serve(config: ServerConfig) -> Result<(), ServeError> {
         }
         None => Router::new(),
     };
-    let app = router_with(state.clone(), extra);
+    let mut app = router_with(state.clone(), extra);
+    if let Some(service) = config.root_service {
+        tracing::info!(prefix = service.prefix(), "also serving this service at /");
+        app = at_root(app, service);
+    }
     let served = serve_router_on(listener, state, app, shutdown_signal()).await;
     for task in netboot {
         task.abort();

@@ -13,6 +13,7 @@ mod credentials;
 mod dhcp;
 mod metadata_service;
 mod power;
+mod root_mount;
 mod scale_out;
 mod shutdown;
 mod smd_components;

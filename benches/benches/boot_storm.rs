@@ -30,12 +30,11 @@ use std::time::{Duration, Instant};
 use axum::body::Bytes;
 use axum::http::header;
 use axum::routing::get;
+use ochami_benches::{Conn, env_or};
 use ochami_core::ingest::Inventory;
 use ochami_core::{BootParams, Component, EthernetInterface, MacAddr, Role, State, Xname};
 use ochami_server::{AppState, Settings, router_with, serve_router_on};
 use ochami_store::Store;
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::net::TcpStream;
 
 struct Config {
     nodes: u32,
@@ -44,13 +43,6 @@ struct Config {
     conns: usize,
     rounds: usize,
     backends: Vec<String>,
-}
-
-fn env_or<T: std::str::FromStr>(key: &str, default: T) -> T {
-    std::env::var(key)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
 }
 
 fn config() -> Config {
@@ -115,58 +107,6 @@ async fn seed(store: &dyn Store, nodes: u32, per_node: bool) {
         .set_boot_params(&params)
         .await
         .expect("seed boot parameters");
-}
-
-/// One keep-alive HTTP/1.1 connection.
-struct Conn {
-    io: BufReader<TcpStream>,
-    line: String,
-    body: Vec<u8>,
-}
-
-impl Conn {
-    async fn open(addr: SocketAddr) -> std::io::Result<Conn> {
-        let tcp = TcpStream::connect(addr).await?;
-        tcp.set_nodelay(true)?;
-        Ok(Conn {
-            io: BufReader::with_capacity(64 * 1024, tcp),
-            line: String::new(),
-            body: Vec::new(),
-        })
-    }
-
-    /// GET `path`; the status, with the body in `self.body`.
-    async fn get(&mut self, path: &str) -> std::io::Result<u16> {
-        let req = format!("GET {path} HTTP/1.1\r\nHost: bench\r\n\r\n");
-        self.io.get_mut().write_all(req.as_bytes()).await?;
-        self.line.clear();
-        self.io.read_line(&mut self.line).await?;
-        let status = self
-            .line
-            .split(' ')
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(0);
-        let mut len = 0usize;
-        loop {
-            self.line.clear();
-            if self.io.read_line(&mut self.line).await? == 0 {
-                return Err(std::io::ErrorKind::UnexpectedEof.into());
-            }
-            let l = self.line.trim_end();
-            if l.is_empty() {
-                break;
-            }
-            if let Some((k, v)) = l.split_once(':')
-                && k.eq_ignore_ascii_case("content-length")
-            {
-                len = v.trim().parse().unwrap_or(0);
-            }
-        }
-        self.body.resize(len, 0);
-        self.io.read_exact(&mut self.body).await?;
-        Ok(status)
-    }
 }
 
 struct Outcome {

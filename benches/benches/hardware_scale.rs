@@ -26,6 +26,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use ochami_benches::{Conn, env_or};
 use ochami_core::ingest::Inventory;
 use ochami_core::{
     BootParams, Component, EthernetInterface, HardwareRecord, MacAddr, Role, State, Xname,
@@ -33,8 +34,6 @@ use ochami_core::{
 use ochami_server::{AppState, Settings, router_with, serve_router_on};
 use ochami_store::Store;
 use serde_json::{Value, json};
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::net::TcpStream;
 
 /// Nodes per cabinet (8 chassis x 32 slots x 2 nodes), as in `boot_storm.rs`.
 const PER_CABINET: u32 = 512;
@@ -53,13 +52,6 @@ struct Config {
     conns: usize,
     rounds: usize,
     backends: Vec<String>,
-}
-
-fn env_or<T: std::str::FromStr>(key: &str, default: T) -> T {
-    std::env::var(key)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
 }
 
 fn config() -> Config {
@@ -230,58 +222,6 @@ async fn ingest(store: &dyn Store, nodes: u32, hardware: bool) -> Duration {
         .await
         .expect("seed boot parameters");
     in_store
-}
-
-/// One keep-alive HTTP/1.1 connection (the same minimal client as `boot_storm.rs`).
-struct Conn {
-    io: BufReader<TcpStream>,
-    line: String,
-    body: Vec<u8>,
-}
-
-impl Conn {
-    async fn open(addr: SocketAddr) -> std::io::Result<Conn> {
-        let tcp = TcpStream::connect(addr).await?;
-        tcp.set_nodelay(true)?;
-        Ok(Conn {
-            io: BufReader::with_capacity(64 * 1024, tcp),
-            line: String::new(),
-            body: Vec::new(),
-        })
-    }
-
-    /// GET `path`; the status, with the body in `self.body`.
-    async fn get(&mut self, path: &str) -> std::io::Result<u16> {
-        let req = format!("GET {path} HTTP/1.1\r\nHost: bench\r\n\r\n");
-        self.io.get_mut().write_all(req.as_bytes()).await?;
-        self.line.clear();
-        self.io.read_line(&mut self.line).await?;
-        let status = self
-            .line
-            .split(' ')
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(0);
-        let mut len = 0usize;
-        loop {
-            self.line.clear();
-            if self.io.read_line(&mut self.line).await? == 0 {
-                return Err(std::io::ErrorKind::UnexpectedEof.into());
-            }
-            let l = self.line.trim_end();
-            if l.is_empty() {
-                break;
-            }
-            if let Some((k, v)) = l.split_once(':')
-                && k.eq_ignore_ascii_case("content-length")
-            {
-                len = v.trim().parse().unwrap_or(0);
-            }
-        }
-        self.body.resize(len, 0);
-        self.io.read_exact(&mut self.body).await?;
-        Ok(status)
-    }
 }
 
 /// Latencies in milliseconds, sorted.

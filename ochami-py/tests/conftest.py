@@ -23,6 +23,22 @@ REPO = Path(__file__).resolve().parents[2]
 _notices = []
 
 
+def missing(what: str):
+    """A peer the test needs is absent: skip with a notice, or fail under `CI=true` (CI
+    installs it)."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{what} (required under CI=true)")
+    pytest.skip(what)
+
+
+def import_or_missing(module: str):
+    """Import `module`, or call `missing` naming it."""
+    try:
+        return __import__(module)
+    except ImportError:
+        missing(f"the Python module {module} is not installed")
+
+
 def pytest_terminal_summary(terminalreporter):
     for notice in _notices:
         terminalreporter.write_line(notice, yellow=True, bold=True)

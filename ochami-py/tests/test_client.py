@@ -11,6 +11,7 @@ import time
 import pytest
 
 import ochami
+from conftest import missing
 
 NODE = "x1000c0s0b0n0"
 
@@ -218,7 +219,7 @@ def test_tls_options_are_checked(tmp_path):
 
 def test_tokens_are_sent_and_a_wrong_one_raises(start_server, tmp_path, monkeypatch):
     if shutil.which("openssl") is None:
-        pytest.skip("the openssl CLI makes the test key")
+        missing("the openssl CLI makes the test key")
     signer = Signer(tmp_path)
     server = start_server(f"sqlite://{tmp_path / 'auth.db'}", "--jwks-file", str(signer.jwks))
     admin = ochami.Client(server.url, token=signer.token(scope=["admin"]))

@@ -3,6 +3,7 @@
 import pytest
 
 import ochami
+from conftest import import_or_missing
 
 COLUMNS = [
     "xname", "type", "node", "location", "status", "manufacturer", "model", "part_number",
@@ -48,7 +49,7 @@ def test_hardware_filters(store):
 
 
 def test_gpus_per_node_with_pandas(store):
-    pandas = pytest.importorskip("pandas")
+    pandas = import_or_missing("pandas")
     df = store.hardware(type=["NodeAccel", "Memory"]).to_pandas()
     assert isinstance(df, pandas.DataFrame)
     per_node = df[df.type == "Memory"].groupby("node").capacity_mib.sum()

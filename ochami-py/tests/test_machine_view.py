@@ -5,6 +5,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 import ochami
+from conftest import import_or_missing
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -56,7 +57,7 @@ def test_filters_and_shapes_by_state(store):
 
 
 def test_hardware_plot_when_matplotlib_is_there(store):
-    pytest.importorskip("matplotlib")
+    import_or_missing("matplotlib")
     import matplotlib
 
     matplotlib.use("Agg")

@@ -233,35 +233,20 @@ async fn resolve(
     xname: &Xname,
     credentials: Option<&Credentials>,
 ) -> ochami_store::Result<Result<PowerTarget, String>> {
-    let Some(ce) = store.get_component_endpoint(xname).await? else {
-        return Ok(Err(format!(
-            "{xname} has no ComponentEndpoint: it was not discovered through a BMC"
-        )));
+    let access = match ochami_store::bmc_access(store, xname).await? {
+        Ok(access) => access,
+        Err(reason) => return Ok(Err(reason)),
     };
-    let Some(ep) = store.get_redfish_endpoint(&ce.redfish_endpoint_id).await? else {
-        return Ok(Err(format!(
-            "{xname}: its BMC {} has no RedfishEndpoint",
-            ce.redfish_endpoint_id
-        )));
-    };
-    let host = [&ep.fqdn, &ce.redfish_endpoint_fqdn, &ep.hostname]
-        .into_iter()
-        .find(|h| !h.is_empty());
-    let Some(host) = host else {
-        return Ok(Err(format!(
-            "{xname}: its BMC {} has no FQDN or host name",
-            ep.id
-        )));
-    };
-    let stored =
-        (!ep.user.is_empty()).then(|| Credentials::new(ep.user.clone(), ep.password.clone()));
+    let stored = access
+        .credentials
+        .map(|c| Credentials::new(c.user, c.password));
     let mut target = PowerTarget::new(
         xname.to_string(),
-        format!("{scheme}://{host}"),
+        format!("{scheme}://{}", access.host),
         credentials.cloned().or(stored),
     );
-    if !ce.odata_id.is_empty() {
-        target = target.system(ce.odata_id.clone());
+    if !access.system.is_empty() {
+        target = target.system(access.system);
     }
     Ok(Ok(target))
 }

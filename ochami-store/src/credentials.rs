@@ -45,3 +45,64 @@ pub trait CredentialStore: Send + Sync {
     /// store has no key, or not with its key.
     async fn redfish_credentials(&self, id: &Xname) -> Result<Option<RedfishCredentials>>;
 }
+
+/// How to reach the BMC that manages a node: its host, the node's Redfish system path, and
+/// the stored credentials. `Debug` redacts the password (through [`RedfishCredentials`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BmcAccess {
+    /// The BMC's xname.
+    pub bmc: Xname,
+    /// Host name or address (the endpoint's FQDN, else the ComponentEndpoint's, else its
+    /// host name).
+    pub host: String,
+    /// The node's ComputerSystem path (`@odata.id`), empty when discovery did not record it.
+    pub system: String,
+    /// The stored credentials; `None` when there are none (no user name).
+    pub credentials: Option<RedfishCredentials>,
+}
+
+/// The BMC access of node `xname`, from its ComponentEndpoint and the RedfishEndpoint behind
+/// it, reading its credentials through the one call. `Ok(Err(reason))` when the node cannot
+/// be reached that way (not discovered through a BMC, no endpoint, no host, credentials the
+/// store's key cannot open): a per-node failure naming the reason, not a store failure.
+pub async fn bmc_access(
+    store: &dyn crate::Store,
+    xname: &Xname,
+) -> Result<std::result::Result<BmcAccess, String>> {
+    let Some(ce) = store.get_component_endpoint(xname).await? else {
+        return Ok(Err(format!(
+            "{xname} has no ComponentEndpoint: it was not discovered through a BMC"
+        )));
+    };
+    let Some(ep) = store.get_redfish_endpoint(&ce.redfish_endpoint_id).await? else {
+        return Ok(Err(format!(
+            "{xname}: its BMC {} has no RedfishEndpoint",
+            ce.redfish_endpoint_id
+        )));
+    };
+    let host = [&ep.fqdn, &ce.redfish_endpoint_fqdn, &ep.hostname]
+        .into_iter()
+        .find(|h| !h.is_empty());
+    let Some(host) = host else {
+        return Ok(Err(format!(
+            "{xname}: its BMC {} has no FQDN or host name",
+            ep.id
+        )));
+    };
+    let credentials = match store.redfish_credentials(&ep.id).await {
+        Ok(c) => c.filter(|c| !c.user.is_empty()),
+        Err(e @ crate::StoreError::SecretKey { .. }) => {
+            return Ok(Err(format!(
+                "{xname}: the credentials of its BMC {}: {e}",
+                ep.id
+            )));
+        }
+        Err(e) => return Err(e),
+    };
+    Ok(Ok(BmcAccess {
+        bmc: ep.id,
+        host: host.clone(),
+        system: ce.odata_id,
+        credentials,
+    }))
+}

@@ -14,47 +14,21 @@ pub(crate) async fn resolve(
     scheme: &str,
     xname: &Xname,
 ) -> Result<Result<PowerTarget, String>, ApiError> {
-    let Some(ce) = store.get_component_endpoint(xname).await? else {
-        return Ok(Err(format!(
-            "{xname} has no ComponentEndpoint: it was not discovered through a BMC"
-        )));
+    let access = match ochami_store::bmc_access(store, xname).await? {
+        Ok(access) => access,
+        Err(reason) => return Ok(Err(reason)),
     };
-    let Some(ep) = store.get_redfish_endpoint(&ce.redfish_endpoint_id).await? else {
-        return Ok(Err(format!(
-            "{xname}: its BMC {} has no RedfishEndpoint",
-            ce.redfish_endpoint_id
-        )));
-    };
-    let host = [&ep.fqdn, &ce.redfish_endpoint_fqdn, &ep.hostname]
-        .into_iter()
-        .find(|h| !h.is_empty());
-    let Some(host) = host else {
-        return Ok(Err(format!(
-            "{xname}: its BMC {} has no FQDN or host name",
-            ep.id
-        )));
-    };
-    if ce.odata_id.is_empty() {
+    if access.system.is_empty() {
         return Ok(Err(format!(
             "{xname}: its ComponentEndpoint has no OdataID"
         )));
     }
-    // The one read of BMC credentials (reads of the endpoint carry no password).
-    let credentials = match store.redfish_credentials(&ep.id).await {
-        Ok(c) => c.filter(|c| !c.user.is_empty()),
-        Err(e @ ochami_store::StoreError::SecretKey { .. }) => {
-            return Ok(Err(format!(
-                "{xname}: the credentials of its BMC {}: {e}",
-                ep.id
-            )));
-        }
-        Err(e) => return Err(e.into()),
-    }
-    .map(|c| Credentials::new(c.user, c.password));
     Ok(Ok(PowerTarget::new(
         xname.to_string(),
-        format!("{scheme}://{host}"),
-        credentials,
+        format!("{scheme}://{}", access.host),
+        access
+            .credentials
+            .map(|c| Credentials::new(c.user, c.password)),
     )
-    .system(ce.odata_id.clone())))
+    .system(access.system)))
 }

@@ -1,7 +1,9 @@
 //! Discovery load driver: 1,000 simulated BMCs (2 systems each, 20 ms per request) crawled
 //! with concurrency 200, compared with the latency-bound ideal
 //! `BMCs x requests-per-BMC x latency / min(concurrency, BMCs)`; then the same fleet with 10% of the
-//! BMCs hanging, which must end within the per-BMC deadline with exactly those failed.
+//! BMCs hanging, which must end within the per-BMC deadline with exactly those failed; then
+//! the deep hardware crawl (issue 14: 2 nodes x (2 CPUs, 16 DIMMs, 4 GPUs) per BMC) with and
+//! without `$expand` offered, each with its own peak memory and requests per node.
 //!
 //! `cargo bench -p ochami-benches --bench discovery` (env `BMCS`, `LATENCY_MS`,
 //! `CONCURRENCY`, `DEADLINE_MS` override the defaults). Needs ~4 file descriptors per BMC
@@ -43,8 +45,43 @@ fn open_files_limit() -> Option<u64> {
 struct Run {
     elapsed: Duration,
     requests: u64,
+    expand_requests: u64,
+    hardware: usize,
     failed: BTreeSet<usize>,
     kinds: BTreeSet<ErrorKind>,
+}
+
+/// What each simulated node holds and whether its BMC offers `$expand`.
+#[derive(Clone, Copy)]
+struct Shape {
+    processors: u32,
+    dimms: u32,
+    gpus: u32,
+    expand: bool,
+}
+
+/// The default synthetic node (2 CPUs, 4 DIMMs, no GPU), no `$expand`.
+const PLAIN: Shape = Shape {
+    processors: 2,
+    dimms: 4,
+    gpus: 0,
+    expand: false,
+};
+
+fn bmc(i: usize, shape: Shape) -> SyntheticBmc {
+    let mut b = SyntheticBmc::new(i as u32, 2);
+    b.processors = shape.processors;
+    b.dimms = shape.dimms;
+    b.gpus = shape.gpus;
+    b.advertise_expand = shape.expand;
+    b
+}
+
+/// Reset the process's peak RSS (`VmHWM`) so the next scenario's peak is its own.
+fn reset_peak_memory() {
+    if std::fs::write("/proc/self/clear_refs", "5").is_err() {
+        eprintln!("note: cannot reset VmHWM; peaks accumulate across scenarios");
+    }
 }
 
 async fn run(
@@ -53,11 +90,12 @@ async fn run(
     concurrency: usize,
     per_bmc: usize,
     deadline: Duration,
+    shape: Shape,
     faulty: &dyn Fn(usize) -> bool,
 ) -> Run {
     let creds = Credentials::new("root", "bench-password");
     let fleet = SimFleet::spawn(bmcs, |i| {
-        let mut c = SimBmcConfig::shared(Arc::new(SyntheticBmc::new(i as u32, 2).build()))
+        let mut c = SimBmcConfig::shared(Arc::new(bmc(i, shape).build()))
             .latency(latency)
             .credentials(creds.clone());
         if faulty(i) {
@@ -84,6 +122,7 @@ async fn run(
         .expect("discovery");
     let elapsed = started.elapsed();
     let requests = fleet.bmcs().iter().map(|b| b.stats().requests).sum();
+    let expand_requests = fleet.bmcs().iter().map(|b| b.stats().expand_requests).sum();
     let failed = report
         .outcomes
         .iter()
@@ -92,12 +131,16 @@ async fn run(
         .map(|(i, _)| i)
         .collect();
     let kinds = report.failures().map(|(_, e)| e.kind).collect();
+    let mut hardware = 0;
     for inv in report.inventories() {
         assert_eq!(inv.nodes().len(), 2, "every healthy BMC has 2 nodes");
+        hardware += inv.inventory.hardware.len();
     }
     Run {
         elapsed,
         requests,
+        expand_requests,
+        hardware,
         failed,
         kinds,
     }
@@ -129,7 +172,7 @@ fn main() {
             std::thread::available_parallelism().map_or(0, |n| n.get())
         );
         for per_bmc in [1usize, 4] {
-            let r = run(bmcs, latency, concurrency, per_bmc, Duration::from_secs(120), &|_| false).await;
+            let r = run(bmcs, latency, concurrency, per_bmc, Duration::from_secs(120), PLAIN, &|_| false).await;
             let per = r.requests as f64 / bmcs as f64;
             let ideal = bmcs as f64 * per * latency.as_secs_f64() / concurrency.min(bmcs) as f64;
             let ratio = r.elapsed.as_secs_f64() / ideal;
@@ -147,7 +190,7 @@ fn main() {
             );
         }
         let faulty = |i: usize| i % 10 == 3;
-        let r = run(bmcs, latency, concurrency, 4, deadline, &faulty).await;
+        let r = run(bmcs, latency, concurrency, 4, deadline, PLAIN, &faulty).await;
         let expected: BTreeSet<usize> = (0..bmcs).filter(|i| faulty(*i)).collect();
         println!(
             "10% hanging (deadline {} ms): {:.2} s; failed {} of {} (exactly the hanging ones: {}; kinds {:?})",
@@ -160,6 +203,41 @@ fn main() {
         );
         assert_eq!(r.failed, expected);
         assert_eq!(r.kinds, BTreeSet::from([ErrorKind::Timeout]));
+
+        // Issue 14: the deep hardware crawl, 2 nodes x (2 CPUs, 16 DIMMs, 4 GPUs) per BMC,
+        // with and without `$expand` offered by the BMCs.
+        for expand in [false, true] {
+            let shape = Shape {
+                processors: 2,
+                dimms: 16,
+                gpus: 4,
+                expand,
+            };
+            reset_peak_memory();
+            let r = run(bmcs, latency, concurrency, 4, Duration::from_secs(120), shape, &|_| false).await;
+            assert!(r.failed.is_empty(), "hardware run had failures: {:?}", r.failed);
+            // Per node: the node, 2 CPUs, 16 DIMMs, 4 GPUs.
+            let per_node_records = 1 + 2 + 16 + 4;
+            assert!(
+                r.hardware >= bmcs * 2 * per_node_records,
+                "{} hardware records for {bmcs} BMCs",
+                r.hardware
+            );
+            let per = r.requests as f64 / bmcs as f64;
+            let ideal = bmcs as f64 * per * latency.as_secs_f64() / concurrency.min(bmcs) as f64;
+            let ratio = r.elapsed.as_secs_f64() / ideal;
+            println!(
+                "hardware 2 x (2 CPU, 16 DIMM, 4 GPU), $expand {}: {:.2} s for {} requests ({per:.1}/BMC, {:.1}/node, {} with $expand); ideal {ideal:.2} s; ratio {ratio:.2} ({}); {} hardware records; peak VmHWM {:.1} MB",
+                if expand { "offered" } else { "not offered" },
+                r.elapsed.as_secs_f64(),
+                r.requests,
+                per / 2.0,
+                r.expand_requests,
+                if ratio <= 2.0 { "within 2x" } else { "OVER 2x" },
+                r.hardware,
+                status_kb("VmHWM:") as f64 / 1024.0,
+            );
+        }
     });
     println!(
         "peak memory (VmHWM): {:.1} MB",

@@ -75,9 +75,10 @@ pub use group_filter::{GroupFilter, PartitionScope};
 pub use groups::{Group, Members, Membership, Partition};
 pub use hardware::{
     BasicLocationInfo, ChassisLocationInfo, DriveFruInfo, FruInfo, HardwareFilter, HardwareFru,
-    HardwareRecord, HardwareStatus, HardwareTree, LocationInfo, MemoryFruInfo, MemoryLocation,
-    MemoryLocationInfo, MemorySummary, NodeFruInfo, NodeLocationInfo, PartFruInfo, PopulatedFru,
-    ProcessorFruInfo, ProcessorLocationInfo, ProcessorSummary, TreeFormat, fru_id,
+    HardwareJson, HardwarePost, HardwareRecord, HardwareStatus, HardwareTree, LocationInfo,
+    MemoryFruInfo, MemoryLocation, MemoryLocationInfo, MemorySummary, NodeFruInfo,
+    NodeLocationInfo, PartFruInfo, PopulatedFru, ProcessorFruInfo, ProcessorLocationInfo,
+    ProcessorSummary, TreeFormat, fru_id,
 };
 pub use hms_type::HmsType;
 pub use inventory::{

@@ -4,10 +4,14 @@
 //! `ochami-core`.
 
 use axum::extract::State;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use ochami_core::{HardwareFilter, HardwareFru, HardwareRecord, HardwareTree, TreeFormat};
-use serde::Deserialize;
+use ochami_core::{
+    HardwareFilter, HardwareFru, HardwareJson, HardwarePost, HardwareRecord, HardwareTree,
+    TreeFormat,
+};
 
 use super::AppState;
 use super::problem::{ApiError, ApiJson, ApiPath, NoQuery, QueryPairs, xname};
@@ -25,12 +29,21 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(&format!("{BY_FRU}/{{fruid}}"), get(get_fru))
 }
 
-async fn list_hw(
-    State(state): State<AppState>,
-    q: QueryPairs,
-) -> Result<Json<Vec<HardwareRecord>>, ApiError> {
+/// An `application/json` answer already written as JSON text (the stored records joined,
+/// not decoded and encoded again).
+struct JsonText(String);
+
+impl IntoResponse for JsonText {
+    fn into_response(self) -> Response {
+        let json = HeaderValue::from_static("application/json");
+        ([(header::CONTENT_TYPE, json)], self.0).into_response()
+    }
+}
+
+async fn list_hw(State(state): State<AppState>, q: QueryPairs) -> Result<JsonText, ApiError> {
     let filter = HardwareFilter::from_query_pairs(q.into_pairs())?;
-    Ok(Json(state.store().query_hardware(&filter).await?))
+    let found = state.store().query_hardware_json(&filter).await?;
+    Ok(JsonText(HardwareJson::array(&found)))
 }
 
 async fn get_hw(
@@ -44,23 +57,14 @@ async fn get_hw(
         .ok_or_else(|| ApiError::not_found(format!("no hardware inventory for {id}")))
 }
 
-#[derive(Deserialize)]
-struct HardwarePost {
-    #[serde(rename = "Hardware", alias = "hardware")]
-    hardware: Vec<HardwareRecord>,
-}
-
 async fn post_hw(
     State(state): State<AppState>,
     _: NoQuery,
-    ApiJson(mut body): ApiJson<HardwarePost>,
+    ApiJson(body): ApiJson<HardwarePost>,
 ) -> Result<Json<Info>, ApiError> {
-    if body.hardware.is_empty() {
-        return Err(ApiError::bad_request("Missing Hardware"));
-    }
-    body.hardware.iter_mut().for_each(HardwareRecord::normalize);
-    state.store().put_hardware(&body.hardware).await?;
-    let n = body.hardware.len();
+    let records = body.into_records()?;
+    state.store().put_hardware(&records).await?;
+    let n = records.len();
     Ok(info(if n == 1 {
         "created or modified 1 entry".to_owned()
     } else {
@@ -89,7 +93,7 @@ async fn query_hw(
     State(state): State<AppState>,
     ApiPath(target): ApiPath<String>,
     mut q: QueryPairs,
-) -> Result<Json<HardwareTree>, ApiError> {
+) -> Result<JsonText, ApiError> {
     let format: TreeFormat = q.take_parsed("format")?.unwrap_or_default();
     let parents: bool = q.take_parsed("parents")?.unwrap_or(false);
     let children: bool = q.take_parsed("children")?.unwrap_or(!parents);
@@ -97,9 +101,11 @@ async fn query_hw(
         .tree_queries(&target, children, parents)?;
     let mut found = Vec::new();
     for query in &queries {
-        found.extend(state.store().query_hardware(query).await?);
+        found.extend(state.store().query_hardware_json(query).await?);
     }
-    Ok(Json(HardwareTree::new(&target, format, found)))
+    Ok(JsonText(
+        HardwareTree::new(&target, format, found).to_json(),
+    ))
 }
 
 async fn list_fru(

@@ -11,8 +11,8 @@ use ochami_core::cloud_init::{ClusterDefaults, GroupData, InstanceInfo, NodeData
 use ochami_core::ingest::Inventory;
 use ochami_core::{
     BootConfiguration, BootParams, BootSelection, Component, ComponentEndpoint, ComponentFilter,
-    EthernetInterface, Group, GroupFilter, HardwareFilter, HardwareRecord, HmsType, IpAddressEntry,
-    MacAddr, Membership, Partition, RedfishEndpoint, Xname,
+    EthernetInterface, Group, GroupFilter, HardwareFilter, HardwareJson, HardwareRecord, HmsType,
+    IpAddressEntry, MacAddr, Membership, Partition, RedfishEndpoint, Xname,
 };
 
 use crate::{
@@ -179,6 +179,14 @@ pub trait InventoryStore: Send + Sync {
     /// Hardware matching `filter` (SMD's list filters, and optionally one subtree), sorted
     /// by id; the backend does the filtering.
     async fn query_hardware(&self, filter: &HardwareFilter) -> Result<Vec<HardwareRecord>>;
+
+    /// What [`InventoryStore::query_hardware`] finds, as each record's wire JSON (same
+    /// order): the list and tree routes join these without decoding a record. Backends
+    /// that keep the JSON answer from it directly; the default serializes the records.
+    async fn query_hardware_json(&self, filter: &HardwareFilter) -> Result<Vec<HardwareJson>> {
+        let records = self.query_hardware(filter).await?;
+        Ok(records.iter().map(HardwareJson::of).collect())
+    }
 
     /// Create or replace hardware records (all or nothing).
     async fn put_hardware(&self, records: &[HardwareRecord]) -> Result<()>;

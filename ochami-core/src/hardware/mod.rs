@@ -13,6 +13,7 @@ mod fru;
 mod location;
 mod query;
 mod record;
+mod wire;
 
 pub use fru::{
     DriveFruInfo, FruInfo, MemoryFruInfo, NodeFruInfo, PartFruInfo, ProcessorFruInfo, fru_id,
@@ -23,3 +24,4 @@ pub use location::{
 };
 pub use query::{HardwareFilter, HardwareFru, HardwareTree, TreeFormat};
 pub use record::{HardwareRecord, HardwareStatus, PopulatedFru};
+pub use wire::{HardwareJson, HardwarePost};

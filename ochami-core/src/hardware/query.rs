@@ -1,13 +1,13 @@
 //! Queries over the hardware inventory: SMD's list filters ([`HardwareFilter`]), the FRU
 //! view ([`HardwareFru`]) and the `Query/{xname}` tree ([`HardwareTree`]).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
-use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
-use super::record::FruValue;
-use crate::{Error, HardwareRecord, HmsType, PopulatedFru, Xname};
+use super::record::{FruValue, node_of};
+use super::wire::push_array;
+use crate::{Error, HardwareJson, HardwareRecord, HmsType, PopulatedFru, Xname};
 
 /// SMD's filters of `GET /Inventory/Hardware` and `/HardwareByFRU`: every parameter may
 /// repeat (values OR-ed), different parameters are AND-ed; text compares ignore case.
@@ -220,17 +220,20 @@ fn nests_in_node(t: HmsType) -> bool {
     )
 }
 
-/// The answer of `/Inventory/Hardware/Query/{xname}` (SMD's `SystemHWInventory`).
+/// The answer of `/Inventory/Hardware/Query/{xname}` (SMD's `SystemHWInventory`), written
+/// from the records' stored JSON ([`HardwareJson`]) without decoding them.
 ///
 /// ```
-/// use ochami_core::{HardwareRecord, HardwareTree, TreeFormat};
+/// use ochami_core::{HardwareJson, HardwareRecord, HardwareTree, TreeFormat};
 /// let recs: Vec<HardwareRecord> = serde_json::from_str(r#"[
 ///   {"ID":"x0c0s0b0n0","Status":"Populated","NodeLocationInfo":{"Id":"1"}},
 ///   {"ID":"x0c0s0b0n0p0","Status":"Empty"}]"#)?;
+/// let recs: Vec<HardwareJson> = recs.iter().map(HardwareJson::of).collect();
 /// let nested = serde_json::to_value(HardwareTree::new("x0c0s0b0n0", TreeFormat::NestNodesOnly, recs.clone()))?;
 /// assert_eq!(nested["Nodes"][0]["Processors"][0]["ID"], "x0c0s0b0n0p0");
 /// assert!(nested.get("Processors").is_none());
-/// let flat = serde_json::to_value(HardwareTree::new("x0c0s0b0n0", TreeFormat::FullyFlat, recs))?;
+/// let flat = HardwareTree::new("x0c0s0b0n0", TreeFormat::FullyFlat, recs).to_json();
+/// let flat: serde_json::Value = serde_json::from_str(&flat)?;
 /// assert_eq!(flat["Processors"][0]["ID"], "x0c0s0b0n0p0");
 /// # Ok::<(), serde_json::Error>(())
 /// ```
@@ -241,12 +244,12 @@ pub struct HardwareTree {
     /// `Format`.
     pub format: TreeFormat,
     /// The records, sorted by xname.
-    pub records: Vec<HardwareRecord>,
+    pub records: Vec<HardwareJson>,
 }
 
 impl HardwareTree {
     /// A tree of `records` (sorted here) for the query `xname`.
-    pub fn new(xname: &str, format: TreeFormat, mut records: Vec<HardwareRecord>) -> Self {
+    pub fn new(xname: &str, format: TreeFormat, mut records: Vec<HardwareJson>) -> Self {
         records.sort_by_key(|r| r.id);
         HardwareTree {
             xname: xname.to_owned(),
@@ -254,43 +257,24 @@ impl HardwareTree {
             records,
         }
     }
-}
 
-/// A record with the node parts nested in it.
-struct Nested<'a> {
-    record: &'a HardwareRecord,
-    children: BTreeMap<String, Vec<&'a HardwareRecord>>,
-}
-
-impl Serialize for Nested<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut m = s.serialize_map(None)?;
-        self.record.serialize_entries(&mut m)?;
-        for (k, v) in &self.children {
-            m.serialize_entry(k, v)?;
-        }
-        m.end()
-    }
-}
-
-impl Serialize for HardwareTree {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    /// The tree as JSON text: `XName`, `Format`, then one array per type (`Nodes`,
+    /// `Processors`, ...) in name order; with [`TreeFormat::NestNodesOnly`] the parts of a
+    /// node present in the answer go into that node's object, in arrays of their own.
+    pub fn to_json(&self) -> String {
         let nest = self.format == TreeFormat::NestNodesOnly;
-        let nodes: std::collections::HashSet<Xname> = self
+        let nodes: HashSet<Xname> = self
             .records
             .iter()
-            .filter(|r| nest && r.hms_type() == HmsType::Node)
+            .filter(|r| nest && r.id.hms_type() == HmsType::Node)
             .map(|r| r.id)
             .collect();
-        let node_of = |r: &HardwareRecord| {
-            std::iter::successors(r.id.parent(), Xname::parent)
-                .find(|p| p.hms_type() == HmsType::Node)
-        };
-        let mut children: BTreeMap<Xname, BTreeMap<String, Vec<&HardwareRecord>>> = BTreeMap::new();
-        let mut top: BTreeMap<String, Vec<&HardwareRecord>> = BTreeMap::new();
+        type Arrays<'a> = BTreeMap<String, Vec<&'a HardwareJson>>;
+        let mut children: HashMap<Xname, Arrays<'_>> = HashMap::new();
+        let mut top: Arrays<'_> = BTreeMap::new();
         for r in &self.records {
-            let t = r.hms_type();
-            match node_of(r).filter(|n| nests_in_node(t) && nodes.contains(n)) {
+            let t = r.id.hms_type();
+            match node_of(&r.id).filter(|n| nests_in_node(t) && nodes.contains(n)) {
                 Some(n) => children
                     .entry(n)
                     .or_default()
@@ -300,19 +284,66 @@ impl Serialize for HardwareTree {
                 None => top.entry(array_name(t)).or_default().push(r),
             }
         }
-        let mut m = s.serialize_map(None)?;
-        m.serialize_entry("XName", &self.xname)?;
-        m.serialize_entry("Format", self.format.as_str())?;
-        for (k, v) in &top {
-            let items: Vec<Nested<'_>> = v
-                .iter()
-                .map(|r| Nested {
-                    record: r,
-                    children: children.remove(&r.id).unwrap_or_default(),
-                })
-                .collect();
-            m.serialize_entry(k, &items)?;
+        let size: usize = self.records.iter().map(|r| r.json.len() + 24).sum();
+        let mut out = String::with_capacity(size + 64);
+        out.push_str("{\"XName\":");
+        out.push_str(&serde_json::Value::from(self.xname.as_str()).to_string());
+        out.push_str(",\"Format\":\"");
+        out.push_str(self.format.as_str());
+        out.push('"');
+        for (name, records) in &top {
+            push_key(&mut out, name);
+            out.push('[');
+            for (i, r) in records.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                match children.remove(&r.id) {
+                    Some(kids) => push_nested(&mut out, r, &kids),
+                    None => out.push_str(&r.json),
+                }
+            }
+            out.push(']');
         }
-        m.end()
+        out.push('}');
+        out
+    }
+}
+
+/// `,"name":` after an object's earlier entries.
+fn push_key(out: &mut String, name: &str) {
+    out.push_str(",\"");
+    out.push_str(name);
+    out.push_str("\":");
+}
+
+/// A node's object with its parts' arrays added as its last keys.
+fn push_nested(out: &mut String, node: &HardwareJson, kids: &BTreeMap<String, Vec<&HardwareJson>>) {
+    let Some(open) = node.json.trim_end().strip_suffix('}') else {
+        // Not an object (never stored so): nothing to nest into.
+        out.push_str(&node.json);
+        return;
+    };
+    out.push_str(open);
+    let mut first = open.trim_end().ends_with('{');
+    for (name, parts) in kids {
+        if first {
+            out.push('"');
+            out.push_str(name);
+            out.push_str("\":");
+            first = false;
+        } else {
+            push_key(out, name);
+        }
+        push_array(out, parts.iter().copied());
+    }
+    out.push('}');
+}
+
+impl Serialize for HardwareTree {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let raw = serde_json::value::RawValue::from_string(self.to_json())
+            .map_err(serde::ser::Error::custom)?;
+        raw.serialize(s)
     }
 }

@@ -110,8 +110,7 @@ impl HardwareRecord {
     /// The node a part belongs to (its nearest Node ancestor); `None` for nodes and
     /// everything outside a node.
     pub fn owning_node(&self) -> Option<Xname> {
-        std::iter::successors(self.id.parent(), Xname::parent)
-            .find(|p| p.hms_type() == HmsType::Node)
+        node_of(&self.id)
     }
 
     /// SMD's normalization of a posted record: the FRU id is recomputed from the FRU info
@@ -137,6 +136,11 @@ impl HardwareRecord {
             _ => None,
         }
     }
+}
+
+/// The nearest Node ancestor of `id` (the node a part belongs to).
+pub(crate) fn node_of(id: &Xname) -> Option<Xname> {
+    std::iter::successors(id.parent(), Xname::parent).find(|p| p.hms_type() == HmsType::Node)
 }
 
 /// The word SMD uses for a type in its `*LocationInfo` / `*FRUInfo` keys and in

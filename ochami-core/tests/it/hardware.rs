@@ -2,8 +2,8 @@
 
 use ochami_core::ingest::EndpointIngest;
 use ochami_core::{
-    FruInfo, HardwareFilter, HardwareRecord, HardwareStatus, HardwareTree, HmsType, TreeFormat,
-    fru_id,
+    FruInfo, HardwareFilter, HardwareJson, HardwareRecord, HardwareStatus, HardwareTree, HmsType,
+    TreeFormat, fru_id,
 };
 use serde_json::json;
 
@@ -163,12 +163,19 @@ fn filters_and_tree() {
     assert_eq!(found, ["x1000c0s0b0n0a0"]);
     assert!(HardwareFilter::from_query_pairs([("type", "Gizmo")]).is_err());
 
-    let nested = serde_json::to_value(HardwareTree::new(
-        "x1000c0s0b0",
-        TreeFormat::NestNodesOnly,
-        hw.clone(),
-    ))
-    .unwrap();
+    let stored: Vec<HardwareJson> = hw.iter().map(HardwareJson::of).collect();
+    let tree = HardwareTree::new("x1000c0s0b0", TreeFormat::NestNodesOnly, stored.clone());
+    let nested = serde_json::to_value(&tree).unwrap();
+    // The text written from stored JSON is valid JSON and the same document serde sees.
+    let text: serde_json::Value = serde_json::from_str(&tree.to_json()).unwrap();
+    assert_eq!(text, nested);
+    // A node keeps its own keys, in order, with its parts' arrays after them.
+    let node = stored
+        .iter()
+        .find(|h| h.id.to_string() == "x1000c0s0b0n0")
+        .unwrap();
+    let own = node.json.strip_suffix('}').unwrap();
+    assert!(tree.to_json().contains(&format!("{own},\"Drives\":[")));
     assert_eq!(nested["Format"], "NestNodesOnly");
     assert_eq!(
         nested["Nodes"][0]["NodeAccels"].as_array().unwrap().len(),
@@ -177,7 +184,8 @@ fn filters_and_tree() {
     assert_eq!(nested["Nodes"][0]["Drives"][0]["ID"], "x1000c0s0b0n0g0k0");
     assert_eq!(nested["NodeEnclosures"][0]["ID"], "x1000c0s0e0");
     assert!(nested.get("Memory").is_none());
-    let flat = serde_json::to_value(HardwareTree::new("s0", TreeFormat::FullyFlat, hw)).unwrap();
+    let flat =
+        serde_json::to_value(HardwareTree::new("s0", TreeFormat::FullyFlat, stored)).unwrap();
     assert_eq!(flat["Memory"].as_array().unwrap().len(), 2);
     assert!(flat["Nodes"][0].get("Memory").is_none());
     assert!("Hierarchical".parse::<TreeFormat>().is_err());

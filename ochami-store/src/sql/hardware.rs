@@ -3,13 +3,13 @@
 //! a node's parts are single statements. Writes are multi-row: a discovery of thousands of
 //! parts is a few statements, not one per part.
 
-use ochami_core::{HardwareFilter, HardwareRecord, Xname};
+use ochami_core::{HardwareFilter, HardwareJson, HardwareRecord, Xname};
 
 use std::collections::HashMap;
 
 use super::SqlStore;
-use super::driver::{Backend, Conn, Dialect, Val};
-use super::rows::to_json;
+use super::driver::{Backend, Conn, Dialect, Sql, Val};
+use super::rows::{req_text, to_json, xname};
 use crate::Result;
 use crate::hardware::parts_by_node;
 
@@ -73,7 +73,7 @@ impl<B: Backend> SqlStore<B> {
             // The payload travels as JSON text inside the row array.
             match sql.dialect {
                 Dialect::Postgres => sql.push(
-                    "SELECT r.v->>0, r.v->>1, (r.v->>2)::jsonb, r.v->>3, r.v->>4, r.v->>5, \
+                    "SELECT r.v->>0, r.v->>1, (r.v->>2)::json, r.v->>3, r.v->>4, r.v->>5, \
                      r.v->>6, r.v->>7 FROM jsonb_array_elements(",
                 ),
                 Dialect::Sqlite => sql.push(
@@ -118,9 +118,11 @@ impl<B: Backend> SqlStore<B> {
         tx.execute(sql).await.map(|_| ())
     }
 
-    /// The locations matching `filter`, sorted by xname.
-    pub(super) async fn select_hardware(&self, f: &HardwareFilter) -> Result<Vec<HardwareRecord>> {
-        let mut sql = self.sql("SELECT payload FROM hardware WHERE true", vec![]);
+    /// `SELECT <columns> FROM hardware` with the terms of `f`. The subtree term is a text
+    /// prefix, a superset (x1c0s1 also matches x1c0s10): callers finish it with SMD's rule.
+    fn hardware_query(&self, columns: &'static str, f: &HardwareFilter) -> Sql {
+        let mut sql = self.sql(columns, vec![]);
+        sql.push(" FROM hardware WHERE true");
         let lists: [(&str, Vec<String>); 6] = [
             ("id", f.ids.iter().map(Xname::to_string).collect()),
             ("type", f.types.iter().map(ToString::to_string).collect()),
@@ -136,14 +138,42 @@ impl<B: Backend> SqlStore<B> {
             }
         }
         if let Some(u) = &f.under {
-            // A superset by text prefix (x1c0s1 also matches x1c0s10); the exact rule below.
             sql.push(" AND id LIKE ").bind(format!("{u}%"));
         }
+        sql
+    }
+
+    /// The locations matching `filter`, sorted by xname.
+    pub(super) async fn select_hardware(&self, f: &HardwareFilter) -> Result<Vec<HardwareRecord>> {
+        let sql = self.hardware_query("SELECT payload", f);
         let mut out: Vec<HardwareRecord> = self.payloads("hardware record", sql).await?;
         if let Some(u) = &f.under {
             out.retain(|h| u.smd_prefix_contains(&h.id));
         }
         out.sort_by_key(|h| h.id);
+        Ok(out)
+    }
+
+    /// What [`Self::select_hardware`] finds, as the stored JSON text of each record (never
+    /// decoded; Postgres keeps it verbatim in a `json` column).
+    pub(super) async fn select_hardware_json(
+        &self,
+        f: &HardwareFilter,
+    ) -> Result<Vec<HardwareJson>> {
+        let columns = match B::DIALECT {
+            Dialect::Postgres => "SELECT id, payload::text",
+            Dialect::Sqlite => "SELECT id, payload",
+        };
+        let rows = self.fetch(self.hardware_query(columns, f)).await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let id = xname(r, 0, "hardware record")?;
+            if f.under.is_none_or(|u| u.smd_prefix_contains(&id)) {
+                let json = req_text(r, 1, "hardware record")?;
+                out.push(HardwareJson { id, json });
+            }
+        }
+        out.sort_unstable_by_key(|h| h.id);
         Ok(out)
     }
 }

@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use ochami_core::ingest::Inventory;
 use ochami_core::{
-    Component, ComponentEndpoint, EthernetInterface, HardwareFilter, HardwareRecord, HmsType,
-    IpAddressEntry, MacAddr, RedfishEndpoint, State, Xname,
+    Component, ComponentEndpoint, EthernetInterface, HardwareFilter, HardwareJson, HardwareRecord,
+    HmsType, IpAddressEntry, MacAddr, RedfishEndpoint, State, Xname,
 };
 
 use super::components::prepare_components;
@@ -724,6 +724,10 @@ impl<B: Backend> InventoryStore for SqlStore<B> {
 
     async fn query_hardware(&self, filter: &HardwareFilter) -> Result<Vec<HardwareRecord>> {
         self.select_hardware(filter).await
+    }
+
+    async fn query_hardware_json(&self, filter: &HardwareFilter) -> Result<Vec<HardwareJson>> {
+        self.select_hardware_json(filter).await
     }
 
     async fn put_hardware(&self, records: &[HardwareRecord]) -> Result<()> {

@@ -59,6 +59,10 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 4,
         script: include_str!("../../migrations/postgres/0004_boot_configurations.sql"),
     },
+    Migration {
+        version: 5,
+        script: include_str!("../../migrations/postgres/0005_hardware_json_text.sql"),
+    },
 ];
 
 /// Lock key for Postgres' `pg_advisory_xact_lock` while migrating ("ochami" in ASCII).

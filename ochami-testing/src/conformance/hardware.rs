@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use ochami_core::ingest::{EndpointIngest, Inventory};
-use ochami_core::{HardwareFilter, HardwareStatus, HmsType};
+use ochami_core::{HardwareFilter, HardwareJson, HardwareRecord, HardwareStatus, HmsType};
 use ochami_store::Store;
 use serde_json::{Value, json};
 
@@ -37,13 +37,23 @@ fn inventory(dimms: u32) -> Inventory {
     ingest.expand().expect("expands")
 }
 
-fn ids(records: &[ochami_core::HardwareRecord]) -> Vec<String> {
+fn ids(records: &[HardwareRecord]) -> Vec<String> {
     records.iter().map(|r| r.id.to_string()).collect()
+}
+
+/// The records `f` finds, checking that their stored JSON (what the list routes answer
+/// with) is, in the same order, exactly what serializing them writes.
+async fn found(store: &Arc<dyn Store>, f: &HardwareFilter) -> Vec<HardwareRecord> {
+    let records = store.query_hardware(f).await.unwrap();
+    let stored = store.query_hardware_json(f).await.unwrap();
+    let written: Vec<HardwareJson> = records.iter().map(HardwareJson::of).collect();
+    assert_eq!(stored, written, "stored JSON of {f:?}");
+    records
 }
 
 async fn query(store: &Arc<dyn Store>, pairs: &[(&str, &str)]) -> Vec<String> {
     let f = HardwareFilter::from_query_pairs(pairs.iter().copied()).expect("filter parses");
-    ids(&store.query_hardware(&f).await.unwrap())
+    ids(&found(store, &f).await)
 }
 
 /// SMD's hardware list filters, case-insensitive, and subtrees, answered by the store.
@@ -90,7 +100,7 @@ pub async fn hardware_filters_run_in_the_store(store: Arc<dyn Store>) {
         under: Some(x("x1000c0s0b0n1")),
         ..HardwareFilter::default()
     };
-    let found = store.query_hardware(&under).await.unwrap();
+    let found = found(&store, &under).await;
     assert_eq!(
         ids(&found),
         [

@@ -1,0 +1,5 @@
+-- Hardware records are kept as the exact JSON text they were written with (`json`, not
+-- `jsonb`): the list and tree routes join the stored text into their answers without
+-- decoding a record, and `jsonb` would re-order keys and add spaces. Nothing queries
+-- inside the payload: SMD's filters have columns of their own.
+ALTER TABLE hardware ALTER COLUMN payload TYPE json USING payload::json;

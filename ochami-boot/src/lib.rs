@@ -58,6 +58,7 @@ mod script;
 mod source;
 pub mod tftp;
 
+pub use cloud_init::user_data_of_component;
 pub use cloud_init::{
     CLOUD_CONFIG, generated_hostname, group_document, instance_id, meta_data, meta_data_v02,
     network_config, node_for_ip, user_data, vendor_data, vendor_data_v02,

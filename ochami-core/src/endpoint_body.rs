@@ -1,10 +1,64 @@
-//! Request bodies that replace or change a [`RedfishEndpoint`]: SMD's PUT (a whole
-//! endpoint, its `ID` optional) and PATCH (only the keys of `RedfishEndpointPatch`, merged
-//! over the stored endpoint). Both end in one normalized endpoint to store.
+//! Request bodies that create, replace or change a [`RedfishEndpoint`]: SMD's POST (a list
+//! of endpoints, one endpoint, or one carrying discovery results: [`RedfishEndpointsPost`]),
+//! PUT (a whole endpoint, its `ID` optional) and PATCH (only the keys of
+//! `RedfishEndpointPatch`, merged over the stored endpoint).
 
 use serde_json::{Map, Value};
 
+use crate::ingest::{EndpointIngest, Inventory};
 use crate::{BodyId, Error, RedfishEndpoint, Result, Xname};
+
+/// What a `POST /Inventory/RedfishEndpoints` stores.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RedfishEndpointsPost {
+    /// Endpoints to register (`{"RedfishEndpoints":[...]}` or one bare endpoint),
+    /// normalized; an endpoint that exists already is a conflict.
+    Endpoints(Vec<RedfishEndpoint>),
+    /// One endpoint's discovery results expanded into inventory
+    /// ([`EndpointIngest::expand`]), replacing what an earlier post of it stored.
+    Discovery {
+        /// The endpoint posted.
+        id: Xname,
+        /// What it expands into.
+        inventory: Inventory,
+    },
+}
+
+impl RedfishEndpointsPost {
+    /// The wrapped list form: at least one endpoint (SMD's `Missing RedfishEndpoints`,
+    /// [`Error::MissingUpdate`]), each normalized ([`RedfishEndpoint::normalize`]).
+    pub fn from_list(mut endpoints: Vec<RedfishEndpoint>) -> Result<Self> {
+        if endpoints.is_empty() {
+            return Err(Error::MissingUpdate("RedfishEndpoints"));
+        }
+        for ep in &mut endpoints {
+            ep.normalize()?;
+        }
+        Ok(RedfishEndpointsPost::Endpoints(endpoints))
+    }
+
+    /// The single-endpoint form: discovery results when it carries some
+    /// ([`EndpointIngest::is_discovery`]), else the bare endpoint, normalized.
+    pub fn from_ingest(ingest: EndpointIngest) -> Result<Self> {
+        if ingest.is_discovery() {
+            return Ok(RedfishEndpointsPost::Discovery {
+                id: ingest.endpoint.id,
+                inventory: ingest.expand()?,
+            });
+        }
+        let mut ep = ingest.endpoint;
+        ep.normalize()?;
+        Ok(RedfishEndpointsPost::Endpoints(vec![ep]))
+    }
+
+    /// The ids of the endpoints posted, in order.
+    pub fn ids(&self) -> Vec<Xname> {
+        match self {
+            RedfishEndpointsPost::Endpoints(eps) => eps.iter().map(|e| e.id).collect(),
+            RedfishEndpointsPost::Discovery { id, .. } => vec![*id],
+        }
+    }
+}
 
 /// A JSON object as a typed value, naming the path of the first bad field.
 fn from_fields<T: serde::de::DeserializeOwned>(fields: Map<String, Value>) -> Result<T> {

@@ -63,7 +63,8 @@ pub enum Error {
         /// How the body is named (`body`, `PATCH body`, `PUT body`).
         body: &'static str,
     },
-    /// A PATCH body lacks the field its URL requires (`Missing State`, `Missing IDs`).
+    /// A request body lacks what its route requires (`Missing State`, `Missing IDs`,
+    /// `Missing Components`, `Missing description or tags`).
     #[error("Missing {0}")]
     MissingUpdate(&'static str),
     /// A PATCH body that asks for no change, or for one its route does not make.
@@ -92,6 +93,19 @@ pub enum Error {
         index: Option<usize>,
         /// What is wrong.
         reason: String,
+    },
+    /// A resource (metadata-service's envelope and spec) that breaks a rule of its kind:
+    /// `spec.cluster_name is required`, `metadata.name cannot change (it is the uid)`.
+    #[error("{0}")]
+    InvalidResource(&'static str),
+    /// A create of something that exists already and may not be replaced (a node's
+    /// instance info through metadata-service's `POST`): a conflict, not a bad value.
+    #[error("{what} exists (uid {uid})")]
+    Exists {
+        /// What exists (`instance info for x0c0s0b0n0`).
+        what: String,
+        /// The uid it is found under.
+        uid: String,
     },
     /// A query parameter that is unknown or has a bad value.
     #[error("bad query param {key:?}: {reason}")]

@@ -140,6 +140,35 @@ pub struct Membership {
     pub partition_name: String,
 }
 
+/// `PATCH /groups/{label}` and `/partitions/{name}`: the description, the tags, or both.
+///
+/// ```
+/// use ochami_core::GroupPatch;
+/// let patch: GroupPatch = serde_json::from_str("{}")?;
+/// assert_eq!(patch.checked().unwrap_err().to_string(), "Missing description or tags");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GroupPatch {
+    /// New description.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// New tags.
+    #[serde(default)]
+    pub tags: Option<Vec<String>>,
+}
+
+impl GroupPatch {
+    /// The patch when it changes something; SMD's `Missing description or tags`
+    /// ([`Error::MissingUpdate`]) when it names neither.
+    pub fn checked(self) -> Result<Self, Error> {
+        if self.description.is_none() && self.tags.is_none() {
+            return Err(Error::MissingUpdate("description or tags"));
+        }
+        Ok(self)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

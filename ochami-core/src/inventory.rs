@@ -489,6 +489,45 @@ impl EthernetInterface {
     }
 }
 
+/// `PATCH /Inventory/EthernetInterfaces/{id}`: any of the description, the owning component
+/// and the IP list.
+///
+/// ```
+/// use ochami_core::EthernetInterfacePatch;
+/// let patch: EthernetInterfacePatch = serde_json::from_str("{}")?;
+/// assert_eq!(
+///     patch.checked().unwrap_err().to_string(),
+///     "Missing Description, ComponentID or IPAddresses"
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EthernetInterfacePatch {
+    /// New description.
+    #[serde(rename = "Description", default)]
+    pub description: Option<String>,
+    /// New owning component.
+    #[serde(rename = "ComponentID", default)]
+    pub component_id: Option<Xname>,
+    /// New IP list.
+    #[serde(rename = "IPAddresses", default)]
+    pub ip_addresses: Option<Vec<IpAddressEntry>>,
+}
+
+impl EthernetInterfacePatch {
+    /// The patch when it changes something; SMD's `Missing Description, ComponentID or
+    /// IPAddresses` ([`Error::MissingUpdate`]) when it names none of them.
+    pub fn checked(self) -> Result<Self, Error> {
+        if self.description.is_none() && self.component_id.is_none() && self.ip_addresses.is_none()
+        {
+            return Err(Error::MissingUpdate(
+                "Description, ComponentID or IPAddresses",
+            ));
+        }
+        Ok(self)
+    }
+}
+
 /// Optional values written as `""` when absent (SMD's Go zero values) and read back leniently.
 mod empty_as_none {
     use std::fmt::Display;

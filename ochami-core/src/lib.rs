@@ -36,6 +36,7 @@ mod body_id;
 mod boot;
 mod boot_config;
 mod boot_configuration;
+mod boot_query;
 pub mod cloud_init;
 pub mod component;
 mod endpoint_body;
@@ -93,3 +94,10 @@ pub use mac::MacAddr;
 pub use problem::{Problem, reason_phrase};
 pub use timestamp::Timestamp;
 pub use xname::{Xname, XnameError};
+
+// Request bodies and BSS reads whose rules used to sit in ochami-server's handlers.
+pub use boot_query::BootQuery;
+pub use component::batch::{NewComponents, NidAssignment, NidAssignments};
+pub use endpoint_body::RedfishEndpointsPost;
+pub use groups::GroupPatch;
+pub use inventory::EthernetInterfacePatch;

@@ -19,12 +19,12 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use ochami_boot::BootRequest;
-use ochami_core::{BootKey, BootOrigin, BootParams, MacAddr, SmComponent, sm_components};
+use ochami_core::{BootParams, BootQuery, SmComponent};
 use ochami_store::EndpointAccess;
 use serde::Serialize;
 
 use super::AppState;
-use super::problem::{ApiError, NoQuery, QueryPairs, parse_json};
+use super::problem::{ApiError, NoQuery, QueryPairs, parse_json, parse_optional_json};
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
@@ -76,66 +76,31 @@ async fn bootscript(
         .into_response())
 }
 
-/// Split `a,b` values of repeated parameters.
-fn split_values(values: Vec<String>) -> impl Iterator<Item = String> {
-    values
-        .into_iter()
-        .flat_map(|v| {
-            v.split(',')
-                .map(|s| s.trim().to_owned())
-                .collect::<Vec<_>>()
-        })
-        .filter(|s| !s.is_empty())
-}
-
-/// `name=`, `mac=` and `nid=` query values (comma-separated, repeatable) into `query`.
-fn names_from_query(q: &mut QueryPairs, query: &mut BootParams) -> Result<(), ApiError> {
-    query.hosts.extend(split_values(q.take("name")));
-    query.macs.extend(split_values(q.take("mac")));
-    for n in split_values(q.take("nid")) {
-        let nid = n.parse::<i32>().map_err(|_| {
-            ApiError::bad_request(format!("bad query param \"nid\": {n:?} is not a NID"))
-        })?;
-        query.nids.push(nid);
-    }
-    Ok(())
-}
-
-fn names_given(bp: &BootParams) -> bool {
-    !(bp.hosts.is_empty() && bp.macs.is_empty() && bp.nids.is_empty())
+/// `name=`, `mac=` and `nid=` query values (comma-separated, repeatable) added to `query`.
+fn names_from_query(q: &mut QueryPairs, query: &mut BootQuery) -> Result<(), ApiError> {
+    Ok(query.add_names(q.take("name"), q.take("mac"), q.take("nid"))?)
 }
 
 /// `GET /boot/v1/bootparameters`: everything, or the entries named by `name=`/`mac=`/`nid=`
-/// and/or a BootParams body. Named entries that do not exist answer 404.
+/// and/or a BootParams body ([`ochami_store::BootStore::bss_boot_params`]). Named entries
+/// that do not exist answer 404.
 async fn get_params(
     State(state): State<AppState>,
     mut q: QueryPairs,
     body: Bytes,
 ) -> Result<Json<Vec<BootParams>>, ApiError> {
-    let mut query: BootParams = if body.iter().all(u8::is_ascii_whitespace) {
-        BootParams::default()
-    } else {
-        parse_json(&body)?
-    };
+    let mut query = BootQuery::new(parse_optional_json(&body)?);
     names_from_query(&mut q, &mut query)?;
     q.finish()?;
-    let named = names_given(&query);
-    if named {
-        query.normalize()?;
-    }
-    let found = all_params(&state, &query).await?;
-    if named && found.is_empty() {
-        return Err(ApiError::not_found(
-            "no boot parameters for the hosts, MACs or NIDs given",
-        ));
-    }
-    Ok(Json(found))
+    let found = state.store().bss_boot_params(&query).await?;
+    found
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found("no boot parameters for the hosts, MACs or NIDs given"))
 }
 
+/// A BootParams body; the store normalizes and checks it (the one place).
 fn read_params(body: &Bytes) -> Result<BootParams, ApiError> {
-    let mut bp: BootParams = parse_json(body)?;
-    bp.normalize()?;
-    Ok(bp)
+    parse_json(body)
 }
 
 async fn post_params(
@@ -182,62 +147,16 @@ async fn delete_params(
     Ok(StatusCode::OK)
 }
 
-/// The nodes as BSS sees them, from one store read.
-async fn node_view(state: &AppState) -> Result<Vec<SmComponent>, ApiError> {
-    let inv = state.store().node_inventory().await?;
-    Ok(sm_components(
-        &inv.components,
-        &inv.endpoints,
-        &inv.interfaces,
-    ))
-}
-
-/// BSS's listing: the BSS rows (grouped) and then every boot-service configuration in BSS's
-/// shape ([`ochami_core::BootConfiguration::bss_view`]); with names in `query`, only what
-/// names one of them.
-async fn all_params(state: &AppState, query: &BootParams) -> Result<Vec<BootParams>, ApiError> {
-    let mut found = state.store().list_boot_params(query).await?;
-    let keys = if names_given(query) {
-        Some(BootKey::normalized(query)?.1)
-    } else {
-        None
-    };
-    let configured = state.store().list_boot_configurations().await?;
-    found.extend(
-        configured
-            .iter()
-            .filter(|c| c.origin == BootOrigin::BootService)
-            .filter(|c| keys.as_ref().is_none_or(|ks| ks.iter().any(|k| c.names(k))))
-            .map(|c| c.bss_view()),
-    );
-    Ok(found)
-}
-
 /// `GET /boot/v1/hosts`: the nodes as BSS sees them, optionally only those named by
 /// `name=`, `mac=` or `nid=` (comma-separated, repeatable).
 async fn hosts(
     State(state): State<AppState>,
     mut q: QueryPairs,
 ) -> Result<Json<Vec<SmComponent>>, ApiError> {
-    let mut wanted = BootParams::default();
+    let mut wanted = BootQuery::default();
     names_from_query(&mut q, &mut wanted)?;
     q.finish()?;
-    let names: Vec<ochami_core::Xname> = wanted
-        .hosts
-        .iter()
-        .map(|h| super::problem::xname(h))
-        .collect::<Result<_, _>>()?;
-    let macs: Vec<MacAddr> = wanted
-        .macs
-        .iter()
-        .map(|m| m.parse::<MacAddr>())
-        .collect::<Result<_, _>>()?;
-    let nids: Vec<i64> = wanted.nids.iter().map(|n| i64::from(*n)).collect();
-    let mut view = node_view(&state).await?;
-    if names_given(&wanted) {
-        view.retain(|h| h.named_by(&names, &macs, &nids));
-    }
-    Ok(Json(view))
+    Ok(Json(state.store().bss_hosts(&wanted).await?))
 }
 
 async fn refresh_hosts(_: NoQuery) -> StatusCode {
@@ -253,8 +172,10 @@ struct DumpState {
 }
 
 async fn dumpstate(State(state): State<AppState>, _: NoQuery) -> Result<Json<DumpState>, ApiError> {
-    let components = node_view(&state).await?;
-    let params = all_params(&state, &BootParams::default()).await?;
+    let everything = BootQuery::default();
+    let components = state.store().bss_hosts(&everything).await?;
+    let params = state.store().bss_boot_params(&everything).await?;
+    let params = params.unwrap_or_default();
     Ok(Json(DumpState { components, params }))
 }
 

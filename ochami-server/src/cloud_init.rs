@@ -153,14 +153,17 @@ async fn vendor_data_for(state: &AppState, node: &Xname) -> Result<Response, Api
     ))
 }
 
+/// The group a `<group>.yaml` document path names; any other file name is 404.
+fn group_of(file: &str) -> Result<&str, ApiError> {
+    file.strip_suffix(".yaml")
+        .ok_or_else(|| ApiError::not_found(format!("no cloud-init document {file:?}")))
+}
+
 async fn group_document_for(
     state: &AppState,
     node: &Xname,
-    file: &str,
+    group: &str,
 ) -> Result<Response, ApiError> {
-    let group = file
-        .strip_suffix(".yaml")
-        .ok_or_else(|| ApiError::not_found(format!("no cloud-init document {file:?}")))?;
     Ok(text(
         TEXT,
         ochami_boot::group_document(state.store(), node, group).await?,
@@ -240,13 +243,9 @@ async fn group_document(
     headers: HeaderMap,
     _: NoQuery,
 ) -> Result<Response, ApiError> {
-    if !file.ends_with(".yaml") {
-        return Err(ApiError::not_found(format!(
-            "no cloud-init document {file:?}"
-        )));
-    }
+    let group = group_of(&file)?;
     let node = requesting_node(&state, peer, &headers).await?;
-    group_document_for(&state, &node, &file).await
+    group_document_for(&state, &node, group).await
 }
 
 async fn meta_data_of(
@@ -263,12 +262,9 @@ async fn user_data_of(
     _: NoQuery,
 ) -> Result<Response, ApiError> {
     let node = xname(&id)?;
-    if state.store().get_component(&node).await?.is_none() {
-        return Err(ochami_boot::BootError::NodeNotFound(node).into());
-    }
     Ok(text(
         TEXT,
-        ochami_boot::user_data(state.store(), &node).await?,
+        ochami_boot::user_data_of_component(state.store(), &node).await?,
     ))
 }
 
@@ -285,7 +281,7 @@ async fn group_document_of(
     ApiPath((id, file)): ApiPath<(String, String)>,
     _: NoQuery,
 ) -> Result<Response, ApiError> {
-    group_document_for(&state, &xname(&id)?, &file).await
+    group_document_for(&state, &xname(&id)?, group_of(&file)?).await
 }
 
 // ---- admin ----
@@ -325,9 +321,9 @@ fn group_created(name: &str) -> Response {
 async fn add_group(
     State(state): State<AppState>,
     _: NoQuery,
-    ApiJson(mut data): ApiJson<GroupData>,
+    ApiJson(data): ApiJson<GroupData>,
 ) -> Result<Response, ApiError> {
-    data.normalize()?;
+    // The store normalizes the record; the Location names the group by its canonical label.
     match state.store().insert_group_data(&data).await {
         // The problem's detail stays the store's own words: `cloud-init group X already exists`.
         Err(StoreError::Conflict {
@@ -335,9 +331,10 @@ async fn add_group(
             detail,
             ..
         }) => Err(ApiError::Conflict(detail)),
-        other => other
-            .map(|()| group_created(&data.name))
-            .map_err(ApiError::from),
+        other => {
+            other?;
+            Ok(group_created(&group_name(&data.name)?))
+        }
     }
 }
 
@@ -369,13 +366,12 @@ async fn put_group(
         &name,
         ochami_core::Group::normalize_label,
     )?;
-    let mut data: GroupData = serde_path_to_error::deserialize(serde_json::Value::Object(fields))
+    let data: GroupData = serde_path_to_error::deserialize(serde_json::Value::Object(fields))
         .map_err(|e| {
-        ApiError::bad_request(format!("invalid JSON body at {}: {}", e.path(), e.inner()))
-    })?;
-    data.normalize()?;
+            ApiError::bad_request(format!("invalid JSON body at {}: {}", e.path(), e.inner()))
+        })?;
     state.store().put_group_data(&data).await?;
-    Ok(group_created(&data.name))
+    Ok(group_created(&name))
 }
 
 async fn delete_group(
@@ -436,14 +432,10 @@ async fn put_node_data(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
     _: NoQuery,
-    ApiJson(mut data): ApiJson<NodeData>,
+    ApiJson(data): ApiJson<NodeData>,
 ) -> Result<StatusCode, ApiError> {
     let node = xname(&id)?;
-    BodyId::CLOUD_INIT_NODE.check(&node, data.id.as_ref())?;
-    data.id = Some(node);
-    if data.instance_info.id.is_empty() {
-        data.instance_info.id = node.to_string();
-    }
+    let data = data.for_node(&node)?;
     state.store().put_node_data(&node, &data).await?;
     Ok(StatusCode::CREATED)
 }

@@ -2,7 +2,8 @@
 //! and the extractors (JSON body, query string, path) that turn any kind of bad input into
 //! one instead of axum's plain-text rejections.
 //!
-//! Mapping: domain errors ([`ochami_core::Error`]) and [`StoreError::Invalid`] are 400,
+//! Mapping: domain errors ([`ochami_core::Error`]) and [`StoreError::Invalid`] are 400 (a
+//! create of something that exists, [`ochami_core::Error::Exists`], 409),
 //! [`StoreError::NotFound`] 404, [`StoreError::Conflict`] 409, an unavailable database 503.
 //! Upstream SMD answers malformed JSON with 500; we answer 400 and name what was wrong.
 
@@ -65,6 +66,7 @@ impl ApiError {
         match self {
             ApiError::Store(e) => store_status(e),
             ApiError::Boot(e) => boot_status(e),
+            ApiError::Invalid(ochami_core::Error::Exists { .. }) => StatusCode::CONFLICT,
             ApiError::Invalid(_) | ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
@@ -207,6 +209,15 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     de.end()
         .map_err(|e| ApiError::bad_request(format!("malformed JSON body: {e}")))?;
     Ok(value)
+}
+
+/// [`parse_json`] for a body that may be left out: an empty (or all-whitespace) body is
+/// `T::default()`.
+pub fn parse_optional_json<T: DeserializeOwned + Default>(bytes: &[u8]) -> Result<T, ApiError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    parse_json(bytes)
 }
 
 /// The query string as `(key, value)` pairs. Handlers take the keys they know with

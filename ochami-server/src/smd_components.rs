@@ -2,15 +2,13 @@
 //! create, get/put/patch/delete one, the bulk and single-field PATCH updates, and the query
 //! forms (`Query/{xname}`, `POST Query`, `POST ByNID/Query`, `ByNID/{nid}`).
 
-use std::collections::BTreeMap;
-
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, patch, post};
 use axum::{Json, Router};
 use ochami_core::{
-    BodyId, CompUpdate, Component, ComponentFilter, HierarchyQuery, KindChange, Projection,
-    QueryBody, UpdateKind, Xname, query_body_filters,
+    BodyId, CompUpdate, Component, ComponentFilter, HierarchyQuery, NewComponents, NidAssignments,
+    Projection, QueryBody, UpdateKind, query_body_filters,
 };
 use ochami_store::StoreError;
 use serde::{Deserialize, Serialize};
@@ -69,23 +67,12 @@ async fn list(
     Ok(answer(found, filter.projection))
 }
 
-/// `POST` body: `{"Components":[...], "force": false}`.
-#[derive(Deserialize)]
-struct ComponentsPost {
-    #[serde(rename = "Components", alias = "components", default)]
-    components: Vec<Component>,
-    #[serde(rename = "force", alias = "Force", default)]
-    force: bool,
-}
-
 async fn create(
     State(state): State<AppState>,
     _: NoQuery,
-    ApiJson(body): ApiJson<ComponentsPost>,
+    ApiJson(body): ApiJson<NewComponents>,
 ) -> Result<StatusCode, ApiError> {
-    if body.components.is_empty() {
-        return Err(ApiError::bad_request("Missing Components"));
-    }
+    let body = body.checked()?;
     state
         .store()
         .upsert_components(&body.components, body.force)
@@ -174,31 +161,12 @@ bulk_route!(bulk_enabled, UpdateKind::Enabled);
 bulk_route!(bulk_software_status, UpdateKind::SoftwareStatus);
 bulk_route!(bulk_role, UpdateKind::Role);
 
-/// `BulkNID` body: `{"Components":[{"ID":..., "NID":...}]}`.
-#[derive(Deserialize)]
-struct NidArray {
-    #[serde(rename = "Components", alias = "components", default)]
-    components: Vec<NidEntry>,
-}
-
-#[derive(Deserialize)]
-struct NidEntry {
-    #[serde(rename = "ID", alias = "id")]
-    id: Xname,
-    #[serde(rename = "NID", alias = "nid")]
-    nid: i64,
-}
-
 async fn bulk_nid(
     State(state): State<AppState>,
     _: NoQuery,
-    ApiJson(body): ApiJson<NidArray>,
+    ApiJson(body): ApiJson<NidAssignments>,
 ) -> Result<StatusCode, ApiError> {
-    if body.components.is_empty() {
-        return Err(ApiError::bad_request("Missing Components"));
-    }
-    let nids: Vec<(Xname, i64)> = body.components.iter().map(|e| (e.id, e.nid)).collect();
-    state.store().set_nids(&nids).await?;
+    state.store().set_nids(&body.nids()?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -215,10 +183,8 @@ async fn patch_field(
     })?;
     let id = xname(&id)?;
     body.check_id(&id)?;
-    match body.for_kind(kind)? {
-        KindChange::Nid(nid) => state.store().set_nids(&[(id, nid)]).await?,
-        KindChange::Update(u) => state.store().update_components(&[id], &u).await?,
-    }
+    let change = body.for_kind(kind)?;
+    state.store().change_component(&id, &change).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -256,23 +222,8 @@ async fn query_get(
     let filter = ComponentFilter::from_query_pairs(q.into_pairs())?;
     let projection = filter.projection;
     let query = HierarchyQuery::new(root, filter);
-    let mut found = state.store().list_components(&query.store_filter()).await?;
-    found.retain(|c| query.contains(c));
+    let found = state.store().query_components(&query).await?;
     Ok(answer(found, projection))
-}
-
-/// Run each filter and merge the answers (sorted by xname, no duplicates).
-async fn union(state: &AppState, filters: &[ComponentFilter]) -> Result<Vec<Component>, ApiError> {
-    if let [one] = filters {
-        return Ok(state.store().list_components(one).await?);
-    }
-    let mut merged = BTreeMap::new();
-    for f in filters {
-        for c in state.store().list_components(f).await? {
-            merged.insert(c.id, c);
-        }
-    }
-    Ok(merged.into_values().collect())
 }
 
 async fn query_post(
@@ -282,7 +233,8 @@ async fn query_post(
 ) -> Result<Json<ComponentArray>, ApiError> {
     let filters = query_body_filters(&body, QueryBody::ByIds)?;
     let projection = filters.first().and_then(|f| f.projection);
-    Ok(answer(union(&state, &filters).await?, projection))
+    let found = state.store().list_components_any(&filters).await?;
+    Ok(answer(found, projection))
 }
 
 async fn by_nid_query(
@@ -292,7 +244,8 @@ async fn by_nid_query(
 ) -> Result<Json<ComponentArray>, ApiError> {
     let filters = query_body_filters(&body, QueryBody::ByNid)?;
     let projection = filters.first().and_then(|f| f.projection);
-    Ok(answer(union(&state, &filters).await?, projection))
+    let found = state.store().list_components_any(&filters).await?;
+    Ok(answer(found, projection))
 }
 
 async fn by_nid(

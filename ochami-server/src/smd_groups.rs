@@ -7,9 +7,8 @@ use axum::response::Response;
 use axum::routing::{delete, get};
 use axum::{Json, Router};
 use ochami_core::{
-    BodyId, ComponentFilter, Group, GroupFilter, Members, Membership, Partition, Xname,
+    BodyId, ComponentFilter, Group, GroupFilter, GroupPatch, Members, Membership, Partition, Xname,
 };
-use ochami_store::GroupPatch;
 use serde::Deserialize;
 
 use super::AppState;
@@ -96,11 +95,14 @@ async fn list_groups(
 async fn create_group(
     State(state): State<AppState>,
     _: NoQuery,
-    ApiJson(mut group): ApiJson<Group>,
+    ApiJson(group): ApiJson<Group>,
 ) -> Result<Response, ApiError> {
-    group.normalize()?;
+    // The store normalizes the group; the Location names it by its canonical label.
     state.store().create_group(&group).await?;
-    Ok(created(vec![format!("{GROUPS}/{}", group.label)], true))
+    Ok(created(
+        vec![format!("{GROUPS}/{}", label(&group.label)?)],
+        true,
+    ))
 }
 
 async fn group_labels(
@@ -127,20 +129,13 @@ async fn get_group(
     Ok(Json(scoped_group(&state, &l, q).await?))
 }
 
-fn check_patch(p: &GroupPatch) -> Result<(), ApiError> {
-    if p.description.is_none() && p.tags.is_none() {
-        return Err(ApiError::bad_request("Missing description or tags"));
-    }
-    Ok(())
-}
-
 async fn patch_group(
     State(state): State<AppState>,
     ApiPath(l): ApiPath<String>,
     _: NoQuery,
     ApiJson(patch): ApiJson<GroupPatch>,
 ) -> Result<StatusCode, ApiError> {
-    check_patch(&patch)?;
+    let patch = patch.checked()?;
     state.store().patch_group(&label(&l)?, &patch).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -230,11 +225,12 @@ async fn list_partitions(
 async fn create_partition(
     State(state): State<AppState>,
     _: NoQuery,
-    ApiJson(mut p): ApiJson<Partition>,
+    ApiJson(p): ApiJson<Partition>,
 ) -> Result<Response, ApiError> {
-    p.normalize()?;
+    // The store normalizes the partition; the Location names it by its canonical name.
     state.store().create_partition(&p).await?;
-    Ok(created(vec![format!("{PARTITIONS}/{}", p.name)], true))
+    let name = partition_name(&p.name)?;
+    Ok(created(vec![format!("{PARTITIONS}/{name}")], true))
 }
 
 async fn partition_names(
@@ -267,7 +263,7 @@ async fn patch_partition(
     _: NoQuery,
     ApiJson(patch): ApiJson<GroupPatch>,
 ) -> Result<StatusCode, ApiError> {
-    check_patch(&patch)?;
+    let patch = patch.checked()?;
     state
         .store()
         .patch_partition(&partition_name(&n)?, &patch)

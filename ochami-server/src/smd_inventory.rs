@@ -11,13 +11,14 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get};
 use axum::{Json, Router};
+use ochami_core::EthernetInterfacePatch;
 use ochami_core::ingest::EndpointIngest;
 use ochami_core::{
     ComponentEndpoint, ComponentEndpointFilter, EthernetInterface, EthernetInterfaceFilter,
     IpAddressEntry, MacAddr, RedfishEndpoint, RedfishEndpointFilter, RedfishEndpointPatch,
-    ResourceUri, Timestamp,
+    RedfishEndpointsPost, ResourceUri, Timestamp,
 };
-use ochami_store::{ConflictKind, EthernetInterfacePatch, Record, StoreError};
+use ochami_store::{ConflictKind, Record, StoreError};
 use serde::{Deserialize, Serialize};
 
 use super::AppState;
@@ -108,10 +109,6 @@ async fn list_rf(
     Ok(Json(RedfishEndpointArray { endpoints }))
 }
 
-fn rf_uri(ep: &RedfishEndpoint) -> String {
-    format!("{RF}/{}", ep.id)
-}
-
 /// `POST /Inventory/RedfishEndpoints` takes three shapes: `{"RedfishEndpoints":[...]}`; a
 /// single endpoint; or a single endpoint carrying discovery results (`SchemaVersion` >= 1,
 /// `Systems`, `Managers`), which is expanded into components, component endpoints and
@@ -127,36 +124,24 @@ async fn post_rf(
         o.iter()
             .find(|(k, _)| k.eq_ignore_ascii_case("RedfishEndpoints"))
     });
-    if let Some((_, list)) = wrapped {
-        #[derive(Deserialize)]
-        struct Wrapped(Vec<RedfishEndpoint>);
-        let Wrapped(mut eps) = serde_path_to_error::deserialize(list).map_err(|e| {
-            ApiError::bad_request(format!(
-                "invalid JSON body at RedfishEndpoints{}: {}",
-                path_suffix(e.path()),
-                e.inner()
-            ))
-        })?;
-        if eps.is_empty() {
-            return Err(ApiError::bad_request("Missing RedfishEndpoints"));
+    let post = match wrapped {
+        Some((_, list)) => {
+            #[derive(Deserialize)]
+            struct Wrapped(Vec<RedfishEndpoint>);
+            let Wrapped(eps) = serde_path_to_error::deserialize(list).map_err(|e| {
+                ApiError::bad_request(format!(
+                    "invalid JSON body at RedfishEndpoints{}: {}",
+                    path_suffix(e.path()),
+                    e.inner()
+                ))
+            })?;
+            RedfishEndpointsPost::from_list(eps)?
         }
-        for ep in &mut eps {
-            ep.normalize()?;
-        }
-        state.store().insert_redfish_endpoints(&eps).await?;
-        return Ok(created(eps.iter().map(rf_uri).collect(), true));
-    }
-    let ingest: EndpointIngest = parse_json(&body)?;
-    let uri = format!("{RF}/{}", ingest.endpoint.id);
-    if ingest.is_discovery() {
-        let inventory = ingest.expand()?;
-        state.store().ingest(&inventory, false).await?;
-    } else {
-        let mut ep = ingest.endpoint;
-        ep.normalize()?;
-        state.store().insert_redfish_endpoints(&[ep]).await?;
-    }
-    Ok(created(vec![uri], true))
+        None => RedfishEndpointsPost::from_ingest(parse_json::<EndpointIngest>(&body)?)?,
+    };
+    state.store().post_redfish_endpoints(&post).await?;
+    let uris = post.ids().iter().map(|id| format!("{RF}/{id}")).collect();
+    Ok(created(uris, true))
 }
 
 fn path_suffix(p: &serde_path_to_error::Path) -> String {
@@ -352,11 +337,7 @@ async fn patch_eth(
     ApiJson(patch): ApiJson<EthernetInterfacePatch>,
 ) -> Result<Json<EthernetInterface>, ApiError> {
     let mac = mac_id(&id)?;
-    if patch.description.is_none() && patch.component_id.is_none() && patch.ip_addresses.is_none() {
-        return Err(ApiError::bad_request(
-            "Missing Description, ComponentID or IPAddresses",
-        ));
-    }
+    let patch = patch.checked()?;
     state.store().patch_ethernet_interface(&mac, &patch).await?;
     Ok(Json(find_eth(&state, &mac).await?))
 }

@@ -14,6 +14,9 @@ use ochami_core::{
     EthernetInterface, Group, GroupFilter, HardwareFilter, HardwareJson, HardwareRecord, HmsType,
     IpAddressEntry, MacAddr, Membership, Partition, RedfishEndpoint, Xname,
 };
+use ochami_core::{
+    BootQuery, HierarchyQuery, KindChange, RedfishEndpointsPost, SmComponent, sm_components,
+};
 
 use crate::{
     BootCandidates, BootConfig, BootKey, ComponentEndpointFilter, ComponentUpdate, EndpointAccess,
@@ -67,6 +70,42 @@ pub trait ComponentStore: Send + Sync {
 
     /// `BulkNID`: set each component's NID; all exist, NIDs stay unique; all or nothing.
     async fn set_nids(&self, nids: &[(Xname, i64)]) -> Result<()>;
+
+    // ---- whole-request component reads and changes (provided: one rule for every backend) ----
+
+    /// `GET /State/Components/Query/{xname}`: the components `query` selects at and under
+    /// its root ([`HierarchyQuery::contains`]). The default implementation lists
+    /// [`HierarchyQuery::store_filter`] and narrows that.
+    async fn query_components(&self, query: &HierarchyQuery) -> Result<Vec<Component>> {
+        let mut found = self.list_components(&query.store_filter()).await?;
+        found.retain(|c| query.contains(c));
+        Ok(found)
+    }
+
+    /// `POST /State/Components/Query` and `ByNID/Query`: the components matching any of
+    /// `filters`, sorted by xname, each once. The default implementation lists each filter.
+    async fn list_components_any(&self, filters: &[ComponentFilter]) -> Result<Vec<Component>> {
+        if let [one] = filters {
+            return self.list_components(one).await;
+        }
+        let mut merged = std::collections::BTreeMap::new();
+        for f in filters {
+            for c in self.list_components(f).await? {
+                merged.insert(c.id, c);
+            }
+        }
+        Ok(merged.into_values().collect())
+    }
+
+    /// `PATCH /State/Components/{xname}/{kind}`: one single-field change of one component, a
+    /// NID stored as [`ComponentStore::set_nids`] does, any other field as
+    /// [`ComponentStore::update_components`] does.
+    async fn change_component(&self, id: &Xname, change: &KindChange) -> Result<()> {
+        match change {
+            KindChange::Nid(nid) => self.set_nids(&[(*id, *nid)]).await,
+            KindChange::Update(update) => self.update_components(&[*id], update).await,
+        }
+    }
 }
 
 /// SMD inventory: Redfish endpoints, component endpoints, ethernet interfaces, hardware.
@@ -107,6 +146,20 @@ pub trait InventoryStore: Send + Sync {
     /// another component is a conflict unless `force`; IPs are replaced only by a
     /// non-empty discovered list, so re-ingesting the same result changes nothing).
     async fn ingest(&self, inventory: &Inventory, force: bool) -> Result<()>;
+
+    /// SMD's `POST /Inventory/RedfishEndpoints`: register the endpoints
+    /// ([`InventoryStore::insert_redfish_endpoints`]) or store a discovery result
+    /// ([`InventoryStore::ingest`], not forced). The default implementation asks those.
+    async fn post_redfish_endpoints(&self, post: &RedfishEndpointsPost) -> Result<()> {
+        match post {
+            RedfishEndpointsPost::Endpoints(endpoints) => {
+                self.insert_redfish_endpoints(endpoints).await
+            }
+            RedfishEndpointsPost::Discovery { inventory, .. } => {
+                self.ingest(inventory, false).await
+            }
+        }
+    }
 
     /// One component endpoint.
     async fn get_component_endpoint(&self, id: &Xname) -> Result<Option<ComponentEndpoint>>;
@@ -276,6 +329,27 @@ pub trait BootStore: Send + Sync {
     /// The config stored directly under one name (no fallback; see `ochami-boot`).
     async fn get_boot_config(&self, key: &BootKey) -> Result<Option<BootConfig>>;
 
+    // ---- BSS reads that answer a whole request (provided: one rule for every backend) ----
+
+    /// BSS's `GET /boot/v1/bootparameters`: the BSS rows `query` names (every row without
+    /// names), then each configuration written through boot-service in BSS's shape
+    /// ([`BootConfiguration::bss_view`]) that [`BootQuery::lists`]. The query is normalized
+    /// here, once ([`BootQuery::keys`]). `None` when names were given and nothing answers to
+    /// any of them (BSS's 404); without names always `Some`. The default implementation asks
+    /// the other methods.
+    async fn bss_boot_params(&self, query: &BootQuery) -> Result<Option<Vec<BootParams>>> {
+        let keys = query.keys()?;
+        let mut found = self.list_boot_params(&query.params).await?;
+        let configured = self.list_boot_configurations().await?;
+        found.extend(
+            configured
+                .iter()
+                .filter(|c| BootQuery::lists(keys.as_deref(), c))
+                .map(BootConfiguration::bss_view),
+        );
+        Ok((keys.is_none() || !found.is_empty()).then_some(found))
+    }
+
     /// Record that `name` fetched `endpoint` (`bootscript`, `user-data`) at `last_epoch`.
     async fn record_access(&self, access: &EndpointAccess) -> Result<()>;
 
@@ -371,6 +445,20 @@ pub trait CloudInitStore: Send + Sync {
 
     /// Replace the cluster defaults.
     async fn put_cluster_defaults(&self, defaults: &ClusterDefaults) -> Result<()>;
+
+    // ---- whole-request cloud-init writes (provided: one rule for every backend) ----
+
+    /// Remove a node's instance info (metadata-service's `DELETE instanceinfos/{uid}`): a
+    /// node with user-data of its own keeps it, its instance info reset to its id
+    /// ([`NodeData::without_instance_info`]); otherwise its record is deleted. The default
+    /// implementation asks the other methods.
+    async fn remove_instance_info(&self, id: &Xname) -> Result<()> {
+        let current = self.get_node_data(id).await?;
+        match current.and_then(|d| d.without_instance_info(id)) {
+            Some(kept) => self.put_instance_info(id, &kept.instance_info).await,
+            None => self.delete_node_data(id).await.map(drop),
+        }
+    }
 }
 
 /// Everything: what a server or a notebook holds as `Arc<dyn Store>`.
@@ -404,6 +492,30 @@ pub trait Store:
             endpoints,
             interfaces,
         })
+    }
+
+    /// BSS's `GET /boot/v1/hosts` (and the nodes of `dumpstate`): the node view
+    /// ([`Store::node_inventory`] joined by [`sm_components`]) narrowed to the nodes `query`
+    /// names ([`BootQuery::select_hosts`]). The default implementation asks the other methods.
+    async fn bss_hosts(&self, query: &BootQuery) -> Result<Vec<SmComponent>> {
+        let inv = self.node_inventory().await?;
+        let nodes = sm_components(&inv.components, &inv.endpoints, &inv.interfaces);
+        Ok(query.select_hosts(nodes)?)
+    }
+
+    /// metadata-service's `GET instanceinfos`: the instance info of each `Node` and
+    /// `VirtualNode` component that has some set beyond its id
+    /// ([`InstanceInfo::is_set_for`]), in xname order. The default implementation asks the
+    /// other methods.
+    async fn instance_infos(&self) -> Result<Vec<(Xname, InstanceInfo)>> {
+        let node = ComponentFilter::from_query_pairs([("type", "Node"), ("type", "VirtualNode")])?;
+        let mut out = Vec::new();
+        for c in self.list_components(&node).await? {
+            let data = self.get_node_data(&c.id).await?;
+            let info = data.map(|d| d.instance_info);
+            out.extend(info.filter(|i| i.is_set_for(&c.id)).map(|i| (c.id, i)));
+        }
+        Ok(out)
     }
 
     /// Which backend this is: `memory`, `sqlite` or `postgres`.

@@ -291,6 +291,20 @@ pub async fn user_data(store: &(impl BootSource + ?Sized), node: &Xname) -> Resu
     })
 }
 
+/// [`user_data`] for a node named by an administrator rather than found by its address
+/// (`/cloud-init/admin/impersonation/{id}/user-data`): the node must be a known component,
+/// [`BootError::NodeNotFound`] otherwise.
+pub async fn user_data_of_component(
+    store: &(impl BootSource + ?Sized),
+    node: &Xname,
+) -> Result<String> {
+    store
+        .component(node)
+        .await?
+        .ok_or(BootError::NodeNotFound(*node))?;
+    user_data(store, node).await
+}
+
 #[derive(Template)]
 #[template(path = "vendor-data.yaml")]
 struct VendorData<'a> {

@@ -46,7 +46,10 @@ async fn bootparameters(api: &Api) {
     assert_eq!(r.json()[0]["kernel"], example["kernel"]);
     api.get(&format!("{BP}?name=x9c0s3b0n0"))
         .await
-        .assert_problem(404, "no boot parameters");
+        .assert_problem(404, "no boot parameters for the hosts, MACs or NIDs given");
+    api.get(&format!("{BP}?nid=1,seven"))
+        .await
+        .assert_problem(400, "bad query param \"nid\": \"seven\" is not a NID");
     api.get(&format!("{BP}?mac=zz"))
         .await
         .assert_problem(400, "zz");

@@ -259,6 +259,70 @@ async fn resources(api: &Api) {
         )
         .await;
     assert_eq!(r.status.as_u16(), 400);
+    // The exact answers of the spec and name rules (ochami-core's cloud_init::spec).
+    let error = |r: &crate::common::Resp| (r.status.as_u16(), r.json()["error"].clone());
+    assert_eq!(
+        error(&r),
+        (
+            400,
+            json!("validation failed: spec.instance_id is required")
+        )
+    );
+    let r = api
+        .post(
+            &format!("{MS}/instanceinfos"),
+            &json!({"metadata": {"name": "x1000c0s0b0n0"}, "spec": {"instance_id": "i-2"}}),
+        )
+        .await;
+    assert_eq!(
+        error(&r),
+        (
+            409,
+            json!("instance info for x1000c0s0b0n0 exists (uid instanceinfo-x1000c0s0b0n0)")
+        )
+    );
+    let r = api
+        .put(
+            &format!("{MS}/instanceinfos/instanceinfo-x1000c0s0b0n0"),
+            &json!({"metadata": {"name": "x1000c0s0b0n1"}, "spec": {"instance_id": "i-2"}}),
+        )
+        .await;
+    assert_eq!(
+        error(&r),
+        (
+            400,
+            json!("validation failed: metadata.name cannot change (it is the uid)")
+        )
+    );
+    let r = api
+        .post(&format!("{MS}/groups"), &json!({"spec": {}}))
+        .await;
+    assert_eq!(
+        error(&r),
+        (400, json!("validation failed: metadata.name is required"))
+    );
+    for (spec, message) in [
+        (
+            json!({"cluster_name": "demo", "base_url": "nope"}),
+            "spec.base_url must be an http:// or https:// URL",
+        ),
+        (
+            json!({"cluster_name": " ", "base_url": "http://x"}),
+            "spec.cluster_name is required",
+        ),
+        (
+            json!({"cluster_name": "demo", "base_url": "http://x", "nid_length": 11}),
+            "spec.nid_length must be from 0 to 10",
+        ),
+    ] {
+        let r = api
+            .post(&format!("{MS}/clusterdefaultss"), &json!({"spec": spec}))
+            .await;
+        assert_eq!(
+            error(&r),
+            (400, json!(format!("validation failed: {message}")))
+        );
+    }
     let r = api
         .send(
             Method::GET,

@@ -288,6 +288,9 @@ async fn components(api: &Api) {
     api.post(C, &json!({"Components": []}))
         .await
         .assert_problem(400, "Missing Components");
+    api.patch(&format!("{C}/BulkNID"), &json!({"Components": []}))
+        .await
+        .assert_problem(400, "Missing Components");
 }
 
 backends!(components);

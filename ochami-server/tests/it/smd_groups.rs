@@ -78,7 +78,7 @@ async fn groups(api: &Api) {
     .assert_status(204);
     api.patch("/hsm/v2/groups/blue", &json!({}))
         .await
-        .assert_problem(400, "Missing");
+        .assert_problem(400, "Missing description or tags");
     assert_eq!(
         api.get("/hsm/v2/groups/blue").await.json()["description"],
         "the blue one"

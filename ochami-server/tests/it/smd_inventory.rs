@@ -181,6 +181,9 @@ async fn redfish_endpoints(api: &Api) {
     let r = api.delete(RF).await;
     assert_eq!(r.json(), json!({"code": 0, "message": "deleted 3 entries"}));
     assert_eq!(api.get(RF).await.json(), json!({"RedfishEndpoints": []}));
+    api.post(RF, &json!({"RedfishEndpoints": []}))
+        .await
+        .assert_problem(400, "Missing RedfishEndpoints");
 }
 
 async fn ethernet_interfaces(api: &Api) {
@@ -302,7 +305,7 @@ async fn ethernet_interfaces(api: &Api) {
     .assert_problem(404, "a4bf012b73ff");
     api.patch(&format!("{ETH}/a4bf012b7310"), &json!({}))
         .await
-        .assert_problem(400, "Missing");
+        .assert_problem(400, "Missing Description, ComponentID or IPAddresses");
 
     api.get(&format!("{ETH}/zz"))
         .await

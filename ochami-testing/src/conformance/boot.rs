@@ -494,3 +494,67 @@ pub async fn boot_record_accesses_batch(store: Arc<dyn Store>) {
     let all = store.list_access(None, Some("bootscript")).await.unwrap();
     assert_eq!(all, vec![newer, batch[1].clone(), batch[2].clone()]);
 }
+
+/// Check: BSS's listing ([`ochami_store::BootStore::bss_boot_params`]) is the BSS rows and
+/// then the boot-service configurations in BSS's shape; with names, only what answers to
+/// them (names normalized first), and `None` when nothing does.
+pub async fn boot_bss_listing_by_name(store: Arc<dyn Store>) {
+    use ochami_core::{BootConfigurationSpec, BootQuery};
+
+    store
+        .add_boot_params(&bp(&["x0c0s0b0n0"], &[], &[], "http://s/bss"))
+        .await
+        .unwrap();
+    let configured = super::boot_configurations::configuration(
+        "bootconfiguration-000000b1",
+        "io",
+        BootConfigurationSpec {
+            macs: vec!["aa:bb:cc:dd:ee:09".into()],
+            groups: vec!["io".into()],
+            kernel: "http://s/bs".into(),
+            ..Default::default()
+        },
+    );
+    store.create_boot_configuration(&configured).await.unwrap();
+
+    let kernels = |found: Option<Vec<BootParams>>| -> Option<Vec<String>> {
+        found.map(|f| f.into_iter().map(|p| p.kernel).collect())
+    };
+    let all = store.bss_boot_params(&BootQuery::default()).await.unwrap();
+    assert_eq!(
+        kernels(all),
+        Some(vec!["http://s/bss".to_owned(), "http://s/bs".to_owned()]),
+        "BSS rows first, then boot-service configurations"
+    );
+
+    let named = |names: &[&str], macs: &[&str]| {
+        let mut q = BootQuery::default();
+        q.add_names(
+            names.iter().map(|n| (*n).to_owned()).collect(),
+            macs.iter().map(|m| (*m).to_owned()).collect(),
+            vec![],
+        )
+        .expect("query");
+        q
+    };
+    let by_host = store
+        .bss_boot_params(&named(&["X0C0S0B0N0"], &[]))
+        .await
+        .unwrap();
+    assert_eq!(kernels(by_host), Some(vec!["http://s/bss".to_owned()]));
+    let by_mac = store
+        .bss_boot_params(&named(&[], &["AA-BB-CC-DD-EE-09"]))
+        .await
+        .unwrap();
+    assert_eq!(kernels(by_mac), Some(vec!["http://s/bs".to_owned()]));
+    let by_group = store.bss_boot_params(&named(&["io"], &[])).await.unwrap();
+    assert_eq!(kernels(by_group), Some(vec!["http://s/bs".to_owned()]));
+    let nothing = store
+        .bss_boot_params(&named(&["x9c0s0b0n0"], &[]))
+        .await
+        .unwrap();
+    assert_eq!(nothing, None, "names that answer nothing");
+    let bad = store.bss_boot_params(&named(&[], &["not-a-mac"])).await;
+    let (_, cause) = expect_invalid(bad);
+    assert!(matches!(cause, CoreError::InvalidMac { .. }), "{cause:?}");
+}

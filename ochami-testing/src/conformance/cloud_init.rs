@@ -253,3 +253,65 @@ pub async fn instance_info_put_keeps_user_data(store: Arc<dyn Store>) {
         "no other node touched"
     );
 }
+
+/// Check: [`ochami_store::Store::instance_infos`] lists the nodes whose instance info is set
+/// beyond their id; [`ochami_store::CloudInitStore::remove_instance_info`] keeps a node's
+/// user-data (its instance info reset to its id) and deletes the record of a node without.
+pub async fn instance_info_listed_and_removed(store: Arc<dyn Store>) {
+    use ochami_core::{Component, State};
+
+    let (a, b, c) = (x("x0c0s0b0n0"), x("x0c0s1b0n0"), x("x0c0s2b0n0"));
+    let nodes: Vec<Component> = [a, b, c]
+        .into_iter()
+        .map(|id| Component::new(id).with_state(State::Ready))
+        .collect();
+    store.upsert_components(&nodes, false).await.unwrap();
+    let info = InstanceInfo {
+        instance_id: "i-1".into(),
+        ..Default::default()
+    };
+    store
+        .put_node_data(
+            &a,
+            &NodeData {
+                id: Some(a),
+                instance_info: info.clone(),
+                user_data: Some("packages: [vim]".into()),
+            },
+        )
+        .await
+        .unwrap();
+    store.put_instance_info(&b, &info).await.unwrap();
+    let only_id = InstanceInfo {
+        id: c.to_string(),
+        ..Default::default()
+    };
+    store.put_instance_info(&c, &only_id).await.unwrap();
+    let listed: Vec<_> = store
+        .instance_infos()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(id, i)| (id, i.instance_id))
+        .collect();
+    assert_eq!(listed, [(a, "i-1".to_owned()), (b, "i-1".to_owned())]);
+
+    store.remove_instance_info(&a).await.unwrap();
+    let kept = store
+        .get_node_data(&a)
+        .await
+        .unwrap()
+        .expect("user-data kept");
+    assert_eq!(kept.user_data.as_deref(), Some("packages: [vim]"));
+    assert_eq!(
+        kept.instance_info,
+        InstanceInfo {
+            id: a.to_string(),
+            ..Default::default()
+        }
+    );
+    store.remove_instance_info(&b).await.unwrap();
+    assert_eq!(store.get_node_data(&b).await.unwrap(), None, "deleted");
+    store.remove_instance_info(&x("x0c0s3b0n0")).await.unwrap();
+    assert!(store.instance_infos().await.unwrap().is_empty());
+}

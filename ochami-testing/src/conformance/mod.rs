@@ -127,6 +127,7 @@ pub const CHECKS: &[Check] = &[
     check!(boot::boot_access_history),
     check!(boot::boot_candidates_by_mac),
     check!(boot::boot_record_accesses_batch),
+    check!(boot::boot_bss_listing_by_name),
     check!(boot_configurations::boot_configuration_crud),
     check!(boot_configurations::boot_configuration_validation),
     check!(boot_configurations::boot_configurations_views_and_candidates),
@@ -137,6 +138,7 @@ pub const CHECKS: &[Check] = &[
     check!(cloud_init::group_data_insert_refuses_existing),
     check!(cloud_init::group_data_concurrent_inserts_one_wins),
     check!(cloud_init::instance_info_put_keeps_user_data),
+    check!(cloud_init::instance_info_listed_and_removed),
     Check {
         name: "concurrency::concurrent_writers_one_handle",
         run: |store| Box::pin(check_concurrent_writers(store.clone(), store)),

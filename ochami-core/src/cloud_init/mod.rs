@@ -1,8 +1,14 @@
-//! OpenCHAMI cloud-init records (`OpenCHAMI/cloud-init` `cistore` models).
+//! OpenCHAMI cloud-init records (`OpenCHAMI/cloud-init` `cistore` models), their rules
+//! (what a node's record defaults to, when instance info counts as set), and metadata-service
+//! v0.2's spec view of them ([`spec`]).
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Error, Xname};
+use crate::{BodyId, Error, Xname};
+
+pub mod spec;
+
+pub use spec::{DefaultsSpec, GroupSpec, InstanceSpec, resource_name};
 
 /// A file carried inside group data (`file`): `content` is plain text unless `encoding` is
 /// `base64`.
@@ -194,4 +200,64 @@ pub struct ClusterDefaults {
         skip_serializing_if = "Option::is_none"
     )]
     pub nid_length: Option<u32>,
+}
+
+impl InstanceInfo {
+    /// Whether anything is set beyond the node's own id: metadata-service lists a node's
+    /// instance info only then.
+    pub fn is_set_for(&self, node: &Xname) -> bool {
+        *self != InstanceInfo::default()
+            && *self
+                != (InstanceInfo {
+                    id: node.to_string(),
+                    ..InstanceInfo::default()
+                })
+    }
+}
+
+impl NodeData {
+    /// The record stored for `node` from a `PUT /cloud-init/admin/node-data/{id}` body: an
+    /// `id` in the body must name `node` ([`BodyId::CLOUD_INIT_NODE`]), and an empty
+    /// instance id in the instance info defaults to the node's xname.
+    ///
+    /// ```
+    /// use ochami_core::cloud_init::NodeData;
+    /// let node = "x0c0s0b0n0".parse()?;
+    /// let data = NodeData::default().for_node(&node)?;
+    /// assert_eq!(data.id, Some(node));
+    /// assert_eq!(data.instance_info.id, "x0c0s0b0n0");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn for_node(mut self, node: &Xname) -> Result<Self, Error> {
+        BodyId::CLOUD_INIT_NODE.check(node, self.id.as_ref())?;
+        self.id = Some(*node);
+        if self.instance_info.id.is_empty() {
+            self.instance_info.id = node.to_string();
+        }
+        Ok(self)
+    }
+
+    /// What removing the node's instance info leaves: the record with its instance info
+    /// reset to the node's id when the node keeps user-data of its own, `None` (delete the
+    /// record) when it has none.
+    pub fn without_instance_info(self, node: &Xname) -> Option<Self> {
+        let keeps = self
+            .user_data
+            .as_deref()
+            .is_some_and(|u| !u.trim().is_empty());
+        keeps.then(|| NodeData {
+            instance_info: InstanceInfo {
+                id: node.to_string(),
+                ..InstanceInfo::default()
+            },
+            ..self
+        })
+    }
+}
+
+impl ClusterDefaults {
+    /// Whether any default is set (metadata-service has no defaults resource until then).
+    pub fn is_set(&self) -> bool {
+        *self != ClusterDefaults::default()
+    }
 }

@@ -138,7 +138,14 @@ impl<B: Backend> SqlStore<B> {
             }
         }
         if let Some(u) = &f.under {
-            sql.push(" AND id LIKE ").bind(format!("{u}%"));
+            // Prefix matches the primary key's index can answer: SQLite's LIKE ignores case
+            // and so cannot use it, GLOB (case-sensitive, xnames are lower case) can;
+            // Postgres' LIKE uses `hardware_id_prefix` (text_pattern_ops) whatever the
+            // database's collation.
+            match sql.dialect {
+                Dialect::Sqlite => sql.push(" AND id GLOB ").bind(format!("{u}*")),
+                Dialect::Postgres => sql.push(" AND id LIKE ").bind(format!("{u}%")),
+            };
         }
         sql
     }

@@ -1,15 +1,16 @@
 //! Hardware by location on SQL: one row per location, its JSON beside the lowercased FRU
 //! fields SMD filters on and the owning node, so [`HardwareFilter`]s and the replacement of
 //! a node's parts are single statements. Writes are multi-row: a discovery of thousands of
-//! parts is a few statements, not one per part.
+//! parts is a few statements, not one per part. On SQLite the table is clustered by
+//! `(type, id)` (a type's records are one range) with a unique index on `id`.
 
 use ochami_core::{HardwareFilter, HardwareJson, HardwareRecord, Xname};
 
 use std::collections::HashMap;
 
 use super::SqlStore;
-use super::driver::{Backend, Conn, Dialect, Sql, Val};
-use super::rows::{req_text, to_json, xname};
+use super::driver::{Backend, Conn, Dialect, Sql, SqlRow, Val};
+use super::rows::{corrupt, to_json};
 use crate::Result;
 use crate::hardware::parts_by_node;
 
@@ -162,22 +163,34 @@ impl<B: Backend> SqlStore<B> {
     }
 
     /// What [`Self::select_hardware`] finds, as the stored JSON text of each record (never
-    /// decoded; Postgres keeps it verbatim in a `json` column).
+    /// decoded; Postgres keeps it verbatim in a `json` column). The database joins each
+    /// type's rows into one text of `id TAB payload` lines (a stored payload is compact JSON,
+    /// which holds no raw tab or newline), so a list of 100,000 records is a few rows for
+    /// the driver, not 100,000.
     pub(super) async fn select_hardware_json(
         &self,
         f: &HardwareFilter,
     ) -> Result<Vec<HardwareJson>> {
         let columns = match B::DIALECT {
-            Dialect::Postgres => "SELECT id, payload::text",
-            Dialect::Sqlite => "SELECT id, payload",
+            Dialect::Postgres => "SELECT string_agg(id || chr(9) || payload::text, chr(10))",
+            Dialect::Sqlite => "SELECT group_concat(id || char(9) || payload, char(10))",
         };
-        let rows = self.fetch(self.hardware_query(columns, f)).await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in &rows {
-            let id = xname(r, 0, "hardware record")?;
-            if f.under.is_none_or(|u| u.smd_prefix_contains(&id)) {
-                let json = req_text(r, 1, "hardware record")?;
-                out.push(HardwareJson { id, json });
+        let mut sql = self.hardware_query(columns, f);
+        sql.push(" GROUP BY type");
+        let mut out = Vec::new();
+        for row in self.fetch(sql).await? {
+            let Some(lines) = row.text(0)? else { continue };
+            for line in lines.split('\n') {
+                let (id, json) = line
+                    .split_once('\t')
+                    .ok_or_else(|| corrupt("hardware record", "a row without its id"))?;
+                let id: Xname = id.parse().map_err(|e| corrupt("hardware record", e))?;
+                if f.under.is_none_or(|u| u.smd_prefix_contains(&id)) {
+                    out.push(HardwareJson {
+                        id,
+                        json: json.to_owned(),
+                    });
+                }
             }
         }
         out.sort_unstable_by_key(|h| h.id);

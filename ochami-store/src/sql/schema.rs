@@ -38,6 +38,10 @@ pub(crate) const SQLITE: &[Migration] = &[
         version: 4,
         script: include_str!("../../migrations/sqlite/0004_boot_configurations.sql"),
     },
+    Migration {
+        version: 5,
+        script: include_str!("../../migrations/sqlite/0005_hardware_by_type.sql"),
+    },
 ];
 
 /// Postgres migrations, oldest first.

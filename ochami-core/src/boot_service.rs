@@ -1,7 +1,8 @@
 //! The rules of OpenCHAMI v0.2's boot-service resources, so that its HTTP handlers only
 //! parse and serialize: a [`BootConfiguration`] created, replaced or patched through it
-//! (BSS rows are read-only there), and its `Node` resource ([`BootNodeSpec`]), a view of an
-//! SMD node component with its interfaces and group memberships.
+//! (BSS rows are read-only there), its `Node` resource ([`BootNodeSpec`]), a view of an
+//! SMD node component with its interfaces and group memberships, and the address its `Bmc`
+//! resource shows ([`RedfishEndpoint::shown_ip`]).
 //!
 //! ```
 //! use ochami_core::{BootConfiguration, BootConfigurationSpec, Error};
@@ -26,7 +27,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     BodyId, BootConfiguration, BootConfigurationSpec, BootOrigin, CloudInit, Component, Error,
-    EthernetInterface, HmsType, Membership, Role, State, SubRole, Xname,
+    EthernetInterface, HmsType, Membership, RedfishEndpoint, Role, State, SubRole, Xname,
 };
 
 /// Labels or annotations of a resource.
@@ -120,6 +121,17 @@ impl BootConfiguration {
             shown.insert(WRITTEN_THROUGH.into(), "bss".into());
         }
         shown
+    }
+}
+
+impl RedfishEndpoint {
+    /// The address boot-service's `Bmc` resource shows: `IPAddress`, else `FQDN`.
+    pub fn shown_ip(&self) -> &str {
+        if self.ip_address.is_empty() {
+            &self.fqdn
+        } else {
+            &self.ip_address
+        }
     }
 }
 

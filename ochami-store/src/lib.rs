@@ -60,7 +60,7 @@ mod store;
 mod update;
 
 pub use boot::{BootCandidates, BootConfig, BootKey, EndpointAccess, NodeInventory, merge_patch};
-pub use credentials::{BmcAccess, CredentialStore, RedfishCredentials, bmc_access};
+pub use credentials::{BmcAccess, CredentialStore, RedfishCredentials, bmc_access, bmc_nodes};
 pub use error::{BoxError, ConflictKind, Record, Result, StoreError};
 /// The list filters and the component update are `ochami-core`'s, re-exported for the trait
 /// signatures.

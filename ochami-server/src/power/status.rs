@@ -6,7 +6,7 @@ use std::time::Instant;
 use axum::Json;
 use axum::extract::{Extension, State};
 use chrono::{SecondsFormat, Utc};
-use ochami_core::{HmsType, Xname};
+use ochami_core::Xname;
 use ochami_redfish::power::power_status_many;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -107,15 +107,7 @@ async fn status(
     )?;
     let store = state.store();
     let xnames: Vec<Xname> = if body.xname.is_empty() {
-        store
-            .list_component_endpoints(&ochami_core::ComponentEndpointFilter {
-                hms_type: vec![HmsType::Node],
-                ..Default::default()
-            })
-            .await?
-            .into_iter()
-            .map(|c| c.id)
-            .collect()
+        ochami_store::bmc_nodes(store).await?
     } else {
         body.xname
             .iter()

@@ -49,10 +49,7 @@ impl BootConfiguration {
         now: String,
     ) -> Result<Self, E> {
         if name.trim().is_empty() {
-            return Err(Error::Required {
-                field: "metadata.name",
-            }
-            .into());
+            return Err(Error::InvalidResource("metadata.name is required").into());
         }
         let mut spec = spec()?;
         spec.normalize()?;

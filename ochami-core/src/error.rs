@@ -116,12 +116,6 @@ pub enum Error {
         reason: String,
     },
     // ---- boot-service (OpenCHAMI v0.2) resources ----
-    /// A field boot-service requires is absent or blank (`metadata.name`).
-    #[error("{field} is required")]
-    Required {
-        /// The field's wire path.
-        field: &'static str,
-    },
     /// A boot configuration written through BSS cannot be rewritten through boot-service
     /// ([`crate::BootConfiguration::check_writable`]); servers answer 409.
     #[error(

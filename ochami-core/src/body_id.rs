@@ -2,9 +2,10 @@
 //! and an id in the body, when given, must name the same record.
 //!
 //! One rule for SMD components and Redfish endpoints (`ID`), SMD group member lists
-//! (`group`), cloud-init groups (`name`) and cloud-init node data (`id`). A body id that is
+//! (`group`), cloud-init groups (`name`), cloud-init node data (`id`) and boot-service's
+//! configurations (`metadata.uid`) and nodes (`spec.xname`). A body id that is
 //! absent, empty or not a string is filled in from the URL; one that names another record
-//! is [`Error::IdMismatch`].
+//! is [`Error::IdMismatch`] (or [`Error::IdMismatchWorded`] where the API words it its own way).
 //!
 //! ```
 //! use ochami_core::{BodyId, Xname};
@@ -31,6 +32,9 @@ pub struct BodyId {
     pub any_case: bool,
     /// How the body is named in the error (`body`, `PATCH body`, `PUT body`).
     pub body: &'static str,
+    /// The whole mismatch message where an API words it its own way (boot-service), else
+    /// `None` for `<key> in URL and <body> do not match`.
+    pub wording: Option<&'static str>,
 }
 
 impl BodyId {
@@ -45,6 +49,13 @@ impl BodyId {
     pub const CLOUD_INIT_GROUP: BodyId = BodyId::new("name", false, "PUT body");
     /// `PUT /cloud-init/admin/{instance-info,node-data}/{id}`: `id`.
     pub const CLOUD_INIT_NODE: BodyId = BodyId::new("id", false, "PUT body");
+    /// `PUT /boot-service/bootconfigurations/{uid}`: `metadata.uid`.
+    pub const BOOT_CONFIGURATION: BodyId =
+        BodyId::worded("uid", "metadata.uid in the body does not match the URL");
+    /// `PUT /boot-service/nodes/{uid}`: `spec.xname` against the node of the uid.
+    pub const BOOT_NODE_PUT: BodyId = BodyId::worded("xname", "spec.xname does not match the uid");
+    /// `PATCH /boot-service/nodes/{uid}`: the patched `spec.xname` against the node.
+    pub const BOOT_NODE_PATCH: BodyId = BodyId::worded("xname", "spec.xname cannot change");
 
     /// A body id at `key`.
     pub const fn new(key: &'static str, any_case: bool, body: &'static str) -> Self {
@@ -52,13 +63,27 @@ impl BodyId {
             key,
             any_case,
             body,
+            wording: None,
+        }
+    }
+
+    /// A body id at `key` (exact case) whose mismatch is `wording`, word for word.
+    pub const fn worded(key: &'static str, wording: &'static str) -> Self {
+        BodyId {
+            key,
+            any_case: false,
+            body: "body",
+            wording: Some(wording),
         }
     }
 
     fn mismatch(&self) -> Error {
-        Error::IdMismatch {
-            field: self.key,
-            body: self.body,
+        match self.wording {
+            Some(w) => Error::IdMismatchWorded(w),
+            None => Error::IdMismatch {
+                field: self.key,
+                body: self.body,
+            },
         }
     }
 
@@ -175,6 +200,20 @@ mod tests {
                 serde_json::json!({"ID": "x0c0s0b0n0"})
             );
         }
+    }
+
+    #[test]
+    fn worded_rules_keep_their_words() {
+        let p = x("x0c0s0b0n0");
+        let e = BodyId::BOOT_NODE_PATCH.check(&p, Some(&x("x0c0s0b0n1")));
+        assert_eq!(e.unwrap_err().to_string(), "spec.xname cannot change");
+        let uid = "bootconfiguration-1".to_owned();
+        assert_eq!(BodyId::BOOT_CONFIGURATION.check(&uid, Some(&uid)), Ok(()));
+        let e = BodyId::BOOT_CONFIGURATION.check(&uid, Some(&"other".to_owned()));
+        assert_eq!(
+            e.unwrap_err().to_string(),
+            "metadata.uid in the body does not match the URL"
+        );
     }
 
     #[test]

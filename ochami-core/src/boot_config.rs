@@ -61,6 +61,17 @@ impl BootKey {
             BootKey::Nid(n) => n.to_string(),
         }
     }
+
+    /// A BSS body that names only this key (what `DELETE /bootparameters` takes).
+    pub fn as_params(&self) -> BootParams {
+        let mut params = BootParams::default();
+        match self {
+            BootKey::Mac(m) => params.macs.push(m.to_string()),
+            BootKey::Host(h) => params.hosts.push(h.clone()),
+            BootKey::Nid(n) => params.nids.push(*n),
+        }
+        params
+    }
 }
 
 /// What is stored under one boot name.

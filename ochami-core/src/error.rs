@@ -115,6 +115,30 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
+    // ---- boot-service (OpenCHAMI v0.2) resources ----
+    /// A boot configuration written through BSS cannot be rewritten through boot-service
+    /// ([`crate::BootConfiguration::check_writable`]); servers answer 409.
+    #[error(
+        "{uid} was written through BSS; change it with /boot/v1/bootparameters (or delete it here)"
+    )]
+    WrittenThroughBss {
+        /// The configuration's `legacy-…` uid.
+        uid: String,
+    },
+    /// An xname that must name a node (`Node` or `VirtualNode`) names another type.
+    #[error("{field} {id} is a {hms_type}, not a node")]
+    NotANode {
+        /// The field's wire path (`spec.xname`).
+        field: &'static str,
+        /// The xname.
+        id: crate::Xname,
+        /// Its type.
+        hms_type: crate::HmsType,
+    },
+    /// As [`Error::IdMismatch`], in the words of the API that received the body
+    /// ([`crate::BodyId::worded`]).
+    #[error("{0}")]
+    IdMismatchWorded(&'static str),
 }
 
 impl Error {

@@ -18,6 +18,7 @@
 //! - [`ComponentFilter`]: SMD's query semantics for `GET /State/Components`; typed filters
 //!   for the inventory lists ([`ComponentEndpointFilter`], [`EthernetInterfaceFilter`] with
 //!   [`Timestamp`] bounds, [`RedfishEndpointFilter`]).
+//! - boot-service's resources: [`BootConfiguration`]'s write rules and [`BootNodeSpec`].
 //! - [`BodyId`]: the one rule for an id in the URL and another in the body.
 //! - [`Problem`]: RFC 7807 problem details as SMD and BSS send them.
 //!
@@ -37,6 +38,7 @@ mod boot;
 mod boot_config;
 mod boot_configuration;
 mod boot_query;
+mod boot_service;
 pub mod cloud_init;
 pub mod component;
 mod endpoint_body;
@@ -101,3 +103,6 @@ pub use component::batch::{NewComponents, NidAssignment, NidAssignments};
 pub use endpoint_body::RedfishEndpointsPost;
 pub use groups::GroupPatch;
 pub use inventory::EthernetInterfacePatch;
+
+// boot-service's resources (OpenCHAMI v0.2).
+pub use boot_service::{BootNodeInterface, BootNodeRecords, BootNodeSpec};

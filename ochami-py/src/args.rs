@@ -64,17 +64,25 @@ pub(crate) fn xnames(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<Xname>> {
 pub(crate) fn component_pairs(
     filters: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<Vec<(String, String)>> {
+    renamed_pairs(filters, |key| match key {
+        "sub_role" => "subrole".to_owned(),
+        "software_status" => "softwarestatus".to_owned(),
+        "hms_type" => "type".to_owned(),
+        "state_only" | "flag_only" | "role_only" | "nid_only" => key.replace('_', ""),
+        _ => key.to_owned(),
+    })
+}
+
+/// Keyword arguments as query pairs (one pair per value of a list), each key spelled as
+/// `rename` says.
+fn renamed_pairs(
+    filters: Option<&Bound<'_, PyDict>>,
+    rename: impl Fn(&str) -> String,
+) -> PyResult<Vec<(String, String)>> {
     let mut pairs: Vec<(String, String)> = Vec::new();
     if let Some(filters) = filters {
         for (k, v) in filters.iter() {
-            let key: String = k.extract()?;
-            let key = match key.as_str() {
-                "sub_role" => "subrole".to_owned(),
-                "software_status" => "softwarestatus".to_owned(),
-                "hms_type" => "type".to_owned(),
-                "state_only" | "flag_only" | "role_only" | "nid_only" => key.replace('_', ""),
-                _ => key,
-            };
+            let key = rename(&k.extract::<String>()?);
             for value in strings(Some(&v))? {
                 pairs.push((key.clone(), value));
             }
@@ -94,23 +102,13 @@ pub(crate) fn component_filter(filters: Option<&Bound<'_, PyDict>>) -> PyResult<
 pub(crate) fn hardware_pairs(
     filters: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<Vec<(String, String)>> {
-    let mut pairs: Vec<(String, String)> = Vec::new();
-    if let Some(filters) = filters {
-        for (k, v) in filters.iter() {
-            let key: String = k.extract()?;
-            let key = match key.as_str() {
-                "part_number" => "partnumber".to_owned(),
-                "serial_number" => "serialnumber".to_owned(),
-                "fru_id" => "fruid".to_owned(),
-                "hms_type" => "type".to_owned(),
-                _ => key,
-            };
-            for value in strings(Some(&v))? {
-                pairs.push((key.clone(), value));
-            }
-        }
-    }
-    Ok(pairs)
+    renamed_pairs(filters, |key| match key {
+        "part_number" => "partnumber".to_owned(),
+        "serial_number" => "serialnumber".to_owned(),
+        "fru_id" => "fruid".to_owned(),
+        "hms_type" => "type".to_owned(),
+        _ => key.to_owned(),
+    })
 }
 
 /// SMD's hardware filter from keyword arguments (see [`hardware_pairs`]).

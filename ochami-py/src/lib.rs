@@ -13,6 +13,7 @@ mod convert;
 mod discovery;
 mod errors;
 mod hardware;
+mod inventory_args;
 mod machine_view;
 mod power;
 mod rows;

@@ -10,23 +10,23 @@ use std::sync::Arc;
 use ochami_core::cloud_init::{ClusterDefaults, GroupData, NodeData};
 use ochami_core::ingest::Inventory;
 use ochami_core::{
-    BootParams, Component, EthernetInterface, Flag, Group, HmsType, MacAddr, Partition,
-    RedfishEndpoint, Role, State, SubRole,
+    BootParams, Component, EthernetInterface, Group, HmsType, Partition, RedfishEndpoint,
 };
 use ochami_store::StoreError;
 use ochami_store::snapshot::{ImportMode, export_snapshot, import_snapshot};
-use ochami_store::{
-    ComponentEndpointFilter, ComponentUpdate, EthernetInterfaceFilter, RedfishEndpointFilter, Store,
-};
+use ochami_store::{ComponentUpdate, Store};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
 use serde::Serialize;
-use serde::de::DeserializeOwned;
 
-use crate::args::{component_filter, hardware_filter, parsed, strings, xname_arg, xnames};
+use crate::args::{component_filter, hardware_filter, xname_arg, xnames};
 use crate::convert::{dict_of, json_of, record, records};
 use crate::errors::{Family, err, store_err};
 use crate::hardware::hardware_rows;
+use crate::inventory_args::{
+    boot_names, component_endpoint_filter, ethernet_interface_filter, flag_arg, mac_arg, nid_pairs,
+    redfish_endpoint_filter, role_and_sub_role, state_and_flag,
+};
 use crate::rows::Rows;
 use crate::runtime::run;
 
@@ -162,21 +162,14 @@ impl PyStore {
         flag: Option<&str>,
         force: bool,
     ) -> PyResult<()> {
-        let update = ComponentUpdate::State {
-            state: state.parse::<State>().map_err(crate::errors::core_err)?,
-            flag: flag
-                .map(str::parse::<Flag>)
-                .transpose()
-                .map_err(crate::errors::core_err)?,
-            force,
-        };
+        let (state, flag) = state_and_flag(state, flag)?;
+        let update = ComponentUpdate::State { state, flag, force };
         self.update(py, ids, update)
     }
 
     /// SMD's ``FlagOnly`` update.
     fn set_flag(&self, py: Python<'_>, ids: &Bound<'_, PyAny>, flag: &str) -> PyResult<()> {
-        let flag = flag.parse::<Flag>().map_err(crate::errors::core_err)?;
-        self.update(py, ids, ComponentUpdate::Flag(flag))
+        self.update(py, ids, ComponentUpdate::Flag(flag_arg(flag)?))
     }
 
     /// SMD's ``Enabled`` update.
@@ -203,22 +196,13 @@ impl PyStore {
         role: &str,
         sub_role: Option<&str>,
     ) -> PyResult<()> {
-        let update = ComponentUpdate::Role {
-            role: role.parse::<Role>().map_err(crate::errors::core_err)?,
-            sub_role: sub_role
-                .map(str::parse::<SubRole>)
-                .transpose()
-                .map_err(crate::errors::core_err)?,
-        };
-        self.update(py, ids, update)
+        let (role, sub_role) = role_and_sub_role(role, sub_role)?;
+        self.update(py, ids, ComponentUpdate::Role { role, sub_role })
     }
 
     /// SMD's ``BulkNID``: ``{xname: nid}``; NIDs stay unique. All or nothing.
     fn set_nids(&self, py: Python<'_>, nids: &Bound<'_, PyDict>) -> PyResult<()> {
-        let pairs = nids
-            .iter()
-            .map(|(k, v)| Ok((xname_arg(&k)?, v.extract::<i64>()?)))
-            .collect::<PyResult<Vec<_>>>()?;
+        let pairs = nid_pairs(nids)?;
         self.with(py, move |s| async move { s.set_nids(&pairs).await })
     }
 
@@ -249,14 +233,7 @@ impl PyStore {
         component_id: Option<&Bound<'_, PyAny>>,
         r#type: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Rows> {
-        let f = EthernetInterfaceFilter {
-            mac: parsed::<MacAddr>(mac, "mac")?,
-            ip: parsed::<std::net::IpAddr>(ip, "ip")?,
-            network: strings(network)?,
-            component_id: xnames(component_id)?,
-            hms_type: parsed::<HmsType>(r#type, "type")?,
-            ..EthernetInterfaceFilter::default()
-        };
+        let f = ethernet_interface_filter(mac, ip, network, component_id, r#type)?;
         self.rows_of(py, "ethernet_interfaces", move |s| async move {
             s.list_ethernet_interfaces(&f).await
         })
@@ -268,7 +245,7 @@ impl PyStore {
         py: Python<'py>,
         mac: &str,
     ) -> PyResult<Option<Bound<'py, PyAny>>> {
-        let mac: MacAddr = mac.parse().map_err(crate::errors::core_err)?;
+        let mac = mac_arg(mac)?;
         self.one_of(
             py,
             move |s| async move { s.get_ethernet_interface(&mac).await },
@@ -277,7 +254,7 @@ impl PyStore {
 
     /// Adds one interface; an existing MAC raises ``StoreError``.
     fn add_ethernet_interface(&self, py: Python<'_>, interface: &Bound<'_, PyAny>) -> PyResult<()> {
-        let i: EthernetInterface = normalized(interface, "ethernet interface")?;
+        let i: EthernetInterface = record(interface, "ethernet interface")?;
         self.with(
             py,
             move |s| async move { s.insert_ethernet_interface(&i).await },
@@ -286,7 +263,7 @@ impl PyStore {
 
     /// Deletes one interface; ``False`` when absent.
     fn delete_ethernet_interface(&self, py: Python<'_>, mac: &str) -> PyResult<bool> {
-        let mac: MacAddr = mac.parse().map_err(crate::errors::core_err)?;
+        let mac = mac_arg(mac)?;
         self.with(py, move |s| async move {
             s.delete_ethernet_interface(&mac).await
         })
@@ -311,15 +288,7 @@ impl PyStore {
         ip: Option<&Bound<'_, PyAny>>,
         last_status: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Rows> {
-        let f = RedfishEndpointFilter {
-            id: xnames(id)?,
-            fqdn: strings(fqdn)?,
-            hms_type: parsed::<HmsType>(r#type, "type")?,
-            uuid: strings(uuid)?,
-            mac: parsed::<MacAddr>(mac, "mac")?,
-            ip: strings(ip)?,
-            last_status: strings(last_status)?,
-        };
+        let f = redfish_endpoint_filter(id, fqdn, r#type, uuid, mac, ip, last_status)?;
         self.rows_of(py, "redfish_endpoints", move |s| async move {
             s.list_redfish_endpoints(&f).await
         })
@@ -340,7 +309,7 @@ impl PyStore {
 
     /// Creates or replaces one Redfish endpoint.
     fn put_redfish_endpoint(&self, py: Python<'_>, endpoint: &Bound<'_, PyAny>) -> PyResult<()> {
-        let e: RedfishEndpoint = normalized(endpoint, "Redfish endpoint")?;
+        let e: RedfishEndpoint = record(endpoint, "Redfish endpoint")?;
         self.with(py, move |s| async move { s.put_redfish_endpoint(&e).await })
     }
 
@@ -361,15 +330,7 @@ impl PyStore {
         redfish_endpoint: Option<&Bound<'_, PyAny>>,
         r#type: Option<&str>,
     ) -> PyResult<Rows> {
-        let f = ComponentEndpointFilter {
-            redfish_ep: redfish_endpoint
-                .map(xname_arg)
-                .transpose()?
-                .into_iter()
-                .collect(),
-            hms_type: hms_type(r#type)?.into_iter().collect(),
-            ..ComponentEndpointFilter::default()
-        };
+        let f = component_endpoint_filter(redfish_endpoint, r#type)?;
         self.rows_of(py, "component_endpoints", move |s| async move {
             s.list_component_endpoints(&f).await
         })
@@ -423,7 +384,7 @@ impl PyStore {
 
     /// Creates a group (``{"label": ..., "members": {"ids": [...]}}``).
     fn create_group(&self, py: Python<'_>, group: &Bound<'_, PyAny>) -> PyResult<()> {
-        let g: Group = normalized(group, "group")?;
+        let g: Group = record(group, "group")?;
         self.with(py, move |s| async move { s.create_group(&g).await })
     }
 
@@ -469,7 +430,7 @@ impl PyStore {
 
     /// Creates a partition (``{"name": "p1", "members": {"ids": [...]}}``).
     fn create_partition(&self, py: Python<'_>, partition: &Bound<'_, PyAny>) -> PyResult<()> {
-        let p: Partition = normalized(partition, "partition")?;
+        let p: Partition = record(partition, "partition")?;
         self.with(py, move |s| async move { s.create_partition(&p).await })
     }
 
@@ -494,15 +455,7 @@ impl PyStore {
         macs: Option<&Bound<'_, PyAny>>,
         nids: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Rows> {
-        let mut q = BootParams {
-            hosts: strings(hosts)?,
-            macs: strings(macs)?,
-            nids: parsed::<i32>(nids, "nid")?,
-            ..BootParams::default()
-        };
-        if !(q.hosts.is_empty() && q.macs.is_empty() && q.nids.is_empty()) {
-            q.normalize().map_err(crate::errors::core_err)?;
-        }
+        let q = boot_names(hosts, macs, nids)?;
         self.rows_of(py, "boot_params", move |s| async move {
             s.list_boot_params(&q).await
         })
@@ -543,7 +496,7 @@ impl PyStore {
 
     /// Creates or replaces one group's cloud-init data.
     fn put_cloud_init_group(&self, py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<()> {
-        let g: GroupData = normalized(data, "cloud-init group data")?;
+        let g: GroupData = record(data, "cloud-init group data")?;
         self.with(py, move |s| async move { s.put_group_data(&g).await })
     }
 
@@ -679,8 +632,9 @@ impl PyStore {
     }
 }
 
+/// BSS parameters from a dict; the store normalizes them, as every record it is given.
 pub(crate) fn boot_params_arg(params: &Bound<'_, PyAny>) -> PyResult<BootParams> {
-    normalized(params, "boot parameters")
+    record(params, "boot parameters")
 }
 
 /// An optional HMS type argument.
@@ -688,38 +642,4 @@ pub(crate) fn hms_type(arg: Option<&str>) -> PyResult<Option<HmsType>> {
     arg.map(HmsType::from_str)
         .transpose()
         .map_err(|e| err(Family::Xname, e))
-}
-
-/// Records that are checked and put in canonical form before they are stored.
-pub(crate) trait Normalize {
-    fn normalize_record(&mut self) -> Result<(), ochami_core::Error>;
-}
-
-macro_rules! normalize_with_inherent {
-    ($($t:ty),*) => {
-        $(impl Normalize for $t {
-            fn normalize_record(&mut self) -> Result<(), ochami_core::Error> {
-                self.normalize()
-            }
-        })*
-    };
-}
-
-normalize_with_inherent!(
-    BootParams,
-    EthernetInterface,
-    Group,
-    GroupData,
-    Partition,
-    RedfishEndpoint
-);
-
-/// A record from a dict, normalized (a bad value raises, naming `what`).
-pub(crate) fn normalized<T: DeserializeOwned + Normalize>(
-    obj: &Bound<'_, PyAny>,
-    what: &str,
-) -> PyResult<T> {
-    let mut r: T = record(obj, what)?;
-    r.normalize_record().map_err(crate::errors::core_err)?;
-    Ok(r)
 }

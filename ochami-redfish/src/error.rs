@@ -163,6 +163,10 @@ pub enum Error {
         /// What is wrong with it.
         message: String,
     },
+    /// A boot override with an HTTP boot URI for a target other than UEFI HTTP
+    /// ([`crate::power::BootOverride::new`]).
+    #[error("httpBootUri is only for the UefiHttp target")]
+    HttpBootUriWithoutUefiHttp,
     /// An xname map could not be read.
     #[error("xname map, line {line}: {message}")]
     XnameMap {
@@ -283,6 +287,7 @@ impl Error {
             | Error::TlsConfig(_)
             | Error::XnameMap { .. }
             | Error::InvalidSetting { .. }
+            | Error::HttpBootUriWithoutUefiHttp
             | Error::NoXname { .. }
             | Error::Io { .. }
             | Error::Sim(_) => ErrorKind::Config,

@@ -3,7 +3,8 @@
 //! one instead of axum's plain-text rejections.
 //!
 //! Mapping: domain errors ([`ochami_core::Error`]) and [`StoreError::Invalid`] are 400 (a
-//! create of something that exists, [`ochami_core::Error::Exists`], 409),
+//! create of something that exists, [`ochami_core::Error::Exists`], and a BSS row rewritten
+//! through boot-service, [`ochami_core::Error::WrittenThroughBss`], 409),
 //! [`StoreError::NotFound`] 404, [`StoreError::Conflict`] 409, an unavailable database 503.
 //! Upstream SMD answers malformed JSON with 500; we answer 400 and name what was wrong.
 
@@ -67,6 +68,8 @@ impl ApiError {
             ApiError::Store(e) => store_status(e),
             ApiError::Boot(e) => boot_status(e),
             ApiError::Invalid(ochami_core::Error::Exists { .. }) => StatusCode::CONFLICT,
+            // A BSS row rewritten through boot-service: the request is fine, the record is not.
+            ApiError::Invalid(ochami_core::Error::WrittenThroughBss { .. }) => StatusCode::CONFLICT,
             ApiError::Invalid(_) | ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,

@@ -49,6 +49,12 @@ impl ResourceError {
     pub(crate) fn not_found(what: &str, uid: &str) -> Self {
         Self::new(StatusCode::NOT_FOUND, format!("{what} {uid:?} not found"))
     }
+
+    /// A 400 whose message is the domain error's own text, without the `validation failed:`
+    /// prefix of [`From`].
+    pub(crate) fn as_said(e: ochami_core::Error) -> Self {
+        Self::bad_request(e.to_string())
+    }
 }
 
 impl<E: Into<ApiError>> From<E> for ResourceError {

@@ -106,3 +106,18 @@ pub async fn bmc_access(
         credentials,
     }))
 }
+
+/// Every `Node` discovered through a BMC (it has a ComponentEndpoint), in xname order: the
+/// nodes a power status without xnames covers.
+pub async fn bmc_nodes(store: &dyn crate::Store) -> Result<Vec<Xname>> {
+    let filter = ochami_core::ComponentEndpointFilter {
+        hms_type: vec![ochami_core::HmsType::Node],
+        ..Default::default()
+    };
+    Ok(store
+        .list_component_endpoints(&filter)
+        .await?
+        .into_iter()
+        .map(|c| c.id)
+        .collect())
+}

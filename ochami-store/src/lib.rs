@@ -36,6 +36,7 @@
 //! ```
 
 mod boot;
+mod boot_node;
 mod credentials;
 mod error;
 #[cfg(any(feature = "memory", feature = "sqlite", feature = "postgres"))]
@@ -59,7 +60,7 @@ mod store;
 mod update;
 
 pub use boot::{BootCandidates, BootConfig, BootKey, EndpointAccess, NodeInventory, merge_patch};
-pub use credentials::{BmcAccess, CredentialStore, RedfishCredentials, bmc_access};
+pub use credentials::{BmcAccess, CredentialStore, RedfishCredentials, bmc_access, bmc_nodes};
 pub use error::{BoxError, ConflictKind, Record, Result, StoreError};
 /// The list filters and the component update are `ochami-core`'s, re-exported for the trait
 /// signatures.
@@ -71,6 +72,9 @@ pub use snapshot::SnapshotStore;
 pub use static_inventory::{LoadSummary, load_static_inventory};
 pub use store::{BootStore, CloudInitStore, ComponentStore, GroupStore, InventoryStore, Store};
 pub use update::{EthernetInterfacePatch, GroupPatch};
+
+// boot-service's `Node` resource over the inventory.
+pub use boot_node::{boot_node_component, boot_nodes, create_boot_node, put_boot_node};
 
 #[cfg(feature = "memory")]
 pub use memory::MemoryStore;

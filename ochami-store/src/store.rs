@@ -405,6 +405,18 @@ pub trait BootStore: Send + Sync {
         &self,
         selection: &BootSelection,
     ) -> Result<Vec<BootConfiguration>>;
+
+    // ---- boot-service's view of both origins ----
+
+    /// Delete a configuration by uid, whichever API wrote it: a `legacy-…` uid deletes the
+    /// BSS row behind it ([`BootKey::from_bss_uid`]), any other the boot-service
+    /// configuration. False when absent.
+    async fn remove_boot_configuration(&self, uid: &str) -> Result<bool> {
+        match BootKey::from_bss_uid(uid) {
+            Some(key) => Ok(self.delete_boot_params(&key.as_params()).await? > 0),
+            None => self.delete_boot_configuration(uid).await,
+        }
+    }
 }
 
 /// cloud-init data: per-group documents, per-node data, cluster defaults.

@@ -271,7 +271,7 @@ class Client:
     Reads and writes go through SMD ``/hsm/v2``, BSS ``/boot/v1`` and cloud-init
     ``/cloud-init/admin``; answers are parsed into the same records, so rows equal a
     store's for the same data. Arguments are checked locally by the same rules as a
-    store's. A problem from the server raises ``InvalidError`` (400, 422), ``StoreError``
+    store's; records are normalized by the server, as a store normalizes them. A problem from the server raises ``InvalidError`` (400, 422), ``StoreError``
     (404 on a write, 409, 5xx) or ``OchamiError`` (401, 403, no answer), with ``status``,
     ``title`` and ``detail`` attributes. Every call releases the GIL.
     """

@@ -2,8 +2,9 @@
 //! HTTP API (SMD `/hsm/v2`, BSS `/boot/v1`, cloud-init `/cloud-init/admin`), so a notebook
 //! runs the same against a local store or a server (state service remote, discovery local).
 //!
-//! Arguments are checked locally by the same rules as `Store` (a bad xname raises
-//! `XnameError` before any request); answers are parsed into the same `ochami-core` records
+//! Arguments are checked locally by the same functions as `Store`'s
+//! ([`crate::inventory_args`]; a bad xname raises `XnameError` before any request); records
+//! are normalized where they are stored, by the server as by a store; answers are parsed into the same `ochami-core` records
 //! and serialized the same way, so `Client` and `Store` give identical rows for the same
 //! data. Requests run on the shared runtime with the GIL released. Problems from the server
 //! raise the exception family of their status ([`http::Failure::into_py`]) with the
@@ -18,8 +19,8 @@ use std::sync::Arc;
 
 use ochami_core::cloud_init::{ClusterDefaults, GroupData, NodeData};
 use ochami_core::{
-    BootParams, Component, ComponentEndpoint, EthernetInterface, Group, HmsType, MacAddr,
-    Membership, Partition, RedfishEndpoint,
+    BootParams, Component, ComponentEndpoint, EthernetInterface, Group, Membership, Partition,
+    RedfishEndpoint,
 };
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -28,13 +29,17 @@ use serde_json::{Value, json};
 
 use self::calls::{deleted_count, push_all, seconds, xnames_of};
 use self::http::{Failure, Remote, seg};
-use crate::args::{component_filter, component_pairs, parsed, strings, xname_arg, xnames};
+use crate::args::{component_filter, component_pairs, xname_arg, xnames};
 use crate::convert::{dict_of, from_py, record, records};
-use crate::errors::{core_err, invalid};
+use crate::errors::invalid;
 use crate::hardware::hardware_rows;
+use crate::inventory_args::{
+    boot_names, component_endpoint_filter, ethernet_interface_filter, flag_arg, mac_arg, nid_pairs,
+    redfish_endpoint_filter, role_and_sub_role, state_and_flag,
+};
 use crate::rows::Rows;
 use crate::runtime::run;
-use crate::store::{boot_params_arg, hms_type, normalized, rows};
+use crate::store::{boot_params_arg, rows};
 
 const SMD: &str = "/hsm/v2";
 const COMPONENTS: &str = "/hsm/v2/State/Components";
@@ -163,11 +168,7 @@ impl PyClient {
         flag: Option<&str>,
         force: bool,
     ) -> PyResult<()> {
-        let state = state.parse::<ochami_core::State>().map_err(core_err)?;
-        let flag = flag
-            .map(str::parse::<ochami_core::Flag>)
-            .transpose()
-            .map_err(core_err)?;
+        let (state, flag) = state_and_flag(state, flag)?;
         let mut body = json!({"ComponentIDs": xnames(Some(ids))?, "State": state, "Force": force});
         if let Some(f) = flag {
             body["Flag"] = json!(f);
@@ -177,8 +178,7 @@ impl PyClient {
 
     /// SMD's ``FlagOnly`` update.
     fn set_flag(&self, py: Python<'_>, ids: &Bound<'_, PyAny>, flag: &str) -> PyResult<()> {
-        let flag = flag.parse::<ochami_core::Flag>().map_err(core_err)?;
-        let body = json!({"ComponentIDs": xnames(Some(ids))?, "Flag": flag});
+        let body = json!({"ComponentIDs": xnames(Some(ids))?, "Flag": flag_arg(flag)?});
         self.bulk(py, "BulkFlagOnly", body)
     }
 
@@ -208,11 +208,7 @@ impl PyClient {
         role: &str,
         sub_role: Option<&str>,
     ) -> PyResult<()> {
-        let role = role.parse::<ochami_core::Role>().map_err(core_err)?;
-        let sub_role = sub_role
-            .map(str::parse::<ochami_core::SubRole>)
-            .transpose()
-            .map_err(core_err)?;
+        let (role, sub_role) = role_and_sub_role(role, sub_role)?;
         let body = json!({
             "ComponentIDs": xnames(Some(ids))?,
             "Role": role,
@@ -223,10 +219,10 @@ impl PyClient {
 
     /// SMD's ``BulkNID``: ``{xname: nid}``.
     fn set_nids(&self, py: Python<'_>, nids: &Bound<'_, PyDict>) -> PyResult<()> {
-        let entries = nids
-            .iter()
-            .map(|(k, v)| Ok(json!({"ID": xname_arg(&k)?, "NID": v.extract::<i64>()?})))
-            .collect::<PyResult<Vec<Value>>>()?;
+        let entries: Vec<Value> = nid_pairs(nids)?
+            .into_iter()
+            .map(|(id, nid)| json!({"ID": id, "NID": nid}))
+            .collect();
         self.bulk(py, "BulkNID", json!({ "Components": entries }))
     }
 
@@ -257,12 +253,13 @@ impl PyClient {
         component_id: Option<&Bound<'_, PyAny>>,
         r#type: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Rows> {
+        let f = ethernet_interface_filter(mac, ip, network, component_id, r#type)?;
         let mut q = Query::new();
-        push_all(&mut q, "macaddress", parsed::<MacAddr>(mac, "mac")?);
-        push_all(&mut q, "ipaddress", parsed::<std::net::IpAddr>(ip, "ip")?);
-        push_all(&mut q, "network", strings(network)?);
-        push_all(&mut q, "componentid", xnames(component_id)?);
-        push_all(&mut q, "type", parsed::<HmsType>(r#type, "type")?);
+        push_all(&mut q, "macaddress", f.mac);
+        push_all(&mut q, "ipaddress", f.ip);
+        push_all(&mut q, "network", f.network);
+        push_all(&mut q, "componentid", f.component_id);
+        push_all(&mut q, "type", f.hms_type);
         let found: Vec<EthernetInterface> = self.get(py, ETH, q)?;
         rows("ethernet_interfaces", &found)
     }
@@ -273,19 +270,19 @@ impl PyClient {
         py: Python<'py>,
         mac: &str,
     ) -> PyResult<Option<Bound<'py, PyAny>>> {
-        let mac: MacAddr = mac.parse().map_err(core_err)?;
+        let mac = mac_arg(mac)?;
         self.one::<EthernetInterface>(py, &format!("{ETH}/{}", mac.to_id()))
     }
 
     /// Adds one interface; an existing MAC raises ``StoreError``.
     fn add_ethernet_interface(&self, py: Python<'_>, interface: &Bound<'_, PyAny>) -> PyResult<()> {
-        let i: EthernetInterface = normalized(interface, "ethernet interface")?;
+        let i: EthernetInterface = record(interface, "ethernet interface")?;
         self.write(py, Method::POST, ETH, json!(i))
     }
 
     /// Deletes one interface; ``False`` when absent.
     fn delete_ethernet_interface(&self, py: Python<'_>, mac: &str) -> PyResult<bool> {
-        let mac: MacAddr = mac.parse().map_err(core_err)?;
+        let mac = mac_arg(mac)?;
         self.delete(py, &format!("{ETH}/{}", mac.to_id()))
     }
 
@@ -308,14 +305,15 @@ impl PyClient {
         ip: Option<&Bound<'_, PyAny>>,
         last_status: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Rows> {
+        let f = redfish_endpoint_filter(id, fqdn, r#type, uuid, mac, ip, last_status)?;
         let mut q = Query::new();
-        push_all(&mut q, "id", xnames(id)?);
-        push_all(&mut q, "fqdn", strings(fqdn)?);
-        push_all(&mut q, "type", parsed::<HmsType>(r#type, "type")?);
-        push_all(&mut q, "uuid", strings(uuid)?);
-        push_all(&mut q, "macaddr", parsed::<MacAddr>(mac, "mac")?);
-        push_all(&mut q, "ipaddress", strings(ip)?);
-        push_all(&mut q, "laststatus", strings(last_status)?);
+        push_all(&mut q, "id", f.id);
+        push_all(&mut q, "fqdn", f.fqdn);
+        push_all(&mut q, "type", f.hms_type);
+        push_all(&mut q, "uuid", f.uuid);
+        push_all(&mut q, "macaddr", f.mac);
+        push_all(&mut q, "ipaddress", f.ip);
+        push_all(&mut q, "laststatus", f.last_status);
         let found: Vec<RedfishEndpoint> = self.get_wrapped(py, RF, q)?;
         rows("redfish_endpoints", &found)
     }
@@ -332,7 +330,7 @@ impl PyClient {
 
     /// Creates or replaces one Redfish endpoint (its password is sent, never read back).
     fn put_redfish_endpoint(&self, py: Python<'_>, endpoint: &Bound<'_, PyAny>) -> PyResult<()> {
-        let e: RedfishEndpoint = normalized(endpoint, "Redfish endpoint")?;
+        let e: RedfishEndpoint = record(endpoint, "Redfish endpoint")?;
         // The record's serialization leaves the password out; the PUT body carries it.
         let mut body = from_py(endpoint)?;
         if let Value::Object(m) = &mut body {
@@ -355,13 +353,10 @@ impl PyClient {
         redfish_endpoint: Option<&Bound<'_, PyAny>>,
         r#type: Option<&str>,
     ) -> PyResult<Rows> {
+        let f = component_endpoint_filter(redfish_endpoint, r#type)?;
         let mut q = Query::new();
-        push_all(
-            &mut q,
-            "redfish_ep",
-            redfish_endpoint.map(xname_arg).transpose()?,
-        );
-        push_all(&mut q, "type", hms_type(r#type)?);
+        push_all(&mut q, "redfish_ep", f.redfish_ep);
+        push_all(&mut q, "type", f.hms_type);
         let found: Vec<ComponentEndpoint> = self.get_wrapped(py, CE, q)?;
         rows("component_endpoints", &found)
     }
@@ -397,7 +392,7 @@ impl PyClient {
 
     /// Creates a group.
     fn create_group(&self, py: Python<'_>, group: &Bound<'_, PyAny>) -> PyResult<()> {
-        let g: Group = normalized(group, "group")?;
+        let g: Group = record(group, "group")?;
         self.write(py, Method::POST, &format!("{SMD}/groups"), json!(g))
     }
 
@@ -437,7 +432,7 @@ impl PyClient {
 
     /// Creates a partition.
     fn create_partition(&self, py: Python<'_>, partition: &Bound<'_, PyAny>) -> PyResult<()> {
-        let p: Partition = normalized(partition, "partition")?;
+        let p: Partition = record(partition, "partition")?;
         self.write(py, Method::POST, &format!("{SMD}/partitions"), json!(p))
     }
 
@@ -462,19 +457,12 @@ impl PyClient {
         macs: Option<&Bound<'_, PyAny>>,
         nids: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Rows> {
-        let mut q = BootParams {
-            hosts: strings(hosts)?,
-            macs: strings(macs)?,
-            nids: parsed::<i32>(nids, "nid")?,
-            ..BootParams::default()
-        };
+        // The server normalizes the names, as a store does.
+        let names = boot_names(hosts, macs, nids)?;
         let mut query = Query::new();
-        if !(q.hosts.is_empty() && q.macs.is_empty() && q.nids.is_empty()) {
-            q.normalize().map_err(core_err)?;
-            push_all(&mut query, "name", q.hosts);
-            push_all(&mut query, "mac", q.macs);
-            push_all(&mut query, "nid", q.nids);
-        }
+        push_all(&mut query, "name", names.hosts);
+        push_all(&mut query, "mac", names.macs);
+        push_all(&mut query, "nid", names.nids);
         // BSS answers 404 when none of the names has parameters; a store answers nothing.
         let found: Vec<BootParams> = match self.try_get(py, BOOT_PARAMS, query)? {
             Ok(found) => found,
@@ -522,7 +510,7 @@ impl PyClient {
 
     /// Creates or replaces one group's cloud-init data.
     fn put_cloud_init_group(&self, py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<()> {
-        let g: GroupData = normalized(data, "cloud-init group data")?;
+        let g: GroupData = record(data, "cloud-init group data")?;
         let path = format!("{CLOUD_INIT}/groups/{}", seg(&g.name));
         self.write(py, Method::PUT, &path, json!(g))
     }
@@ -579,8 +567,7 @@ impl PyClient {
     ) -> PyResult<String> {
         let mut q = Query::new();
         if let Some(m) = mac {
-            let m: MacAddr = m.parse().map_err(core_err)?;
-            q.push(("mac".into(), m.to_string()));
+            q.push(("mac".into(), mac_arg(m)?.to_string()));
         }
         if let Some(n) = name {
             q.push(("name".into(), n.str()?.to_str()?.to_owned()));

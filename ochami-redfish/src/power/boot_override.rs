@@ -108,6 +108,36 @@ pub struct BootOverride {
 }
 
 impl BootOverride {
+    /// An override from its parts, checked: an HTTP boot URI goes with
+    /// [`BootTarget::UefiHttp`] only ([`Error::HttpBootUriWithoutUefiHttp`]), and UEFI HTTP
+    /// boot asks for UEFI mode unless `mode` says otherwise.
+    ///
+    /// ```
+    /// use ochami_redfish::power::{BootMode, BootOverride, BootOverrideEnabled, BootTarget};
+    /// let once = BootOverrideEnabled::Once;
+    /// let http = BootOverride::new(BootTarget::UefiHttp, once, None, None)?;
+    /// assert_eq!(http.mode, Some(BootMode::Uefi));
+    /// assert!(BootOverride::new(BootTarget::Pxe, once, None, Some("http://s/b.efi".into())).is_err());
+    /// # Ok::<(), ochami_redfish::Error>(())
+    /// ```
+    pub fn new(
+        target: BootTarget,
+        enabled: BootOverrideEnabled,
+        mode: Option<BootMode>,
+        http_boot_uri: Option<String>,
+    ) -> Result<Self> {
+        let http = target == BootTarget::UefiHttp;
+        if http_boot_uri.is_some() && !http {
+            return Err(Error::HttpBootUriWithoutUefiHttp);
+        }
+        Ok(BootOverride {
+            mode: mode.or(http.then_some(BootMode::Uefi)),
+            target,
+            enabled,
+            http_boot_uri,
+        })
+    }
+
     /// PXE on the next boot only.
     pub fn pxe_once() -> Self {
         BootOverride {

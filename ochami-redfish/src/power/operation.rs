@@ -70,6 +70,22 @@ impl PowerOperation {
         }
     }
 
+    /// The SMD `State` a component is in once this operation succeeded on its system: `Off`
+    /// after the off operations, `On` after the others; `None` for `Nmi`, which changes
+    /// no power state.
+    pub fn resulting_state(self) -> Option<ochami_core::State> {
+        match self {
+            PowerOperation::Off | PowerOperation::SoftOff | PowerOperation::ForceOff => {
+                Some(ochami_core::State::Off)
+            }
+            PowerOperation::Nmi => None,
+            PowerOperation::On
+            | PowerOperation::SoftRestart
+            | PowerOperation::HardRestart
+            | PowerOperation::Init => Some(ochami_core::State::On),
+        }
+    }
+
     /// Parses a name case-insensitively (`"Soft-Restart"`, `"force-off"`).
     pub fn parse(s: &str) -> Option<PowerOperation> {
         Self::ALL

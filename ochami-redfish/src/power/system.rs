@@ -64,6 +64,53 @@ pub struct SystemPower {
     pub reset: Option<ResetAction>,
 }
 
+// ---- the PCS view (`/power-control/v1/power-status`) ----
+impl SystemPower {
+    /// PCS's `powerState`: `on`, `off` or `undefined`; `PoweringOff` counts as on and
+    /// `PoweringOn` as off, as PCS has it.
+    pub fn pcs_power_state(&self) -> &'static str {
+        match self.power_state {
+            Some(PowerState::On | PowerState::PoweringOff) => "on",
+            Some(PowerState::Off | PowerState::PoweringOn) => "off",
+            _ => "undefined",
+        }
+    }
+
+    /// PCS's `supportedPowerTransitions`: the operations its allowed `ResetType`s make
+    /// possible, with PCS's mapping (a system that can go on and off can also `Init`,
+    /// `Hard-Restart` and `Soft-Restart`).
+    pub fn pcs_transitions(&self) -> Vec<&'static str> {
+        let allowed: &[ResetType] = self
+            .reset
+            .as_ref()
+            .and_then(|r| r.allowed.as_deref())
+            .unwrap_or_default();
+        let has = |r: ResetType| allowed.contains(&r);
+        let mut out: Vec<&'static str> = Vec::new();
+        if has(ResetType::ForceOff) {
+            out.push("Force-Off");
+        }
+        if has(ResetType::GracefulRestart) || has(ResetType::ForceRestart) {
+            out.push("Soft-Restart");
+        }
+        if has(ResetType::Off) || has(ResetType::GracefulShutdown) {
+            out.extend(["Soft-Off", "Off"]);
+        }
+        if has(ResetType::On) {
+            out.push("On");
+        }
+        let off =
+            has(ResetType::Off) || has(ResetType::GracefulShutdown) || has(ResetType::ForceOff);
+        if has(ResetType::On) && off {
+            out.extend(["Init", "Hard-Restart"]);
+            if !out.contains(&"Soft-Restart") {
+                out.push("Soft-Restart");
+            }
+        }
+        out
+    }
+}
+
 /// How a reset request ended.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ResetSent {

@@ -46,11 +46,7 @@ struct BmcInterface {
 
 /// Only the fields named here are copied: never `User` or `Password`.
 fn envelope(ep: &RedfishEndpoint) -> Envelope<BmcSpec> {
-    let ip = if ep.ip_address.is_empty() {
-        ep.fqdn.clone()
-    } else {
-        ep.ip_address.clone()
-    };
+    let ip = ep.shown_ip().to_owned();
     Envelope::new(
         KIND,
         Metadata {

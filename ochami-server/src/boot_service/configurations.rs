@@ -8,7 +8,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::get;
-use ochami_core::{BootConfiguration, BootConfigurationSpec, BootKey, BootOrigin, BootParams};
+use ochami_core::{BodyId, BootConfiguration, BootConfigurationSpec};
 
 use crate::AppState;
 use crate::problem::NoQuery;
@@ -30,10 +30,7 @@ pub(super) fn routes() -> Router<AppState> {
 
 /// The envelope of a configuration.
 fn envelope(c: BootConfiguration) -> Envelope<BootConfigurationSpec> {
-    let mut annotations = c.annotations;
-    if let BootOrigin::Bss(_) = c.origin {
-        annotations.insert("ochami.io/written-through".into(), "bss".into());
-    }
+    let annotations = c.shown_annotations();
     Envelope::new(
         KIND,
         Metadata {
@@ -82,13 +79,6 @@ async fn read(
     Ok(json(StatusCode::OK, &envelope(stored(&state, &uid).await?)))
 }
 
-/// A spec from a body, checked (400 naming the field).
-fn checked_spec(spec: serde_json::Value) -> Result<BootConfigurationSpec, ResourceError> {
-    let mut spec: BootConfigurationSpec = spec_of(spec)?;
-    spec.normalize()?;
-    Ok(spec)
-}
-
 async fn create(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -96,40 +86,17 @@ async fn create(
     body: Bytes,
 ) -> Result<Response, ResourceError> {
     let body = WriteBody::parse(&headers, &body, KIND)?;
-    if body.metadata.name.trim().is_empty() {
-        return Err(ResourceError::bad_request(
-            "validation failed: metadata.name is required",
-        ));
-    }
     let (labels, annotations) = (body.labels(), body.annotations());
-    let t = now();
-    let config = BootConfiguration {
-        uid: new_uid(KIND),
-        name: body.metadata.name,
-        origin: BootOrigin::BootService,
-        spec: checked_spec(body.spec)?,
-        cloud_init: Default::default(),
+    let config = BootConfiguration::create(
+        new_uid(KIND),
+        body.metadata.name,
+        || spec_of(body.spec),
         labels,
         annotations,
-        created_at: Some(t.clone()),
-        updated_at: Some(t),
-    };
+        now(),
+    )?;
     state.store().create_boot_configuration(&config).await?;
     Ok(json(StatusCode::CREATED, &envelope(config)))
-}
-
-/// A BSS row cannot be rewritten here.
-fn refuse_bss(c: &BootConfiguration) -> Result<(), ResourceError> {
-    match c.origin {
-        BootOrigin::Bss(_) => Err(ResourceError::new(
-            StatusCode::CONFLICT,
-            format!(
-                "{} was written through BSS; change it with /boot/v1/bootparameters (or delete it here)",
-                c.uid
-            ),
-        )),
-        BootOrigin::BootService => Ok(()),
-    }
 }
 
 async fn replace(
@@ -141,19 +108,20 @@ async fn replace(
 ) -> Result<Response, ResourceError> {
     let body = WriteBody::parse(&headers, &body, KIND)?;
     let mut c = stored(&state, &uid).await?;
-    refuse_bss(&c)?;
-    if !body.metadata.uid.is_empty() && body.metadata.uid != uid {
-        return Err(ResourceError::bad_request(
-            "metadata.uid in the body does not match the URL",
-        ));
-    }
-    c.spec = checked_spec(body.spec.clone())?;
-    if !body.metadata.name.trim().is_empty() {
-        c.name = body.metadata.name.clone();
-    }
-    c.labels.extend(body.labels());
-    c.annotations.extend(body.annotations());
-    c.updated_at = Some(now());
+    c.check_writable()?;
+    // An empty metadata.uid is no uid; this route words a mismatch without the prefix.
+    let body_uid = Some(&body.metadata.uid).filter(|u| !u.is_empty());
+    BodyId::BOOT_CONFIGURATION
+        .check(&uid, body_uid)
+        .map_err(ResourceError::as_said)?;
+    let (labels, annotations) = (body.labels(), body.annotations());
+    c.replace(
+        body.metadata.name,
+        || spec_of(body.spec),
+        labels,
+        annotations,
+        now(),
+    )?;
     state.store().replace_boot_configuration(&c).await?;
     Ok(json(StatusCode::OK, &envelope(c)))
 }
@@ -166,16 +134,16 @@ async fn patch(
     body: Bytes,
 ) -> Result<Response, ResourceError> {
     let mut c = stored(&state, &uid).await?;
-    refuse_bss(&c)?;
+    c.check_writable()?;
     let mut spec = serde_json::to_value(&c.spec)
         .map_err(|e| ResourceError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
     patch_spec(&headers, &body, &mut spec)?;
-    c.spec = checked_spec(spec)?;
-    c.updated_at = Some(now());
+    c.replace_spec(spec_of(spec)?, now())?;
     state.store().replace_boot_configuration(&c).await?;
     Ok(json(StatusCode::OK, &envelope(c)))
 }
 
+/// A `legacy-…` uid deletes the BSS row behind it.
 async fn remove(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -183,20 +151,8 @@ async fn remove(
     _: NoQuery,
 ) -> Result<Response, ResourceError> {
     negotiate(&headers, None)?;
-    let found = match BootKey::from_bss_uid(&uid) {
-        Some(key) => {
-            let mut name = BootParams::default();
-            match key {
-                BootKey::Mac(m) => name.macs.push(m.to_string()),
-                BootKey::Host(h) => name.hosts.push(h),
-                BootKey::Nid(n) => name.nids.push(n),
-            }
-            state.store().delete_boot_params(&name).await? > 0
-        }
-        None => state.store().delete_boot_configuration(&uid).await?,
-    };
-    if !found {
-        return Err(ResourceError::not_found(KIND, &uid));
-    }
-    Ok(deleted(KIND, &uid))
+    let found = state.store().remove_boot_configuration(&uid).await?;
+    found
+        .then(|| deleted(KIND, &uid))
+        .ok_or_else(|| ResourceError::not_found(KIND, &uid))
 }

@@ -20,7 +20,6 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::{Extension, State};
 use futures::StreamExt;
-use ochami_core::Xname;
 use ochami_redfish::power::{BootMode, BootOverride, BootOverrideEnabled, BootOverrideOutcome};
 use ochami_redfish::power::{BootTarget, PowerTarget};
 use ochami_redfish::{ClientOptions, Error as RedfishError, RedfishClient, TargetError, Transport};
@@ -41,16 +40,7 @@ struct OverrideBody {
     #[serde(default)]
     http_boot_uri: Option<String>,
     #[serde(default)]
-    location: Vec<Location>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Location {
-    xname: String,
-    #[serde(default)]
-    #[allow(dead_code)] // accepted as on transitions; no reservations are taken
-    deputy_key: Option<String>,
+    location: Vec<super::targets::Location>,
 }
 
 /// One node's result.
@@ -116,18 +106,8 @@ fn parse_override(body: &OverrideBody) -> Result<BootOverride, ApiError> {
             )));
         }
     };
-    if body.http_boot_uri.is_some() && target != BootTarget::UefiHttp {
-        return Err(ApiError::bad_request(
-            "httpBootUri is only for the UefiHttp target",
-        ));
-    }
-    Ok(BootOverride {
-        // UEFI HTTP boot needs UEFI mode unless the caller says otherwise.
-        mode: mode.or((target == BootTarget::UefiHttp).then_some(BootMode::Uefi)),
-        target,
-        enabled,
-        http_boot_uri: body.http_boot_uri.clone(),
-    })
+    BootOverride::new(target, enabled, mode, body.http_boot_uri.clone())
+        .map_err(|e| ApiError::bad_request(e.to_string()))
 }
 
 /// `POST /boot-override`.
@@ -139,16 +119,7 @@ pub(super) async fn create(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let body: OverrideBody = parse_json(&body)?;
     let wanted = parse_override(&body)?;
-    if body.location.is_empty() {
-        return Err(ApiError::bad_request("location lists no xname"));
-    }
-    let mut xnames: Vec<Xname> = Vec::with_capacity(body.location.len());
-    for l in &body.location {
-        let x = crate::problem::xname(&l.xname)?;
-        if !xnames.contains(&x) {
-            xnames.push(x);
-        }
-    }
+    let xnames = super::targets::distinct_xnames(&body.location)?;
     let config = &power.0.config;
     let transport: Arc<dyn Transport> = power.transport()?;
     let options = Arc::new(ClientOptions {

@@ -6,8 +6,8 @@ use std::time::Instant;
 use axum::Json;
 use axum::extract::{Extension, State};
 use chrono::{SecondsFormat, Utc};
-use ochami_core::{HmsType, Xname};
-use ochami_redfish::power::{PowerState, ResetType, SystemPower, power_status_many};
+use ochami_core::Xname;
+use ochami_redfish::power::power_status_many;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -35,46 +35,6 @@ pub struct StatusEntry {
     /// When it was read (RFC 3339 with nanoseconds), or `""`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_updated: Option<String>,
-}
-
-/// PCS's rule: PoweringOff counts as on, PoweringOn as off.
-fn pcs_state(s: Option<&PowerState>) -> &'static str {
-    match s {
-        Some(PowerState::On | PowerState::PoweringOff) => "on",
-        Some(PowerState::Off | PowerState::PoweringOn) => "off",
-        _ => "undefined",
-    }
-}
-
-/// The PCS operations a set of reset values allows (PCS's mapping).
-fn supported(power: &SystemPower) -> Vec<String> {
-    let allowed: Vec<ResetType> = power
-        .reset
-        .as_ref()
-        .and_then(|r| r.allowed.clone())
-        .unwrap_or_default();
-    let has = |r: ResetType| allowed.contains(&r);
-    let mut out: Vec<&str> = Vec::new();
-    if has(ResetType::ForceOff) {
-        out.push("Force-Off");
-    }
-    if has(ResetType::GracefulRestart) || has(ResetType::ForceRestart) {
-        out.push("Soft-Restart");
-    }
-    if has(ResetType::Off) || has(ResetType::GracefulShutdown) {
-        out.extend(["Soft-Off", "Off"]);
-    }
-    if has(ResetType::On) {
-        out.push("On");
-    }
-    let off = has(ResetType::Off) || has(ResetType::GracefulShutdown) || has(ResetType::ForceOff);
-    if has(ResetType::On) && off {
-        out.extend(["Init", "Hard-Restart"]);
-        if !out.contains(&"Soft-Restart") {
-            out.push("Soft-Restart");
-        }
-    }
-    out.into_iter().map(str::to_owned).collect()
 }
 
 #[derive(Deserialize, Default)]
@@ -147,15 +107,7 @@ async fn status(
     )?;
     let store = state.store();
     let xnames: Vec<Xname> = if body.xname.is_empty() {
-        store
-            .list_component_endpoints(&ochami_core::ComponentEndpointFilter {
-                hms_type: vec![HmsType::Node],
-                ..Default::default()
-            })
-            .await?
-            .into_iter()
-            .map(|c| c.id)
-            .collect()
+        ochami_store::bmc_nodes(store).await?
     } else {
         body.xname
             .iter()
@@ -208,10 +160,12 @@ async fn status(
             let entry = match (o.value(), o.error()) {
                 (Some(p), _) => StatusEntry {
                     xname: o.id.clone(),
-                    power_state: Some(pcs_state(p.power_state.as_ref()).to_owned()),
+                    power_state: Some(p.pcs_power_state().to_owned()),
                     management_state: Some("available".into()),
                     error: String::new(),
-                    supported_power_transitions: Some(supported(p)),
+                    supported_power_transitions: Some(
+                        p.pcs_transitions().into_iter().map(str::to_owned).collect(),
+                    ),
                     last_updated: Some(stamp.clone()),
                 },
                 (None, e) => StatusEntry {

@@ -18,7 +18,7 @@ use axum::extract::{Extension, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, SecondsFormat, Utc};
-use ochami_core::{State as HmsState, Xname};
+use ochami_core::Xname;
 use ochami_redfish::ErrorKind;
 use ochami_redfish::power::{
     NodePower, PowerAbort, PowerOperation, PowerOutcome, PowerResult, power_many,
@@ -165,16 +165,7 @@ struct CreateBody {
     #[serde(default)]
     task_deadline_minutes: Option<i64>,
     #[serde(default)]
-    location: Vec<Location>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Location {
-    xname: String,
-    #[serde(default)]
-    #[allow(dead_code)] // accepted for compatibility; reservations are not taken
-    deputy_key: Option<String>,
+    location: Vec<super::targets::Location>,
 }
 
 fn rfc3339(t: DateTime<Utc>) -> String {
@@ -199,16 +190,7 @@ pub(super) async fn create(
                 names.join(", ")
             ))
         })?;
-    if body.location.is_empty() {
-        return Err(ApiError::bad_request("location lists no xname"));
-    }
-    let mut xnames: Vec<Xname> = Vec::with_capacity(body.location.len());
-    for l in &body.location {
-        let x = crate::problem::xname(&l.xname)?;
-        if !xnames.contains(&x) {
-            xnames.push(x);
-        }
-    }
+    let xnames = super::targets::distinct_xnames(&body.location)?;
     let now = Utc::now();
     let id = uuid::Uuid::new_v4().to_string();
     let transition = PowerTransition {
@@ -412,14 +394,7 @@ async fn run(
         tracing::warn!(transition = %id, error = %e, "the power task recorder stopped");
     }
     // The components' State follows the power state the operation ends in.
-    let ends = match operation {
-        PowerOperation::Off | PowerOperation::SoftOff | PowerOperation::ForceOff => {
-            Some(HmsState::Off)
-        }
-        PowerOperation::Nmi => None,
-        _ => Some(HmsState::On),
-    };
-    if let Some(hms) = ends {
+    if let Some(hms) = operation.resulting_state() {
         for o in outcomes.iter().filter(|o| o.value().is_some()) {
             let Ok(x) = o.id.parse::<Xname>() else {
                 continue;

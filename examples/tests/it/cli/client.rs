@@ -7,7 +7,9 @@
 use ochami_server::{Authenticator, ScopePolicy};
 use serde_json::{Value, json};
 
-use super::common::{Backend, golden, ochami_exits, ochami_ok, on_every_backend, server};
+use super::common::{
+    Backend, TestStore, golden, ochami_exits, ochami_ok, on_every_backend, server,
+};
 
 on_every_backend!(
     smd_round_trips,
@@ -33,6 +35,22 @@ impl Transcript {
             ],
             text: String::new(),
         }
+    }
+
+    /// `smd component add` of node `x1000c0s0b0n0` (NID 1, `Ready`), which most scenarios
+    /// start with.
+    pub(super) async fn add_ready_node(&mut self, env: &[(&str, &str)]) {
+        let args = [
+            "smd",
+            "component",
+            "add",
+            "x1000c0s0b0n0",
+            "--nid",
+            "1",
+            "--state",
+            "Ready",
+        ];
+        self.ok(&args, env).await;
     }
 
     /// Also mask `value` as `name`.
@@ -130,6 +148,47 @@ fn mask_volatile(s: &str) -> String {
     out
 }
 
+/// What a scenario starts from: an empty store of one backend, a server on it and a HOME
+/// without config files. Dropping it removes HOME and stops the server.
+pub(super) struct Session {
+    /// The server's URL.
+    pub(super) base: String,
+    /// The HOME directory.
+    pub(super) home: tempfile::TempDir,
+    /// HOME's path as text.
+    pub(super) home_s: String,
+    _stop: tokio::sync::oneshot::Sender<()>,
+    _store: TestStore,
+}
+
+impl Session {
+    /// A session on `backend`; `None` when the backend is not available (see
+    /// [`Backend::open`]).
+    pub(super) async fn open(backend: Backend) -> Option<Session> {
+        let store = backend.open().await?;
+        let (base, stop) = server(store.store.clone()).await;
+        let home = tempfile::tempdir().expect("tempdir");
+        let home_s = home.path().display().to_string();
+        Some(Session {
+            base,
+            home,
+            home_s,
+            _stop: stop,
+            _store: store,
+        })
+    }
+
+    /// The environment of the session's commands ([`env_for`]).
+    pub(super) fn env(&self) -> Vec<(&str, &str)> {
+        env_for(&self.base, &self.home_s)
+    }
+
+    /// An empty transcript that masks the session's URL and HOME.
+    pub(super) fn transcript(&self) -> Transcript {
+        Transcript::new(&self.base, &self.home_s)
+    }
+}
+
 /// `OCHAMI_CLUSTER_URI` for `base`, and a `HOME` without config files.
 pub(super) fn env_for<'a>(base: &'a str, home: &'a str) -> Vec<(&'a str, &'a str)> {
     vec![
@@ -144,14 +203,11 @@ pub(super) fn json_of(s: &str) -> Value {
 }
 
 async fn smd_round_trips(backend: Backend) {
-    let Some(ts) = backend.open().await else {
+    let Some(s) = Session::open(backend).await else {
         return;
     };
-    let (base, _stop) = server(ts.store.clone()).await;
-    let home = tempfile::tempdir().expect("tempdir");
-    let home_s = home.path().display().to_string();
-    let env = env_for(&base, &home_s);
-    let mut t = Transcript::new(&base, &home_s);
+    let env = s.env();
+    let mut t = s.transcript();
 
     // Components: add from flags, from -d, get (JSON and table), set, delete.
     t.ok(
@@ -386,29 +442,13 @@ async fn smd_round_trips(backend: Backend) {
 }
 
 async fn bss_and_cloud_init_round_trips(backend: Backend) {
-    let Some(ts) = backend.open().await else {
+    let Some(s) = Session::open(backend).await else {
         return;
     };
-    let (base, _stop) = server(ts.store.clone()).await;
-    let home = tempfile::tempdir().expect("tempdir");
-    let home_s = home.path().display().to_string();
-    let env = env_for(&base, &home_s);
-    let mut t = Transcript::new(&base, &home_s);
+    let env = s.env();
+    let mut t = s.transcript();
 
-    t.ok(
-        &[
-            "smd",
-            "component",
-            "add",
-            "x1000c0s0b0n0",
-            "--nid",
-            "1",
-            "--state",
-            "Ready",
-        ],
-        &env,
-    )
-    .await;
+    t.add_ready_node(&env).await;
     t.ok(
         &[
             "bss",
@@ -620,15 +660,12 @@ nodes:
 "#;
 
 async fn discover_static_registers_a_nodes_file(backend: Backend) {
-    let Some(ts) = backend.open().await else {
+    let Some(s) = Session::open(backend).await else {
         return;
     };
-    let (base, _stop) = server(ts.store.clone()).await;
-    let home = tempfile::tempdir().expect("tempdir");
-    let home_s = home.path().display().to_string();
-    let env = env_for(&base, &home_s);
-    let mut t = Transcript::new(&base, &home_s);
-    let file = home.path().join("nodes.yaml");
+    let env = s.env();
+    let mut t = s.transcript();
+    let file = s.home.path().join("nodes.yaml");
 
     // A bad row: nothing is written, the line is named.
     std::fs::write(
@@ -898,14 +935,11 @@ mod tokens {
 }
 
 async fn errors_are_one_line_and_exit_1(backend: Backend) {
-    let Some(ts) = backend.open().await else {
+    let Some(s) = Session::open(backend).await else {
         return;
     };
-    let (base, _stop) = server(ts.store.clone()).await;
-    let home = tempfile::tempdir().expect("tempdir");
-    let home_s = home.path().display().to_string();
-    let env = env_for(&base, &home_s);
-    let mut t = Transcript::new(&base, &home_s);
+    let env = s.env();
+    let mut t = s.transcript();
 
     let (out, err) = t
         .exits(&["smd", "component", "get", "x9c0s0b0n0"], &env, 1)
@@ -922,7 +956,7 @@ async fn errors_are_one_line_and_exit_1(backend: Backend) {
     let (_, err) = t
         .exits(
             &["smd", "component", "get"],
-            &[("HOME", home_s.as_str()), ("XDG_CONFIG_HOME", "")],
+            &[("HOME", s.home_s.as_str()), ("XDG_CONFIG_HOME", "")],
             1,
         )
         .await;

@@ -8,20 +8,17 @@ use ochami_redfish::discovery::discover_targets;
 use ochami_redfish::{Credentials, DiscoveryOptions, Scheme};
 use serde_json::{Value, json};
 
-use super::client::{Transcript, env_for, json_of};
-use super::common::{Backend, PASSWORD, USER, bmcs, golden, ochami_ok, on_every_backend, server};
+use super::client::{Session, json_of};
+use super::common::{Backend, PASSWORD, USER, bmcs, golden, ochami_ok, on_every_backend};
 
 on_every_backend!(power_and_boot_next);
 
 async fn power_and_boot_next(backend: Backend) {
-    let Some(ts) = backend.open().await else {
+    let Some(s) = Session::open(backend).await else {
         return;
     };
-    let (base, _stop) = server(ts.store.clone()).await;
-    let home = tempfile::tempdir().expect("tempdir");
-    let home_s = home.path().display().to_string();
-    let env = env_for(&base, &home_s);
-    let mut t = Transcript::new(&base, &home_s);
+    let env = s.env();
+    let mut t = s.transcript();
 
     // One BMC with three nodes (several BMCs would get xnames in the order of their random
     // ports), discovered here and registered with its credentials through `smd rfe add -d`

@@ -6,35 +6,19 @@
 
 use serde_json::json;
 
-use super::client::{Transcript, env_for, json_of};
-use super::common::{Backend, golden, ochami_ok, on_every_backend, server};
+use super::client::{Session, json_of};
+use super::common::{Backend, golden, ochami_ok, on_every_backend};
 
 on_every_backend!(boot_service_commands, metadata_service_commands);
 
 async fn boot_service_commands(backend: Backend) {
-    let Some(ts) = backend.open().await else {
+    let Some(s) = Session::open(backend).await else {
         return;
     };
-    let (base, _stop) = server(ts.store.clone()).await;
-    let home = tempfile::tempdir().expect("tempdir");
-    let home_s = home.path().display().to_string();
-    let env = env_for(&base, &home_s);
-    let mut t = Transcript::new(&base, &home_s);
+    let env = s.env();
+    let mut t = s.transcript();
 
-    t.ok(
-        &[
-            "smd",
-            "component",
-            "add",
-            "x1000c0s0b0n0",
-            "--nid",
-            "1",
-            "--state",
-            "Ready",
-        ],
-        &env,
-    )
-    .await;
+    t.add_ready_node(&env).await;
     let add = json!({
         "name": "compute",
         "hosts": ["x1000c0s0b0n0"],
@@ -225,29 +209,13 @@ async fn boot_service_commands(backend: Backend) {
 }
 
 async fn metadata_service_commands(backend: Backend) {
-    let Some(ts) = backend.open().await else {
+    let Some(s) = Session::open(backend).await else {
         return;
     };
-    let (base, _stop) = server(ts.store.clone()).await;
-    let home = tempfile::tempdir().expect("tempdir");
-    let home_s = home.path().display().to_string();
-    let env = env_for(&base, &home_s);
-    let mut t = Transcript::new(&base, &home_s);
+    let env = s.env();
+    let mut t = s.transcript();
 
-    t.ok(
-        &[
-            "smd",
-            "component",
-            "add",
-            "x1000c0s0b0n0",
-            "--nid",
-            "1",
-            "--state",
-            "Ready",
-        ],
-        &env,
-    )
-    .await;
+    t.add_ready_node(&env).await;
     let d = json_of(
         &t.ok(
             &[

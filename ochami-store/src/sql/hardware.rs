@@ -4,7 +4,7 @@
 //! parts is a few statements, not one per part. On SQLite the table is clustered by
 //! `(type, id)` (a type's records are one range) with a unique index on `id`.
 
-use ochami_core::{HardwareFilter, HardwareJson, HardwareRecord, Xname};
+use ochami_core::{HardwareFilter, HardwareJson, HardwareRecord, HmsType, Xname};
 
 use std::collections::HashMap;
 
@@ -124,9 +124,16 @@ impl<B: Backend> SqlStore<B> {
     fn hardware_query(&self, columns: &'static str, f: &HardwareFilter) -> Sql {
         let mut sql = self.sql(columns, vec![]);
         sql.push(" FROM hardware WHERE true");
+        // A subtree on SQLite, any type: one range of the clustered key per type (a few
+        // dozen probes) reads the records in place, where the id index would cost a
+        // look-up per record.
+        let types: &[HmsType] = match (f.types.is_empty(), f.under, sql.dialect) {
+            (true, Some(_), Dialect::Sqlite) => HmsType::ALL,
+            _ => &f.types,
+        };
         let lists: [(&str, Vec<String>); 6] = [
             ("id", f.ids.iter().map(Xname::to_string).collect()),
-            ("type", f.types.iter().map(ToString::to_string).collect()),
+            ("type", types.iter().map(ToString::to_string).collect()),
             ("manufacturer", keys(&f.manufacturer)),
             ("part_number", keys(&f.part_number)),
             ("serial_number", keys(&f.serial_number)),

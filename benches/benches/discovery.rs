@@ -6,7 +6,8 @@
 //! without `$expand` offered, each with its own peak memory and requests per node.
 //!
 //! `cargo bench -p ochami-benches --bench discovery` (env `BMCS`, `LATENCY_MS`,
-//! `CONCURRENCY`, `DEADLINE_MS` override the defaults). Needs ~4 file descriptors per BMC
+//! `CONCURRENCY`, `DEADLINE_MS` override the defaults; `HARDWARE_ONLY=1` runs only the
+//! hardware scenarios). Needs ~4 file descriptors per BMC
 //! (`ulimit -n` >= 8192 for 1,000 BMCs).
 
 use std::collections::BTreeSet;
@@ -47,6 +48,8 @@ struct Run {
     requests: u64,
     expand_requests: u64,
     hardware: usize,
+    /// `VmRSS` (MB) with the simulated fleet up, before the discovery starts.
+    fleet_rss_mb: f64,
     failed: BTreeSet<usize>,
     kinds: BTreeSet<ErrorKind>,
 }
@@ -116,6 +119,8 @@ async fn run(
         retry: RetryPolicy::none(),
         ..DiscoveryOptions::default()
     };
+    reset_peak_memory();
+    let fleet_rss_mb = status_kb("VmRSS:") as f64 / 1024.0;
     let started = Instant::now();
     let report = discover_targets(fleet.targets(), &options, |_| {})
         .await
@@ -141,6 +146,7 @@ async fn run(
         requests,
         expand_requests,
         hardware,
+        fleet_rss_mb,
         failed,
         kinds,
     }
@@ -171,7 +177,10 @@ fn main() {
             latency.as_millis(),
             std::thread::available_parallelism().map_or(0, |n| n.get())
         );
-        for per_bmc in [1usize, 4] {
+        // HARDWARE_ONLY=1: only the deep hardware crawl, so its memory is read in a fresh
+        // process.
+        let plain = env("HARDWARE_ONLY", 0) == 0;
+        for per_bmc in [1usize, 4].into_iter().filter(|_| plain) {
             let r = run(bmcs, latency, concurrency, per_bmc, Duration::from_secs(120), PLAIN, &|_| false).await;
             let per = r.requests as f64 / bmcs as f64;
             let ideal = bmcs as f64 * per * latency.as_secs_f64() / concurrency.min(bmcs) as f64;
@@ -190,6 +199,7 @@ fn main() {
             );
         }
         let faulty = |i: usize| i % 10 == 3;
+        if plain {
         let r = run(bmcs, latency, concurrency, 4, deadline, PLAIN, &faulty).await;
         let expected: BTreeSet<usize> = (0..bmcs).filter(|i| faulty(*i)).collect();
         println!(
@@ -203,6 +213,7 @@ fn main() {
         );
         assert_eq!(r.failed, expected);
         assert_eq!(r.kinds, BTreeSet::from([ErrorKind::Timeout]));
+        }
 
         // Issue 14: the deep hardware crawl, 2 nodes x (2 CPUs, 16 DIMMs, 4 GPUs) per BMC,
         // with and without `$expand` offered by the BMCs.
@@ -213,7 +224,6 @@ fn main() {
                 gpus: 4,
                 expand,
             };
-            reset_peak_memory();
             let r = run(bmcs, latency, concurrency, 4, Duration::from_secs(120), shape, &|_| false).await;
             assert!(r.failed.is_empty(), "hardware run had failures: {:?}", r.failed);
             // Per node: the node, 2 CPUs, 16 DIMMs, 4 GPUs.
@@ -227,7 +237,7 @@ fn main() {
             let ideal = bmcs as f64 * per * latency.as_secs_f64() / concurrency.min(bmcs) as f64;
             let ratio = r.elapsed.as_secs_f64() / ideal;
             println!(
-                "hardware 2 x (2 CPU, 16 DIMM, 4 GPU), $expand {}: {:.2} s for {} requests ({per:.1}/BMC, {:.1}/node, {} with $expand); ideal {ideal:.2} s; ratio {ratio:.2} ({}); {} hardware records; peak VmHWM {:.1} MB",
+                "hardware 2 x (2 CPU, 16 DIMM, 4 GPU), $expand {}: {:.2} s for {} requests ({per:.1}/BMC, {:.1}/node, {} with $expand); ideal {ideal:.2} s; ratio {ratio:.2} ({}); {} hardware records; VmRSS with the fleet up {:.1} MB, peak VmHWM during discovery {:.1} MB (discovery's own: {:.1} MB)",
                 if expand { "offered" } else { "not offered" },
                 r.elapsed.as_secs_f64(),
                 r.requests,
@@ -235,7 +245,9 @@ fn main() {
                 r.expand_requests,
                 if ratio <= 2.0 { "within 2x" } else { "OVER 2x" },
                 r.hardware,
+                r.fleet_rss_mb,
                 status_kb("VmHWM:") as f64 / 1024.0,
+                status_kb("VmHWM:") as f64 / 1024.0 - r.fleet_rss_mb,
             );
         }
     });

@@ -47,9 +47,9 @@ pub(super) fn find(name: &str) -> Option<&'static Asset> {
 
 /// A 64-bit hash of `bytes`, the same in every process and build, which is all an entity
 /// tag needs. Four independent multiply-rotate lanes over 32-byte blocks and a final
-/// avalanche: several GB/s, so tagging an answer of tens of MiB costs milliseconds (the
-/// standard SipHash hasher took about as long as producing a 70 MiB answer). Not for
-/// anything adversarial: a tag only decides whether a client's copy is current.
+/// avalanche: a 72 MiB hardware list is tagged in 15 ms here, where the standard hasher
+/// (SipHash) takes 28 ms. Not for anything adversarial: a tag only decides whether a
+/// client's copy is current.
 pub(super) fn hash(bytes: &[u8]) -> u64 {
     const P1: u64 = 0x9E37_79B1_85EB_CA87;
     const P2: u64 = 0xC2B2_AE3D_27D4_EB4F;

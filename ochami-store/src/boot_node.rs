@@ -62,10 +62,12 @@ pub async fn put_boot_node(
 ) -> Result<()> {
     let records = spec.records(existing)?;
     let x = records.component.id;
-    store.put_component(&records.component).await?;
+    // Every MAC is checked before anything is written, so a conflict leaves the store as
+    // it was (not a component without its interfaces).
+    let mut new_interfaces = Vec::with_capacity(records.interfaces.len());
     for iface in &records.interfaces {
         match store.get_ethernet_interface(&iface.mac_address).await? {
-            None => store.insert_ethernet_interface(iface).await?,
+            None => new_interfaces.push(iface),
             Some(e) if e.component_id == Some(x) => {}
             Some(e) => {
                 return Err(StoreError::Conflict {
@@ -75,6 +77,10 @@ pub async fn put_boot_node(
                 });
             }
         }
+    }
+    store.put_component(&records.component).await?;
+    for iface in new_interfaces {
+        store.insert_ethernet_interface(iface).await?;
     }
     for label in &records.groups {
         if store.get_group(label).await?.is_none() {

@@ -370,6 +370,19 @@ async fn nodes_bmcs_and_service(api: &Api) {
         400,
         "not a node",
     );
+    // A MAC of another node is a conflict, and nothing of the refused node is written.
+    assert_error(
+        &api.post(
+            "/boot-service/nodes",
+            &json!({"spec": {"xname": "x1000c0s2b0n0", "interfaces": [{"mac": "02:00:00:00:00:77"}]}}),
+        )
+        .await,
+        409,
+        "belongs to",
+    );
+    api.get("/hsm/v2/State/Components/x1000c0s2b0n0")
+        .await
+        .assert_status(404);
     api.delete("/boot-service/nodes/node-x1000c0s1b0n0")
         .await
         .assert_status(200);

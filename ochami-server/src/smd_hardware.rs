@@ -1,7 +1,8 @@
 //! SMD hardware inventory: `/hsm/v2/Inventory/Hardware` (list with SMD's filters, one
 //! location, POST, DELETE), `Hardware/Query/{xname}` and `HardwareByFRU`. Filtering is the
-//! store's ([`ochami_store::InventoryStore::query_hardware`]); records and trees come from
-//! `ochami-core`.
+//! store's ([`ochami_store::InventoryStore::query_hardware`]); the list and the tree are
+//! written from the stored JSON ([`ochami_store::InventoryStore::query_hardware_json`])
+//! without decoding a record; records and trees come from `ochami-core`.
 
 use axum::extract::State;
 use axum::http::{HeaderValue, header};

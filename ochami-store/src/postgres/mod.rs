@@ -93,7 +93,7 @@ fn query(sql: Sql) -> Result<sqlx::query::Query<'static, Postgres, PgArguments>>
     Ok(q)
 }
 
-/// A `jsonb` column, as its text.
+/// A `json` or `jsonb` column, as its text.
 fn json_column(row: &PgRow, i: usize) -> Result<Option<String>> {
     let v: Option<Json<Box<RawValue>>> = row.try_get(i).map_err(db_error)?;
     Ok(v.map(|j| j.0.get().to_owned()))

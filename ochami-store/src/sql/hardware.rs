@@ -173,7 +173,8 @@ impl<B: Backend> SqlStore<B> {
     /// decoded; Postgres keeps it verbatim in a `json` column). The database joins each
     /// type's rows into one text of `id TAB payload` lines (a stored payload is compact JSON,
     /// which holds no raw tab or newline), so a list of 100,000 records is a few rows for
-    /// the driver, not 100,000.
+    /// the driver, not 100,000. One type's text is bounded by the databases' 1 GB limit on
+    /// a value: about 2,000,000 records of one type.
     pub(super) async fn select_hardware_json(
         &self,
         f: &HardwareFilter,

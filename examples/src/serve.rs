@@ -41,6 +41,11 @@ pub(crate) struct ServeArgs {
         value_delimiter = ','
     )]
     trusted_proxies: Vec<IpNet>,
+    /// MiB of rendered hardware answers kept while the hardware is unchanged (a list of
+    /// every GPU of a large machine is tens of MiB and costs the database hundreds of
+    /// milliseconds to gather); 0 keeps none.
+    #[arg(long, env = "OCHAMI_HARDWARE_CACHE_MIB", default_value_t = 512)]
+    hardware_cache_mib: usize,
     /// Authentication.
     #[command(flatten)]
     auth: AuthArgs,
@@ -154,6 +159,7 @@ impl From<ServeArgs> for ServerConfig {
         config.secret_key_file = a.secret_key_file;
         config.root_service = a.serve_at_root;
         config.trusted_proxies = a.trusted_proxies;
+        config.hardware_cache_bytes = a.hardware_cache_mib.saturating_mul(1 << 20);
         config.auth = a.auth.into();
         config.dhcp = a.netboot.dhcp(&config.base_url());
         config.tftp = a.netboot.tftp();

@@ -19,8 +19,9 @@
 //! - bearer tokens are checked per route family ([`auth`]);
 //! - every request is counted and timed per route template ([`metrics`], `GET /metrics`).
 //!
-//! The server keeps no state of its own beyond metrics and a cache of public JWKS keys, so
-//! several processes on one Postgres database behave as one service.
+//! The server keeps no state of its own beyond metrics, a cache of public JWKS keys and
+//! rendered hardware answers checked against the database's hardware generation on every
+//! request, so several processes on one Postgres database behave as one service.
 //!
 //! ```
 //! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
@@ -46,6 +47,7 @@ mod bss;
 mod cloud_init;
 pub mod dhcp;
 mod endpoint_history;
+mod hardware_cache;
 mod metadata_service;
 pub mod metrics;
 mod power;
@@ -109,6 +111,8 @@ pub struct ServerConfig {
     pub base_url: Option<String>,
     /// Proxies whose `X-Forwarded-For` is believed when finding a node by its address.
     pub trusted_proxies: Vec<IpNet>,
+    /// Bytes of rendered hardware answers kept ([`Settings::hardware_cache_bytes`]).
+    pub hardware_cache_bytes: usize,
     /// Authentication.
     pub auth: AuthConfig,
     /// The DHCP server for netbooting, off when `None`.
@@ -129,6 +133,7 @@ impl std::fmt::Debug for ServerConfig {
             .field("secret_key_file", &self.secret_key_file)
             .field("base_url", &self.base_url)
             .field("trusted_proxies", &self.trusted_proxies)
+            .field("hardware_cache_bytes", &self.hardware_cache_bytes)
             .field("auth", &self.auth)
             .field("dhcp", &self.dhcp)
             .field("tftp", &self.tftp)
@@ -147,6 +152,7 @@ impl ServerConfig {
             secret_key_file: None,
             base_url: None,
             trusted_proxies: Vec::new(),
+            hardware_cache_bytes: DEFAULT_HARDWARE_CACHE_BYTES,
             auth: AuthConfig::default(),
             dhcp: None,
             tftp: None,
@@ -197,13 +203,21 @@ pub struct Settings {
     pub base_url: String,
     /// Proxies whose `X-Forwarded-For` header is believed.
     pub trusted_proxies: Vec<IpNet>,
+    /// Bytes of rendered hardware answers kept while the store's hardware is unchanged
+    /// ([`DEFAULT_HARDWARE_CACHE_BYTES`] by default; 0 keeps none).
+    pub hardware_cache_bytes: usize,
 }
+
+/// The default of [`Settings::hardware_cache_bytes`]: 512 MiB, a few whole-machine lists of
+/// one hardware type at 20,000 nodes (every GPU there is 73 MiB).
+pub const DEFAULT_HARDWARE_CACHE_BYTES: usize = 512 << 20;
 
 impl Default for Settings {
     fn default() -> Self {
         Settings {
             base_url: format!("http://{DEFAULT_LISTEN}"),
             trusted_proxies: Vec::new(),
+            hardware_cache_bytes: DEFAULT_HARDWARE_CACHE_BYTES,
         }
     }
 }
@@ -215,6 +229,7 @@ struct Shared {
     auth: Option<Authenticator>,
     metrics: Metrics,
     access: endpoint_history::EndpointHistory,
+    hardware: hardware_cache::HardwareCache,
 }
 
 /// What every handler can reach: the store, the settings, the authenticator and metrics.
@@ -226,7 +241,9 @@ impl AppState {
     /// State over `store`; `auth` `None` leaves every route open.
     pub fn new(store: Arc<dyn Store>, settings: Settings, auth: Option<Authenticator>) -> Self {
         let boot = BootOptions::for_server(&settings.base_url);
+        let hardware = hardware_cache::HardwareCache::new(settings.hardware_cache_bytes);
         AppState(Arc::new(Shared {
+            hardware,
             store,
             settings,
             boot,
@@ -258,6 +275,10 @@ impl AppState {
 
     pub(crate) fn endpoint_history(&self) -> &endpoint_history::EndpointHistory {
         &self.0.access
+    }
+
+    pub(crate) fn hardware_cache(&self) -> &hardware_cache::HardwareCache {
+        &self.0.hardware
     }
 
     pub(crate) fn authenticator(&self) -> Option<&Authenticator> {
@@ -465,6 +486,7 @@ pub async fn serve(config: ServerConfig) -> Result<(), ServeError> {
     let settings = Settings {
         base_url: config.base_url(),
         trusted_proxies: config.trusted_proxies.clone(),
+        hardware_cache_bytes: config.hardware_cache_bytes,
     };
     if config.base_url.is_none() && config.listen.ip().is_unspecified() {
         tracing::warn!(base_url = %settings.base_url, "listening on an unspecified address: set the base URL to the address nodes reach");

@@ -2,11 +2,11 @@
 //! location, POST, DELETE), `Hardware/Query/{xname}` and `HardwareByFRU`. Filtering is the
 //! store's ([`ochami_store::InventoryStore::query_hardware`]); the list and the tree are
 //! written from the stored JSON ([`ochami_store::InventoryStore::query_hardware_json`])
-//! without decoding a record; records and trees come from `ochami-core`.
+//! without decoding a record and kept while the hardware is unchanged
+//! ([`crate::hardware_cache`]); records and trees come from `ochami-core`.
 
 use axum::extract::State;
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::Uri;
 use axum::routing::get;
 use axum::{Json, Router};
 use ochami_core::{
@@ -15,6 +15,7 @@ use ochami_core::{
 };
 
 use super::AppState;
+use super::hardware_cache::JsonAnswer;
 use super::problem::{ApiError, ApiJson, ApiPath, NoQuery, QueryPairs, xname};
 use super::smd_service::{Info, deleted, info};
 
@@ -30,21 +31,25 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(&format!("{BY_FRU}/{{fruid}}"), get(get_fru))
 }
 
-/// An `application/json` answer already written as JSON text (the stored records joined,
-/// not decoded and encoded again).
-struct JsonText(String);
-
-impl IntoResponse for JsonText {
-    fn into_response(self) -> Response {
-        let json = HeaderValue::from_static("application/json");
-        ([(header::CONTENT_TYPE, json)], self.0).into_response()
-    }
-}
-
-async fn list_hw(State(state): State<AppState>, q: QueryPairs) -> Result<JsonText, ApiError> {
+/// The list and tree answers are written as JSON text (the stored records joined, not
+/// decoded and encoded again) and kept by [`crate::hardware_cache`] while the store's
+/// hardware generation holds. The request is checked first, so errors are never kept; the
+/// generation is read before the records, as the cache requires.
+async fn list_hw(
+    State(state): State<AppState>,
+    uri: Uri,
+    q: QueryPairs,
+) -> Result<JsonAnswer, ApiError> {
     let filter = HardwareFilter::from_query_pairs(q.into_pairs())?;
-    let found = state.store().query_hardware_json(&filter).await?;
-    Ok(JsonText(HardwareJson::array(&found)))
+    let generation = state.store().hardware_generation().await?;
+    let render = async {
+        let found = state.store().query_hardware_json(&filter).await?;
+        Ok(HardwareJson::array(&found))
+    };
+    state
+        .hardware_cache()
+        .answer(uri.to_string(), generation, render)
+        .await
 }
 
 async fn get_hw(
@@ -92,21 +97,27 @@ async fn delete_hw(
 /// takes the subtree, `parents` the ancestors; `format` NestNodesOnly or FullyFlat.
 async fn query_hw(
     State(state): State<AppState>,
+    uri: Uri,
     ApiPath(target): ApiPath<String>,
     mut q: QueryPairs,
-) -> Result<JsonText, ApiError> {
+) -> Result<JsonAnswer, ApiError> {
     let format: TreeFormat = q.take_parsed("format")?.unwrap_or_default();
     let parents: bool = q.take_parsed("parents")?.unwrap_or(false);
     let children: bool = q.take_parsed("children")?.unwrap_or(!parents);
     let queries = HardwareFilter::from_query_pairs(q.into_pairs())?
         .tree_queries(&target, children, parents)?;
-    let mut found = Vec::new();
-    for query in &queries {
-        found.extend(state.store().query_hardware_json(query).await?);
-    }
-    Ok(JsonText(
-        HardwareTree::new(&target, format, found).to_json(),
-    ))
+    let generation = state.store().hardware_generation().await?;
+    let render = async {
+        let mut found = Vec::new();
+        for query in &queries {
+            found.extend(state.store().query_hardware_json(query).await?);
+        }
+        Ok(HardwareTree::new(&target, format, found).to_json())
+    };
+    state
+        .hardware_cache()
+        .answer(uri.to_string(), generation, render)
+        .await
 }
 
 async fn list_fru(

@@ -241,6 +241,15 @@ pub trait InventoryStore: Send + Sync {
         Ok(records.iter().map(HardwareJson::of).collect())
     }
 
+    /// A number that changes whenever a hardware record is written or removed, as seen by
+    /// every process on the same database: an answer rendered from hardware read after the
+    /// generation was `g` stays right while the generation is still `g`. Read it before
+    /// the records it validates. `None` (the default) when the backend cannot tell, and
+    /// then nothing may be cached.
+    async fn hardware_generation(&self) -> Result<Option<u64>> {
+        Ok(None)
+    }
+
     /// Create or replace hardware records (all or nothing).
     async fn put_hardware(&self, records: &[HardwareRecord]) -> Result<()>;
 

@@ -11,7 +11,7 @@ use axum::response::Response;
 const MAX_TAGGED: usize = 256 * 1024 * 1024;
 
 /// `"<16 hex digits>"`: a strong entity tag for `bytes`.
-pub(super) fn tag_for(bytes: &[u8]) -> String {
+pub(crate) fn tag_for(bytes: &[u8]) -> String {
     format!("\"{:016x}\"", super::assets::hash(bytes))
 }
 
@@ -27,10 +27,11 @@ pub(super) fn matches(headers: &HeaderMap, tag: &str) -> bool {
 }
 
 /// A middleware for the API: a successful `GET` answer with a JSON body and no
-/// `ETag` of its own gets a strong `ETag` from a hash of its bytes, and when the request's
-/// `If-None-Match` names that tag the answer becomes `304 Not Modified` with no body.
-/// The handler still runs (the answer is always read from the store), so this saves the
-/// network and the client's parsing, not the server's work.
+/// `ETag` of its own gets a strong `ETag` from a hash of its bytes (an answer that brings
+/// its own, such as a kept hardware answer, keeps it unhashed), and when the request's
+/// `If-None-Match` names the tag the answer becomes `304 Not Modified` with no body.
+/// The handler still runs (the answer is always read from the store, or checked against
+/// it), so this saves the network and the client's parsing, not the server's work.
 pub async fn conditional_get(req: Request, next: Next) -> Response {
     // Not HEAD: its body is already gone here, so its tag would not be the GET's.
     if req.method() != Method::GET {
@@ -43,8 +44,16 @@ pub async fn conditional_get(req: Request, next: Next) -> Response {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|ct| ct.starts_with("application/json"));
-    if resp.status() != StatusCode::OK || !json || resp.headers().contains_key(header::ETAG) {
+    if resp.status() != StatusCode::OK || !json {
         return resp;
+    }
+    if let Some(tag) = resp.headers().get(header::ETAG) {
+        let tag = tag.to_str().unwrap_or_default().to_owned();
+        if !matches(&conditions, &tag) {
+            return resp;
+        }
+        let (parts, _) = resp.into_parts();
+        return not_modified(parts);
     }
     let (mut parts, body) = resp.into_parts();
     let bytes = match to_bytes(body, MAX_TAGGED).await {
@@ -62,10 +71,15 @@ pub async fn conditional_get(req: Request, next: Next) -> Response {
         parts.headers.insert(header::ETAG, v);
     }
     if matches(&conditions, &tag) {
-        parts.status = StatusCode::NOT_MODIFIED;
-        parts.headers.remove(header::CONTENT_TYPE);
-        parts.headers.remove(header::CONTENT_LENGTH);
-        return Response::from_parts(parts, Body::empty());
+        return not_modified(parts);
     }
     Response::from_parts(parts, Body::from(bytes))
+}
+
+/// `304 Not Modified` with the answer's headers but no body.
+fn not_modified(mut parts: axum::http::response::Parts) -> Response {
+    parts.status = StatusCode::NOT_MODIFIED;
+    parts.headers.remove(header::CONTENT_TYPE);
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::empty())
 }

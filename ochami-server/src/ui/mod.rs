@@ -21,6 +21,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 pub use etag::conditional_get;
+pub(crate) use etag::tag_for;
 
 use crate::AppState;
 use crate::problem::ApiError;

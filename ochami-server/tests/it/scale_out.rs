@@ -87,6 +87,28 @@ async fn two_servers(a: Arc<dyn Store>, b: Arc<dyn Store>) {
         .text();
     assert_eq!(doc, "#cloud-config\nruncmd: [date]\n");
 
+    // Hardware answers A keeps are checked against the database on every request: a write
+    // through B shows through A at once, in the list and in the tree.
+    let gpus = "/hsm/v2/Inventory/Hardware?type=NodeAccel";
+    let tree = "/hsm/v2/Inventory/Hardware/Query/x1000c0s0b0n0?format=FullyFlat";
+    assert_eq!(a.get(gpus).await.json(), json!([]));
+    assert_eq!(a.get(tree).await.json().get("NodeAccels"), None);
+    let gpu = json!({"ID": "x1000c0s0b0n0a0", "Type": "NodeAccel", "Ordinal": 0,
+        "Status": "Populated", "HWInventoryByLocationType": "HWInvByLocNodeAccel"});
+    b.post("/hsm/v2/Inventory/Hardware", &json!({"Hardware": [gpu]}))
+        .await
+        .assert_status(200);
+    assert_eq!(a.get(gpus).await.json()[0]["ID"], "x1000c0s0b0n0a0");
+    assert_eq!(
+        a.get(tree).await.json()["NodeAccels"][0]["ID"],
+        "x1000c0s0b0n0a0"
+    );
+    b.delete("/hsm/v2/Inventory/Hardware/x1000c0s0b0n0a0")
+        .await
+        .assert_status(200);
+    assert_eq!(a.get(gpus).await.json(), json!([]));
+    assert_eq!(a.get(tree).await.json().get("NodeAccels"), None);
+
     // Access history noted by B is in the database once B has flushed (its own history
     // route flushes first).
     b.get("/boot/v1/endpoint-history").await.assert_status(200);

@@ -1,6 +1,7 @@
 //! `/hsm/v2/Inventory/*`: Redfish endpoints (incl. the discovery ingest body), component
 //! endpoints, ethernet interfaces and hardware.
 
+use axum::http::Method;
 use serde_json::json;
 
 use crate::backends;
@@ -374,9 +375,35 @@ async fn hardware(api: &Api) {
     api.post(HW, &json!({"Hardware": [cpu]}))
         .await
         .assert_status(200);
-    let procs = api.get(&format!("{HW}?type=Processor")).await.json();
+    let listed = api.get(&format!("{HW}?type=Processor")).await;
+    let procs = listed.json();
     assert_eq!(procs[0]["ID"], "x0c0s0b0n0p0");
     assert_eq!(procs.as_array().map(Vec::len), Some(1));
+    // The answer is kept with its tag while the hardware is unchanged: the same tag back
+    // is 304, and any hardware write (here the node's record rewritten) answers anew.
+    let tag = listed.header("etag").to_owned();
+    let procs_url = format!("{HW}?type=Processor");
+    let same = api
+        .send(Method::GET, &procs_url, None, &[("if-none-match", &tag)])
+        .await;
+    same.assert_status(304);
+    assert_eq!(same.header("etag"), tag);
+    assert_eq!(api.get(&procs_url).await.body, listed.body);
+    let mut cpu2 = cpu.clone();
+    cpu2["ID"] = json!("x0c0s0b0n0p1");
+    api.post(HW, &json!({"Hardware": [cpu2]}))
+        .await
+        .assert_status(200);
+    let after = api
+        .send(Method::GET, &procs_url, None, &[("if-none-match", &tag)])
+        .await;
+    after.assert_status(200);
+    assert_ne!(after.header("etag"), tag);
+    assert_eq!(after.json().as_array().map(Vec::len), Some(2));
+    api.delete(&format!("{HW}/x0c0s0b0n0p1"))
+        .await
+        .assert_status(200);
+    assert_eq!(api.get(&procs_url).await.body, listed.body);
     let nested = api
         .get(&format!("{HW}/Query/x0c0s0b0n0?format=NestNodesOnly"))
         .await

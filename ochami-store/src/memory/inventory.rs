@@ -367,6 +367,10 @@ impl InventoryStore for MemoryStore {
         }))
     }
 
+    async fn hardware_generation(&self) -> Result<Option<u64>> {
+        Ok(Some(self.read(|t| t.hardware_generation)))
+    }
+
     async fn put_hardware(&self, records: &[HardwareRecord]) -> Result<()> {
         self.write(|tx| {
             for h in records {

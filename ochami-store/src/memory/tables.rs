@@ -43,6 +43,9 @@ pub(super) struct Tables {
     pub(super) ifaces_by_component: HashMap<Xname, BTreeSet<MacAddr>>,
     /// Hardware inventory by location.
     pub(super) hardware: BTreeMap<Xname, HardwareRecord>,
+    /// Moves on every hardware write, kept or rolled back (a move without a change only
+    /// costs a cache of answers one new rendering).
+    pub(super) hardware_generation: u64,
     /// Groups by (normalized) label.
     pub(super) groups: BTreeMap<String, GroupRec>,
     /// Partitions by name (an xname of type Partition, so `p2` sorts before `p10`).
@@ -406,6 +409,7 @@ impl<'a> Tx<'a> {
 
     /// Set or remove a hardware record.
     pub(super) fn set_hardware(&mut self, id: Xname, h: Option<HardwareRecord>) {
+        self.tables.hardware_generation += 1;
         let old = replace(&mut self.tables.hardware, id, h);
         self.undo.push(Undo::Hardware(id, old));
     }

@@ -11,7 +11,7 @@ use ochami_core::{
 };
 
 use super::components::prepare_components;
-use super::driver::{Backend, Conn, Sql, Val};
+use super::driver::{Backend, Conn, Sql, SqlRow, Val};
 use super::rows::{self, COMPONENT_COLS, ETH_COLS, ETH_COLS_E, REDFISH_COLS, to_json};
 use super::{SqlStore, write_tx};
 use crate::ip_list::IpEdit;
@@ -728,6 +728,22 @@ impl<B: Backend> InventoryStore for SqlStore<B> {
 
     async fn query_hardware_json(&self, filter: &HardwareFilter) -> Result<Vec<HardwareJson>> {
         self.select_hardware_json(filter).await
+    }
+
+    async fn hardware_generation(&self) -> Result<Option<u64>> {
+        // Kept by triggers on `hardware` (migration 0006): every write moves it, in the
+        // writer's transaction, so it is committed exactly when the records are.
+        let rows = self
+            .fetch(self.sql("SELECT n FROM hardware_generation", vec![]))
+            .await?;
+        let n = rows
+            .first()
+            .map(|r| r.int(0))
+            .transpose()?
+            .flatten()
+            .ok_or_else(|| rows::corrupt("hardware generation", "no row"))?;
+        let n = u64::try_from(n).map_err(|e| rows::corrupt("hardware generation", e))?;
+        Ok(Some(n))
     }
 
     async fn put_hardware(&self, records: &[HardwareRecord]) -> Result<()> {

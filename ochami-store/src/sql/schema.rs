@@ -42,6 +42,10 @@ pub(crate) const SQLITE: &[Migration] = &[
         version: 5,
         script: include_str!("../../migrations/sqlite/0005_hardware_by_type.sql"),
     },
+    Migration {
+        version: 6,
+        script: include_str!("../../migrations/sqlite/0006_hardware_generation.sql"),
+    },
 ];
 
 /// Postgres migrations, oldest first.
@@ -66,6 +70,10 @@ pub(crate) const POSTGRES: &[Migration] = &[
     Migration {
         version: 5,
         script: include_str!("../../migrations/postgres/0005_hardware_json_text.sql"),
+    },
+    Migration {
+        version: 6,
+        script: include_str!("../../migrations/postgres/0006_hardware_generation.sql"),
     },
 ];
 

@@ -4,8 +4,9 @@
 use std::sync::Arc;
 
 use ochami_core::ingest::{EndpointIngest, Inventory};
-use ochami_core::{HardwareFilter, HardwareJson, HardwareRecord, HardwareStatus, HmsType};
+use ochami_core::{HardwareFilter, HardwareJson, HardwareRecord, HardwareStatus, HmsType, Role};
 use ochami_store::Store;
+use ochami_store::snapshot::ImportMode;
 use serde_json::{Value, json};
 
 use super::x;
@@ -153,4 +154,63 @@ pub async fn rediscovery_replaces_a_nodes_parts(store: Arc<dyn Store>) {
             .len(),
         4
     );
+}
+
+/// The hardware generation moves with every hardware write (a discovery, a POST, a
+/// delete, a snapshot import replacing everything) and stays put for reads and for writes
+/// that leave hardware alone. A backend whose generation is `None` caches nothing and
+/// skips this; the in-tree backends must have one.
+pub async fn hardware_generation_moves_with_hardware_writes(store: Arc<dyn Store>) {
+    let generation = || async { store.hardware_generation().await.unwrap() };
+    let Some(mut last) = generation().await else {
+        assert!(
+            !["memory", "sqlite", "postgres"].contains(&store.backend()),
+            "{} must report a hardware generation",
+            store.backend()
+        );
+        return;
+    };
+    fn moved(what: &str, last: &mut u64, now: Option<u64>) {
+        let now = now.expect("a generation once there is one");
+        assert_ne!(now, *last, "{what} moves the generation");
+        *last = now;
+    }
+
+    store.ingest(&inventory(2), false).await.unwrap();
+    moved("a discovery", &mut last, generation().await);
+    let gpu = store
+        .get_hardware(&x("x1000c0s0b0n0a0"))
+        .await
+        .unwrap()
+        .expect("the GPU was discovered");
+    store.put_hardware(&[gpu]).await.unwrap();
+    moved(
+        "rewriting a record unchanged",
+        &mut last,
+        generation().await,
+    );
+    assert!(store.delete_hardware(&x("x1000c0s0b0n0a0")).await.unwrap());
+    moved("a delete", &mut last, generation().await);
+
+    let _ = store.query_hardware_json(&HardwareFilter::default()).await;
+    let node = store.get_component(&x("x1000c0s0b0n1")).await.unwrap();
+    let mut node = node.expect("the discovery made the node");
+    node.role = Some(Role::Application);
+    store.put_component(&node).await.unwrap();
+    assert_eq!(
+        generation().await,
+        Some(last),
+        "reads and component writes leave it"
+    );
+
+    store
+        .import_entries(&[], ImportMode::Replace)
+        .await
+        .unwrap();
+    moved(
+        "an import replacing everything",
+        &mut last,
+        generation().await,
+    );
+    assert!(store.list_hardware(None).await.unwrap().is_empty());
 }

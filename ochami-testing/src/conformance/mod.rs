@@ -111,6 +111,7 @@ pub const CHECKS: &[Check] = &[
     check!(inventory::component_endpoints_and_hardware),
     check!(hardware::hardware_filters_run_in_the_store),
     check!(hardware::rediscovery_replaces_a_nodes_parts),
+    check!(hardware::hardware_generation_moves_with_hardware_writes),
     check!(groups::group_create_get_list),
     check!(groups::group_filter_terms_and_partition_scope),
     check!(groups::group_exclusivity),

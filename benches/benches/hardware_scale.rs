@@ -9,15 +9,22 @@
 //! 2. serves `ochami serve`'s router (every production layer) on 127.0.0.1 and times, over
 //!    keep-alive HTTP/1.1, `GET /hsm/v2/Inventory/Hardware?type=NodeAccel` and
 //!    `GET /hsm/v2/Inventory/Hardware/Query/{cabinet}` (each answer checked: 200 and the
-//!    expected number of records);
+//!    expected number of records), two ways:
+//!    - **cold**: each read follows a hardware write (one DIMM's record rewritten), so the
+//!      server's kept answer is stale and the answer comes from the database;
+//!    - **warm**: reads with no write between them, answered from the kept answer after
+//!      one check of the database's hardware generation;
 //! 3. runs the boot storm (every node fetches `GET /boot/v1/bootscript?mac=...`, as in
 //!    `boot_storm.rs`) against this store and, in the same run, against a small store
-//!    (10,000 nodes, no hardware inventory) on the same backend;
+//!    (10,000 nodes, no hardware inventory) on the same backend: both servers stay up and
+//!    the storms alternate, small then large, `STORMS` times; the medians are compared
+//!    (on 2 shared cores one storm varies by more than the 10% being measured);
 //! 4. reports the store's size on disk (SQLite: the database file and its WAL; Postgres:
 //!    `pg_database_size`).
 //!
 //! Run: `cargo bench -p ochami-benches --bench hardware_scale` (env `NODES`, `SMALL_NODES`,
-//! `QUERIES`, `CONNS`, `ROUNDS`, `BACKENDS=sqlite,postgres,memory` change the defaults).
+//! `QUERIES`, `COLD`, `CONNS`, `ROUNDS`, `STORMS`, `BACKENDS=sqlite,postgres,memory` change
+//! the defaults).
 //! `cargo test --benches` runs it with 256 nodes on memory and SQLite as a smoke test.
 
 use std::net::SocketAddr;
@@ -49,8 +56,10 @@ struct Config {
     nodes: u32,
     small_nodes: u32,
     queries: usize,
+    cold: usize,
     conns: usize,
     rounds: usize,
+    storms: usize,
     backends: Vec<String>,
 }
 
@@ -60,8 +69,10 @@ fn config() -> Config {
         nodes: env_or("NODES", if bench { 20_000 } else { 256 }),
         small_nodes: env_or("SMALL_NODES", if bench { 10_000 } else { 256 }),
         queries: env_or("QUERIES", if bench { 40 } else { 3 }),
+        cold: env_or("COLD", if bench { 10 } else { 2 }),
         conns: env_or("CONNS", 128),
         rounds: env_or("ROUNDS", if bench { 3 } else { 1 }),
+        storms: env_or("STORMS", if bench { 3 } else { 1 }),
         backends: env_or(
             "BACKENDS",
             if bench {
@@ -230,20 +241,70 @@ fn percentile(sorted_ms: &[f64], p: f64) -> f64 {
     sorted_ms.get(i).copied().unwrap_or(0.0)
 }
 
-/// `GET path` `n` times over one connection; sorted latencies (ms), the last body and its
-/// size in bytes.
-async fn timed_gets(addr: SocketAddr, path: &str, n: usize) -> (Vec<f64>, Value, usize) {
+/// Latencies of one route: after a hardware write each time (cold) and without (warm).
+struct Timings {
+    cold_ms: Vec<f64>,
+    warm_ms: Vec<f64>,
+    body: Value,
+    bytes: usize,
+}
+
+impl Timings {
+    fn summary(&self) -> String {
+        format!(
+            "cold p50 {:.1} ms p99 {:.1} ms, warm p50 {:.1} ms p99 {:.1} ms",
+            percentile(&self.cold_ms, 0.5),
+            percentile(&self.cold_ms, 0.99),
+            percentile(&self.warm_ms, 0.5),
+            percentile(&self.warm_ms, 0.99),
+        )
+    }
+}
+
+/// `GET path` over one connection: `cold` times each right after `store` rewrote
+/// `touched` (the write itself untimed), then `warm` times with no write between; sorted
+/// latencies (ms), the last body and its size in bytes.
+async fn timed_gets(
+    addr: SocketAddr,
+    store: &dyn Store,
+    touched: &HardwareRecord,
+    path: &str,
+    cold: usize,
+    warm: usize,
+) -> Timings {
     let mut conn = Conn::open(addr).await.expect("connect");
-    let mut ms = Vec::with_capacity(n);
-    for _ in 0..n {
+    let get = async |conn: &mut Conn| {
         let t = Instant::now();
         let status = conn.get(path).await.expect("request");
-        ms.push(t.elapsed().as_secs_f64() * 1000.0);
         assert_eq!(status, 200, "GET {path}");
+        t.elapsed().as_secs_f64() * 1000.0
+    };
+    let mut cold_ms = Vec::with_capacity(cold);
+    for _ in 0..cold {
+        store
+            .put_hardware(std::slice::from_ref(touched))
+            .await
+            .expect("hardware write");
+        cold_ms.push(get(&mut conn).await);
     }
-    ms.sort_by(f64::total_cmp);
+    let mut warm_ms = Vec::with_capacity(warm);
+    for _ in 0..warm {
+        warm_ms.push(get(&mut conn).await);
+    }
+    cold_ms.sort_by(f64::total_cmp);
+    warm_ms.sort_by(f64::total_cmp);
     let body = serde_json::from_slice(&conn.body).expect("JSON answer");
-    (ms, body, conn.body.len())
+    Timings {
+        cold_ms,
+        warm_ms,
+        bytes: conn.body.len(),
+        body,
+    }
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
 }
 
 /// Records anywhere in a `Query/{xname}` answer (its `Node` array with nested parts).
@@ -383,16 +444,13 @@ async fn serve(
 async fn run_backend(backend: &str, cfg: &Config) {
     let dir = tempfile::tempdir().expect("tempdir");
 
-    // The small store first: the boot storm's reference figure.
+    // The small store: the boot storm's reference figure, served beside the large one.
     let Some((small, _)) = open_store(backend, dir.path(), "small").await else {
         println!("{backend:>8}: skipped (no PostgreSQL)");
         return;
     };
     ingest(small.as_ref(), cfg.small_nodes, false).await;
-    let (addr, stop, server) = serve(small).await;
-    let small_storm = boot_storm(addr, cfg.small_nodes, cfg.conns, cfg.rounds).await;
-    let _ = stop.send(());
-    server.await.expect("server task").expect("serve");
+    let (small_addr, small_stop, small_server) = serve(small).await;
 
     let Some((store, url)) = open_store(backend, dir.path(), "large").await else {
         return;
@@ -400,15 +458,20 @@ async fn run_backend(backend: &str, cfg: &Config) {
     let ingest_time = ingest(store.as_ref(), cfg.nodes, true).await;
     let records = u64::from(cfg.nodes) * u64::from(PER_NODE);
     let size = store_size(backend, dir.path(), "large", &url).await;
-    let (addr, stop, server) = serve(store).await;
+    let (addr, stop, server) = serve(store.clone()).await;
+    // The write before each cold read: one DIMM of the first node, rewritten as it is.
+    let touched = node_hardware(0).pop().expect("a node has parts");
 
-    let (accel_ms, accel, accel_bytes) = timed_gets(
+    let accel = timed_gets(
         addr,
+        store.as_ref(),
+        &touched,
         "/hsm/v2/Inventory/Hardware?type=NodeAccel",
+        cfg.cold,
         cfg.queries,
     )
     .await;
-    let accel_count = accel.as_array().map_or(0, Vec::len);
+    let accel_count = accel.body.as_array().map_or(0, Vec::len);
     assert_eq!(
         accel_count,
         (cfg.nodes * GPUS) as usize,
@@ -416,9 +479,12 @@ async fn run_backend(backend: &str, cfg: &Config) {
     );
 
     let cab = format!("x{}", cabinet(cfg.nodes / 2));
-    let (query_ms, tree, query_bytes) = timed_gets(
+    let query = timed_gets(
         addr,
+        store.as_ref(),
+        &touched,
         &format!("/hsm/v2/Inventory/Hardware/Query/{cab}"),
+        cfg.cold,
         cfg.queries,
     )
     .await;
@@ -426,16 +492,35 @@ async fn run_backend(backend: &str, cfg: &Config) {
         .filter(|&i| cabinet(i) == cabinet(cfg.nodes / 2))
         .count()
         * PER_NODE as usize;
-    assert_eq!(count_records(&tree), in_cabinet, "records under {cab}");
+    assert_eq!(
+        count_records(&query.body),
+        in_cabinet,
+        "records under {cab}"
+    );
 
-    let large_storm = boot_storm(addr, cfg.nodes, cfg.conns, cfg.rounds).await;
-    let _ = stop.send(());
-    server.await.expect("server task").expect("serve");
+    let (mut small_storms, mut large_storms) = (Vec::new(), Vec::new());
+    for _ in 0..cfg.storms.max(1) {
+        small_storms.push(boot_storm(small_addr, cfg.small_nodes, cfg.conns, cfg.rounds).await);
+        large_storms.push(boot_storm(addr, cfg.nodes, cfg.conns, cfg.rounds).await);
+    }
+    for (stop, server) in [(stop, server), (small_stop, small_server)] {
+        let _ = stop.send(());
+        server.await.expect("server task").expect("serve");
+    }
+    let rates = |s: &[Storm]| {
+        s.iter()
+            .map(|s| format!("{:.0}", s.rate))
+            .collect::<Vec<_>>()
+    };
+    let (small_rate, large_rate) = (
+        median(small_storms.iter().map(|s| s.rate).collect()),
+        median(large_storms.iter().map(|s| s.rate).collect()),
+    );
 
     println!(
         "{backend:>8}: ingest {records} records ({} nodes) in {:.1} s ({:.0} records/s) | size {} | \
-         NodeAccel ({accel_count} records, {} MiB) p50 {:.1} ms p99 {:.1} ms | Query/{cab} ({in_cabinet} records, {} MiB) p50 {:.1} ms p99 {:.1} ms | \
-         boot storm {:.0} req/s p99 {:.2} ms vs small store ({} nodes) {:.0} req/s p99 {:.2} ms: ratio {:.2}",
+         NodeAccel ({accel_count} records, {} MiB) {} | Query/{cab} ({in_cabinet} records, {} MiB) {} | \
+         boot storm median {large_rate:.0} req/s (runs {:?}, p99 {:.2} ms) vs small store ({} nodes) median {small_rate:.0} req/s (runs {:?}, p99 {:.2} ms): ratio {:.2}",
         cfg.nodes,
         ingest_time.as_secs_f64(),
         records as f64 / ingest_time.as_secs_f64(),
@@ -443,21 +528,20 @@ async fn run_backend(backend: &str, cfg: &Config) {
             "{:.0} MiB",
             b as f64 / 1024.0 / 1024.0
         )),
-        mib(accel_bytes),
-        percentile(&accel_ms, 0.5),
-        percentile(&accel_ms, 0.99),
-        mib(query_bytes),
-        percentile(&query_ms, 0.5),
-        percentile(&query_ms, 0.99),
-        large_storm.rate,
-        large_storm.p99_ms,
+        mib(accel.bytes),
+        accel.summary(),
+        mib(query.bytes),
+        query.summary(),
+        rates(&large_storms),
+        median(large_storms.iter().map(|s| s.p99_ms).collect()),
         cfg.small_nodes,
-        small_storm.rate,
-        small_storm.p99_ms,
-        large_storm.rate / small_storm.rate,
+        rates(&small_storms),
+        median(small_storms.iter().map(|s| s.p99_ms).collect()),
+        large_rate / small_rate,
     );
-    assert_eq!(small_storm.failures, 0, "{backend}: small-store boot storm");
-    assert_eq!(large_storm.failures, 0, "{backend}: large-store boot storm");
+    for s in small_storms.iter().chain(&large_storms) {
+        assert_eq!(s.failures, 0, "{backend}: boot storm failures");
+    }
 }
 
 fn main() {
@@ -467,8 +551,8 @@ fn main() {
         .build()
         .expect("runtime");
     println!(
-        "hardware scale: {} nodes x {PER_NODE} hardware records, small store {} nodes, {} queries a route, boot storm {} connections x {} rounds",
-        cfg.nodes, cfg.small_nodes, cfg.queries, cfg.conns, cfg.rounds
+        "hardware scale: {} nodes x {PER_NODE} hardware records, small store {} nodes, {} cold and {} warm queries a route, {} boot storms a store of {} connections x {} rounds",
+        cfg.nodes, cfg.small_nodes, cfg.cold, cfg.queries, cfg.storms, cfg.conns, cfg.rounds
     );
     rt.block_on(async {
         for backend in &cfg.backends {

@@ -266,6 +266,8 @@ mod tests {
             "admin",
             "--trusted-proxy",
             "10.0.0.0/8",
+            "--hardware-cache-mib",
+            "64",
         ])
         .serve
         .into();
@@ -276,5 +278,11 @@ mod tests {
         assert!(config.auth.policy.auth_reads);
         assert_eq!(config.auth.policy.smd.write, "admin");
         assert_eq!(config.trusted_proxies.len(), 1);
+        assert_eq!(config.hardware_cache_bytes, 64 << 20);
+        let default: ServerConfig = Cli::parse_from(["t"]).serve.into();
+        assert_eq!(
+            default.hardware_cache_bytes,
+            ochami_server::DEFAULT_HARDWARE_CACHE_BYTES
+        );
     }
 }

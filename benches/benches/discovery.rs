@@ -3,7 +3,9 @@
 //! `BMCs x requests-per-BMC x latency / min(concurrency, BMCs)`; then the same fleet with 10% of the
 //! BMCs hanging, which must end within the per-BMC deadline with exactly those failed; then
 //! the deep hardware crawl (issue 14: 2 nodes x (2 CPUs, 16 DIMMs, 4 GPUs) per BMC) with and
-//! without `$expand` offered, each with its own peak memory and requests per node.
+//! without `$expand` offered, each with its requests per node and its memory: there the
+//! simulated fleet runs in a child process (this binary again, `DISCOVERY_FLEET_CHILD`), so
+//! the peak memory read is the discovery's alone.
 //!
 //! `cargo bench -p ochami-benches --bench discovery` (env `BMCS`, `LATENCY_MS`,
 //! `CONCURRENCY`, `DEADLINE_MS` override the defaults; `HARDWARE_ONLY=1` runs only the
@@ -11,12 +13,14 @@
 //! (`ulimit -n` >= 8192 for 1,000 BMCs).
 
 use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ochami_redfish::discovery::discover_targets;
 use ochami_redfish::sim::{FaultKind, Faults, SimBmcConfig, SimFleet, SyntheticBmc};
-use ochami_redfish::{Credentials, DiscoveryOptions, ErrorKind, RetryPolicy, Scheme};
+use ochami_redfish::{Credentials, DiscoveryOptions, ErrorKind, RetryPolicy, ScanTarget, Scheme};
 
 fn env(name: &str, default: u64) -> u64 {
     std::env::var(name)
@@ -48,7 +52,8 @@ struct Run {
     requests: u64,
     expand_requests: u64,
     hardware: usize,
-    /// `VmRSS` (MB) with the simulated fleet up, before the discovery starts.
+    /// `VmRSS` (MB) of this process when the discovery starts (with the simulated fleet
+    /// when it runs here).
     fleet_rss_mb: f64,
     failed: BTreeSet<usize>,
     kinds: BTreeSet<ErrorKind>,
@@ -96,7 +101,7 @@ async fn run(
     shape: Shape,
     faulty: &dyn Fn(usize) -> bool,
 ) -> Run {
-    let creds = Credentials::new("root", "bench-password");
+    let creds = bench_credentials();
     let fleet = SimFleet::spawn(bmcs, |i| {
         let mut c = SimBmcConfig::shared(Arc::new(bmc(i, shape).build()))
             .latency(latency)
@@ -152,7 +157,153 @@ async fn run(
     }
 }
 
+/// The environment variable that makes this binary a fleet child: `<bmcs>,<latency ms>,
+/// <processors>,<dimms>,<gpus>,<expand 0|1>`.
+const FLEET_CHILD: &str = "DISCOVERY_FLEET_CHILD";
+
+fn bench_credentials() -> Credentials {
+    Credentials::new("root", "bench-password")
+}
+
+/// Child mode: serve a healthy fleet of `spec`'s shape, print each BMC's port on a line,
+/// then on any line from stdin print `<requests> <$expand requests>` and exit.
+fn fleet_child(spec: &str) {
+    let v: Vec<u64> = spec
+        .split(',')
+        .map(|p| p.parse().expect(FLEET_CHILD))
+        .collect();
+    let [bmcs, latency, processors, dimms, gpus, expand] = v[..] else {
+        panic!("{FLEET_CHILD}: six numbers, got {spec:?}");
+    };
+    let shape = Shape {
+        processors: processors as u32,
+        dimms: dimms as u32,
+        gpus: gpus as u32,
+        expand: expand == 1,
+    };
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(async {
+        let creds = bench_credentials();
+        let fleet = SimFleet::spawn(bmcs as usize, |i| {
+            SimBmcConfig::shared(Arc::new(bmc(i, shape).build()))
+                .latency(Duration::from_millis(latency))
+                .credentials(creds.clone())
+        })
+        .await
+        .expect("spawn fleet");
+        let mut out = std::io::stdout().lock();
+        for t in fleet.targets() {
+            writeln!(out, "{}", t.port).expect("stdout");
+        }
+        out.flush().expect("stdout");
+        drop(out);
+        let mut line = String::new();
+        tokio::task::spawn_blocking(move || std::io::stdin().lock().read_line(&mut line))
+            .await
+            .expect("stdin task")
+            .expect("stdin");
+        let requests: u64 = fleet.bmcs().iter().map(|b| b.stats().requests).sum();
+        let expand: u64 = fleet.bmcs().iter().map(|b| b.stats().expand_requests).sum();
+        println!("{requests} {expand}");
+    });
+}
+
+/// [`run`] of a healthy fleet with the fleet in a child process: this process holds only
+/// the discovery, so its peak memory is the discovery's.
+async fn run_fleet_apart(
+    bmcs: usize,
+    latency: Duration,
+    concurrency: usize,
+    per_bmc: usize,
+    shape: Shape,
+) -> Run {
+    let spec = format!(
+        "{bmcs},{},{},{},{},{}",
+        latency.as_millis(),
+        shape.processors,
+        shape.dimms,
+        shape.gpus,
+        u8::from(shape.expand)
+    );
+    let mut child = Command::new(std::env::current_exe().expect("this binary"))
+        .env(FLEET_CHILD, spec)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn the fleet child");
+    let mut from_child = BufReader::new(child.stdout.take().expect("child stdout"));
+    let mut line = String::new();
+    let mut targets = Vec::with_capacity(bmcs);
+    while targets.len() < bmcs {
+        line.clear();
+        assert!(
+            from_child.read_line(&mut line).expect("child stdout") > 0,
+            "the fleet child stopped after {} BMCs",
+            targets.len()
+        );
+        let port: u16 = line.trim().parse().expect("a port");
+        targets.push(ScanTarget::new(Scheme::Http, "127.0.0.1", port));
+    }
+    let options = DiscoveryOptions {
+        credentials: Some(bench_credentials()),
+        scheme: Scheme::Http,
+        concurrency,
+        per_bmc_parallelism: per_bmc,
+        connect_timeout: Duration::from_secs(5),
+        request_timeout: Duration::from_secs(30),
+        bmc_deadline: Duration::from_secs(120),
+        retry: RetryPolicy::none(),
+        ..DiscoveryOptions::default()
+    };
+    reset_peak_memory();
+    let fleet_rss_mb = status_kb("VmRSS:") as f64 / 1024.0;
+    let started = Instant::now();
+    let report = discover_targets(targets, &options, |_| {})
+        .await
+        .expect("discovery");
+    let elapsed = started.elapsed();
+    let mut to_child = child.stdin.take().expect("child stdin");
+    writeln!(to_child, "stats").expect("child stdin");
+    line.clear();
+    from_child.read_line(&mut line).expect("child stats");
+    let counts: Vec<u64> = line
+        .split_whitespace()
+        .map(|n| n.parse().expect("a count"))
+        .collect();
+    assert_eq!(counts.len(), 2, "child stats {line:?}");
+    assert!(child.wait().expect("child exit").success());
+    let failed = report
+        .outcomes
+        .iter()
+        .enumerate()
+        .filter(|(_, o)| o.error().is_some())
+        .map(|(i, _)| i)
+        .collect();
+    let kinds = report.failures().map(|(_, e)| e.kind).collect();
+    let mut hardware = 0;
+    for inv in report.inventories() {
+        assert_eq!(inv.nodes().len(), 2, "every healthy BMC has 2 nodes");
+        hardware += inv.inventory.hardware.len();
+    }
+    Run {
+        elapsed,
+        requests: counts[0],
+        expand_requests: counts[1],
+        hardware,
+        fleet_rss_mb,
+        failed,
+        kinds,
+    }
+}
+
 fn main() {
+    if let Ok(spec) = std::env::var(FLEET_CHILD) {
+        fleet_child(&spec);
+        return;
+    }
     // `cargo bench` passes `--bench`; `cargo test --benches` passes nothing special. Keep
     // the test build quick.
     let quick = !std::env::args().any(|a| a == "--bench");
@@ -224,7 +375,7 @@ fn main() {
                 gpus: 4,
                 expand,
             };
-            let r = run(bmcs, latency, concurrency, 4, Duration::from_secs(120), shape, &|_| false).await;
+            let r = run_fleet_apart(bmcs, latency, concurrency, 4, shape).await;
             assert!(r.failed.is_empty(), "hardware run had failures: {:?}", r.failed);
             // Per node: the node, 2 CPUs, 16 DIMMs, 4 GPUs.
             let per_node_records = 1 + 2 + 16 + 4;
@@ -237,7 +388,7 @@ fn main() {
             let ideal = bmcs as f64 * per * latency.as_secs_f64() / concurrency.min(bmcs) as f64;
             let ratio = r.elapsed.as_secs_f64() / ideal;
             println!(
-                "hardware 2 x (2 CPU, 16 DIMM, 4 GPU), $expand {}: {:.2} s for {} requests ({per:.1}/BMC, {:.1}/node, {} with $expand); ideal {ideal:.2} s; ratio {ratio:.2} ({}); {} hardware records; VmRSS with the fleet up {:.1} MB, peak VmHWM during discovery {:.1} MB (discovery's own: {:.1} MB)",
+                "hardware 2 x (2 CPU, 16 DIMM, 4 GPU), $expand {}: {:.2} s for {} requests ({per:.1}/BMC, {:.1}/node, {} with $expand); ideal {ideal:.2} s; ratio {ratio:.2} ({}); {} hardware records; fleet in a child process; this process: VmRSS {:.1} MB at the start, peak VmHWM during the discovery {:.1} MB (rise {:.1} MB)",
                 if expand { "offered" } else { "not offered" },
                 r.elapsed.as_secs_f64(),
                 r.requests,

@@ -451,6 +451,10 @@ pub trait CloudInitStore: Send + Sync {
     /// One node's data.
     async fn get_node_data(&self, id: &Xname) -> Result<Option<NodeData>>;
 
+    /// Every node's data with its id set, in xname order (one read, for listings across
+    /// the machine).
+    async fn list_node_data(&self) -> Result<Vec<(Xname, NodeData)>>;
+
     /// Create or replace one node's data.
     async fn put_node_data(&self, id: &Xname, data: &NodeData) -> Result<()>;
 
@@ -526,17 +530,23 @@ pub trait Store:
 
     /// metadata-service's `GET instanceinfos`: the instance info of each `Node` and
     /// `VirtualNode` component that has some set beyond its id
-    /// ([`InstanceInfo::is_set_for`]), in xname order. The default implementation asks the
-    /// other methods.
+    /// ([`InstanceInfo::is_set_for`]), in xname order: two reads (the nodes and every node's
+    /// data), whatever the machine's size.
     async fn instance_infos(&self) -> Result<Vec<(Xname, InstanceInfo)>> {
         let node = ComponentFilter::from_query_pairs([("type", "Node"), ("type", "VirtualNode")])?;
-        let mut out = Vec::new();
-        for c in self.list_components(&node).await? {
-            let data = self.get_node_data(&c.id).await?;
-            let info = data.map(|d| d.instance_info);
-            out.extend(info.filter(|i| i.is_set_for(&c.id)).map(|i| (c.id, i)));
-        }
-        Ok(out)
+        let nodes: std::collections::HashSet<Xname> = self
+            .list_components(&node)
+            .await?
+            .into_iter()
+            .map(|c| c.id)
+            .collect();
+        Ok(self
+            .list_node_data()
+            .await?
+            .into_iter()
+            .filter(|(id, d)| nodes.contains(id) && d.instance_info.is_set_for(id))
+            .map(|(id, d)| (id, d.instance_info))
+            .collect())
     }
 
     /// Which backend this is: `memory`, `sqlite` or `postgres`.

@@ -47,6 +47,19 @@ impl CloudInitStore for MemoryStore {
         Ok(self.read(|t| t.node_data.get(id).cloned()))
     }
 
+    async fn list_node_data(&self) -> Result<Vec<(Xname, NodeData)>> {
+        Ok(self.read(|t| {
+            t.node_data
+                .iter()
+                .map(|(id, d)| {
+                    let mut d = d.clone();
+                    d.id = Some(*id);
+                    (*id, d)
+                })
+                .collect()
+        }))
+    }
+
     async fn put_node_data(&self, id: &Xname, data: &NodeData) -> Result<()> {
         let mut data = data.clone();
         // The record is stored under `id`, so it names `id`.

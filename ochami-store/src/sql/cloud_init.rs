@@ -6,9 +6,28 @@ use ochami_core::Xname;
 use ochami_core::cloud_init::{ClusterDefaults, GroupData, InstanceInfo, NodeData};
 
 use super::driver::{Backend, Conn, SqlRow, Val};
-use super::rows::{from_json, to_json};
+use super::rows::{self, from_json, to_json};
 use super::{SqlStore, write_tx};
 use crate::{CloudInitStore, Result, StoreError};
+
+/// The text of a query for every node's data, as [`node_data_rows`] reads it.
+pub(super) const ALL_NODE_DATA: &str = "SELECT id, payload FROM cloud_init_nodes";
+
+/// `(id, payload)` rows of `cloud_init_nodes` ([`ALL_NODE_DATA`]) as node data, each with
+/// its id set, in xname order.
+pub(super) fn node_data_rows<R: SqlRow>(found: &[R]) -> Result<Vec<(Xname, NodeData)>> {
+    let mut nodes = found
+        .iter()
+        .map(|r| {
+            let id = rows::xname(r, 0, "cloud-init node id")?;
+            let mut d: NodeData = from_json("cloud-init node data", r.json(1)?)?;
+            d.id = Some(id);
+            Ok((id, d))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    nodes.sort_unstable_by_key(|(id, _)| *id);
+    Ok(nodes)
+}
 
 #[async_trait]
 impl<B: Backend> CloudInitStore for SqlStore<B> {
@@ -75,6 +94,11 @@ impl<B: Backend> CloudInitStore for SqlStore<B> {
             id.to_string(),
         )
         .await
+    }
+
+    async fn list_node_data(&self) -> Result<Vec<(Xname, NodeData)>> {
+        let found = self.fetch(self.sql(ALL_NODE_DATA, vec![])).await?;
+        node_data_rows(&found)
     }
 
     async fn put_node_data(&self, id: &Xname, data: &NodeData) -> Result<()> {

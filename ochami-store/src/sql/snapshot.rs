@@ -186,19 +186,10 @@ impl<B: Backend> SqlStore<B> {
             .try_for_each(|g| sink(Entry::CloudInitGroup(g)))?;
 
         let found = tx
-            .fetch(self.sql("SELECT id, payload FROM cloud_init_nodes", vec![]))
+            .fetch(self.sql(super::cloud_init::ALL_NODE_DATA, vec![]))
             .await?;
-        let mut nodes = found
-            .iter()
-            .map(|r| {
-                let id = rows::xname(r, 0, "cloud-init node id")?;
-                let mut d: NodeData = from_json("cloud-init node data", r.json(1)?)?;
-                d.id = Some(id);
-                Ok((id, d))
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let nodes = super::cloud_init::node_data_rows(&found)?;
         drop(found);
-        nodes.sort_unstable_by_key(|(id, _)| *id);
         nodes
             .into_iter()
             .try_for_each(|(_, d)| sink(Entry::CloudInitNode(d)))?;

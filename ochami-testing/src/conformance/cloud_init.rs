@@ -261,7 +261,9 @@ pub async fn instance_info_listed_and_removed(store: Arc<dyn Store>) {
     use ochami_core::{Component, State};
 
     let (a, b, c) = (x("x0c0s0b0n0"), x("x0c0s1b0n0"), x("x0c0s2b0n0"));
-    let nodes: Vec<Component> = [a, b, c]
+    // s9 before s10 (xname order, not text order); s20's data has no component.
+    let (s9, s10, s20) = (x("x0c0s9b0n0"), x("x0c0s10b0n0"), x("x0c0s20b0n0"));
+    let nodes: Vec<Component> = [a, b, c, s9, s10]
         .into_iter()
         .map(|id| Component::new(id).with_state(State::Ready))
         .collect();
@@ -287,6 +289,22 @@ pub async fn instance_info_listed_and_removed(store: Arc<dyn Store>) {
         ..Default::default()
     };
     store.put_instance_info(&c, &only_id).await.unwrap();
+    for id in [s10, s20, s9] {
+        store.put_instance_info(&id, &info).await.unwrap();
+    }
+    let all: Vec<_> = store
+        .list_node_data()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(id, d)| (id, d.id))
+        .collect();
+    let with_data = [a, b, c, s9, s10, s20];
+    assert_eq!(
+        all,
+        with_data.map(|id| (id, Some(id))),
+        "xname order, ids set"
+    );
     let listed: Vec<_> = store
         .instance_infos()
         .await
@@ -294,7 +312,11 @@ pub async fn instance_info_listed_and_removed(store: Arc<dyn Store>) {
         .into_iter()
         .map(|(id, i)| (id, i.instance_id))
         .collect();
-    assert_eq!(listed, [(a, "i-1".to_owned()), (b, "i-1".to_owned())]);
+    let i1 = || "i-1".to_owned();
+    assert_eq!(listed, [(a, i1()), (b, i1()), (s9, i1()), (s10, i1())]);
+    for id in [s9, s10, s20] {
+        assert!(store.delete_node_data(&id).await.unwrap());
+    }
 
     store.remove_instance_info(&a).await.unwrap();
     let kept = store

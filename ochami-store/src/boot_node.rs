@@ -4,7 +4,8 @@
 //! Like [`crate::bmc_access`], these are functions over any [`Store`].
 
 use ochami_core::{
-    BootNodeSpec, Component, ComponentFilter, EthernetInterfaceFilter, Group, Members, Xname,
+    BootNodeSpec, Component, ComponentFilter, EthernetInterface, EthernetInterfaceFilter, Group,
+    Members, Xname,
 };
 
 use crate::{ConflictKind, Result, Store, StoreError};
@@ -37,70 +38,58 @@ pub async fn boot_node_component(store: &dyn Store, id: &Xname) -> Result<Option
 
 /// boot-service's create: a component stored under the xname already is a conflict
 /// ([`ConflictKind::Id`], its detail naming the node's uid); otherwise the node is written
-/// as [`put_boot_node`] does. Returns the node's xname.
+/// as [`put_boot_node`] does, in the same transaction as the check. Returns the node's
+/// xname.
 pub async fn create_boot_node(store: &dyn Store, spec: &BootNodeSpec) -> Result<Xname> {
-    let x = spec.xname()?;
-    if store.get_component(&x).await?.is_some() {
-        return Err(StoreError::Conflict {
-            kind: ConflictKind::Id,
-            value: x.to_string(),
-            detail: format!("node {x} exists (uid {})", BootNodeSpec::uid_of(&x)),
-        });
-    }
-    put_boot_node(store, spec, None).await?;
-    Ok(x)
+    let records = spec.records(None)?;
+    store.write_boot_node(&records, true).await?;
+    Ok(records.component.id)
 }
 
 /// Write a node ([`BootNodeSpec::records`]; `existing` is its stored component when it has
-/// one): the component is put; each interface is added unless the node has it already (a
-/// MAC of another component is a conflict, [`ConflictKind::MacAddress`], whose detail names
-/// the owner); each group is created when missing and joined (already a member is fine).
+/// one) in one transaction ([`Store::write_boot_node`]): the component is put; each
+/// interface is added unless the node has it already (a MAC of another component is a
+/// conflict, [`ConflictKind::MacAddress`], whose detail names the owner); each group is
+/// created when missing and joined (already a member is fine). Any error leaves the store
+/// as it was.
 pub async fn put_boot_node(
     store: &dyn Store,
     spec: &BootNodeSpec,
     existing: Option<Component>,
 ) -> Result<()> {
-    let records = spec.records(existing)?;
-    let x = records.component.id;
-    // Every MAC is checked before anything is written, so a conflict leaves the store as
-    // it was (not a component without its interfaces).
-    let mut new_interfaces = Vec::with_capacity(records.interfaces.len());
-    for iface in &records.interfaces {
-        match store.get_ethernet_interface(&iface.mac_address).await? {
-            None => new_interfaces.push(iface),
-            Some(e) if e.component_id == Some(x) => {}
-            Some(e) => {
-                return Err(StoreError::Conflict {
-                    kind: ConflictKind::MacAddress,
-                    value: e.mac_address.to_string(),
-                    detail: format!("MAC {} belongs to {:?}", e.mac_address, e.component_id),
-                });
-            }
-        }
+    store.write_boot_node(&spec.records(existing)?, false).await
+}
+
+/// The conflict of creating node `x` over a stored component.
+pub(crate) fn node_exists(x: &Xname) -> StoreError {
+    StoreError::Conflict {
+        kind: ConflictKind::Id,
+        value: x.to_string(),
+        detail: format!("node {x} exists (uid {})", BootNodeSpec::uid_of(x)),
     }
-    store.put_component(&records.component).await?;
-    for iface in new_interfaces {
-        store.insert_ethernet_interface(iface).await?;
+}
+
+/// Whether stored interface `e` may stay on node `x` as it is (`Ok(false)`: the node has
+/// it already), or the conflict of a MAC that belongs to another component.
+pub(crate) fn interface_is_new(x: Xname, e: Option<&EthernetInterface>) -> Result<bool> {
+    match e {
+        None => Ok(true),
+        Some(e) if e.component_id == Some(x) => Ok(false),
+        Some(e) => Err(StoreError::Conflict {
+            kind: ConflictKind::MacAddress,
+            value: e.mac_address.to_string(),
+            detail: format!("MAC {} belongs to {:?}", e.mac_address, e.component_id),
+        }),
     }
-    for label in &records.groups {
-        if store.get_group(label).await?.is_none() {
-            let group = Group {
-                label: label.clone(),
-                description: format!("The {label} group"),
-                exclusive_group: String::new(),
-                tags: vec![],
-                members: Members::default(),
-            };
-            store.create_group(&group).await?;
-        }
-        match store.add_group_member(label, &x).await {
-            Ok(())
-            | Err(StoreError::Conflict {
-                kind: ConflictKind::Member,
-                ..
-            }) => {}
-            Err(e) => return Err(e),
-        }
+}
+
+/// The group a node's write creates when `label` is missing.
+pub(crate) fn new_group(label: &str) -> Group {
+    Group {
+        label: label.to_owned(),
+        description: format!("The {label} group"),
+        exclusive_group: String::new(),
+        tags: vec![],
+        members: Members::default(),
     }
-    Ok(())
 }

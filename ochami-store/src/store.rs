@@ -15,7 +15,8 @@ use ochami_core::{
     IpAddressEntry, MacAddr, Membership, Partition, RedfishEndpoint, Xname,
 };
 use ochami_core::{
-    BootQuery, HierarchyQuery, KindChange, RedfishEndpointsPost, SmComponent, sm_components,
+    BootNodeRecords, BootQuery, HierarchyQuery, KindChange, RedfishEndpointsPost, SmComponent,
+    sm_components,
 };
 
 use crate::{
@@ -548,6 +549,15 @@ pub trait Store:
             .map(|(id, d)| (id, d.instance_info))
             .collect())
     }
+
+    /// Write a boot-service node in one transaction: with `new`, a component stored under
+    /// its xname is a conflict ([`crate::ConflictKind::Id`]); the component is put (its
+    /// state required, its NID unique); each interface is added unless the node has it
+    /// already (a MAC of another component is a conflict, [`crate::ConflictKind::MacAddress`],
+    /// naming the owner); each group is created when missing and joined (already a member
+    /// is fine; exclusive groups hold). Any error leaves the store as it was. Use
+    /// [`crate::put_boot_node`] and [`crate::create_boot_node`].
+    async fn write_boot_node(&self, records: &BootNodeRecords, new: bool) -> Result<()>;
 
     /// Which backend this is: `memory`, `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;

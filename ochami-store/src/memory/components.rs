@@ -11,7 +11,7 @@ use super::{MemoryStore, row};
 use crate::{ComponentStore, ComponentUpdate, ConflictKind, Record, Result, StoreError};
 
 /// A component's state is required on every write path (SMD's `VerifyNormalize`).
-fn require_state(c: &Component, index: Option<usize>) -> Result<()> {
+pub(super) fn require_state(c: &Component, index: Option<usize>) -> Result<()> {
     match c.state {
         Some(_) => Ok(()),
         None => Err(StoreError::invalid(

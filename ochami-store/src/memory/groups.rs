@@ -39,7 +39,7 @@ fn partitioned(t: &Tables, scope: &PartitionScope) -> BTreeSet<Xname> {
 }
 
 /// Every id must be an existing component.
-fn check_components(t: &Tables, ids: &[Xname]) -> Result<()> {
+pub(super) fn check_components(t: &Tables, ids: &[Xname]) -> Result<()> {
     match ids.iter().find(|id| !t.components.contains_key(id)) {
         Some(missing) => Err(StoreError::not_found(Record::Component, missing)),
         None => Ok(()),
@@ -80,7 +80,7 @@ fn check_partition(t: &Tables, name: Xname, id: Xname) -> Result<()> {
 }
 
 /// Add `id` to group `label` (which exists), enforcing exclusivity.
-fn join_group(tx: &mut Tx<'_>, label: &str, id: Xname) -> Result<()> {
+pub(super) fn join_group(tx: &mut Tx<'_>, label: &str, id: Xname) -> Result<()> {
     let exclusive = tx
         .tables()
         .groups

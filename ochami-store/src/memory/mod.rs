@@ -10,6 +10,7 @@
 //! notebooks and demos; use SQLite or Postgres for anything that must survive a restart.
 
 mod boot;
+mod boot_node;
 mod cloud_init;
 mod components;
 mod ethernet;
@@ -23,6 +24,8 @@ mod tables;
 use std::sync::{Mutex, PoisonError, RwLock};
 
 use async_trait::async_trait;
+
+use ochami_core::BootNodeRecords;
 
 use crate::{Result, Store};
 use tables::{Tables, Tx};
@@ -99,6 +102,10 @@ impl MemoryStore {
 impl Store for MemoryStore {
     fn backend(&self) -> &'static str {
         "memory"
+    }
+
+    async fn write_boot_node(&self, records: &BootNodeRecords, new: bool) -> Result<()> {
+        self.write_boot_node_now(records, new)
     }
 
     async fn ping(&self) -> Result<()> {

@@ -23,6 +23,16 @@ pub(crate) const REPLACE_COMPONENT: &str = "type = excluded.type, state = exclud
 const FORCED_UPDATE: &str = "state = excluded.state, flag = excluded.flag, subtype = excluded.subtype, \
      net_type = excluded.net_type, arch = excluded.arch, class = excluded.class";
 
+/// One component checked and normalized for a write of its own (an invalid one is not
+/// reported by row).
+pub(crate) fn prepare_component(component: &Component) -> Result<Component> {
+    let mut c = prepare_components(std::slice::from_ref(component), true).map_err(|e| match e {
+        StoreError::Invalid { source, .. } => StoreError::invalid(None, source),
+        other => other,
+    })?;
+    Ok(c.remove(0))
+}
+
 /// Validate and normalize a bulk of components; every row needs a State.
 pub(crate) fn prepare_components(
     components: &[Component],
@@ -125,8 +135,22 @@ impl<B: Backend> SqlStore<B> {
         fallback
     }
 
-    /// The current state of each of `ids` (locked for update when `lock`); NotFound naming the
-    /// first id that is not a component.
+    /// A write of `c` that failed on the NID's unique index names the component holding
+    /// that NID; any other result is returned as it is.
+    pub(super) async fn naming_nid_conflict(
+        &self,
+        result: Result<()>,
+        c: &Component,
+    ) -> Result<()> {
+        match result {
+            Err(StoreError::Conflict {
+                kind: ConflictKind::Nid,
+                ..
+            }) => Err(self.find_nid_conflict(std::slice::from_ref(c), true).await),
+            other => other,
+        }
+    }
+
     /// Insert `rows` or replace them whole (one statement).
     pub(crate) async fn replace_components<C: Conn>(
         &self,
@@ -228,23 +252,12 @@ impl<B: Backend> ComponentStore for SqlStore<B> {
     }
 
     async fn put_component(&self, component: &Component) -> Result<()> {
-        let c = prepare_components(std::slice::from_ref(component), true)
-            .map_err(|e| match e {
-                StoreError::Invalid { source, .. } => StoreError::invalid(None, source),
-                other => other,
-            })?
-            .remove(0);
+        let c = prepare_component(component)?;
         let result = write_tx!(self, |tx| {
             self.replace_components(&mut tx, std::slice::from_ref(&c))
                 .await
         });
-        match result {
-            Err(StoreError::Conflict {
-                kind: ConflictKind::Nid,
-                ..
-            }) => Err(self.find_nid_conflict(&[c], true).await),
-            other => other.map(|_| ()),
-        }
+        self.naming_nid_conflict(result.map(|_| ()), &c).await
     }
 
     async fn delete_component(&self, id: &Xname) -> Result<bool> {

@@ -216,33 +216,70 @@ impl<B: Backend> SqlStore<B> {
     }
 
     async fn create(&self, kind: Kind, head: Head, ids: Vec<Xname>) -> Result<()> {
-        write_tx!(self, |tx| {
-            if self.head(&mut tx, kind, &head.name, true).await?.is_some() {
-                let field = match kind {
-                    Kind::Group => ConflictKind::GroupLabel,
-                    Kind::Partition => ConflictKind::PartitionName,
-                };
-                return Err(StoreError::conflict(
-                    field,
-                    &head.name,
-                    format!("a {} with this name already exists", kind.as_str()),
-                ));
-            }
-            self.require_components(&mut tx, &ids).await?;
-            self.check_namespace(&mut tx, kind, &head, &ids).await?;
-            tx.execute(self.sql(
-                "INSERT INTO component_groups (kind, name, description, exclusive_group, tags) VALUES ($1, $2, $3, $4, $5)",
-                vec![
-                    kind.as_str().into(),
-                    head.name.clone().into(),
-                    head.description.clone().into(),
-                    head.exclusive_group.clone().into(),
-                    super::driver::Val::Json(Some(to_json(&head.tags)?)),
-                ],
-            ))
-            .await?;
-            self.insert_members(&mut tx, kind, &head, &ids).await
-        })
+        write_tx!(self, |tx| self.create_in(&mut tx, kind, &head, &ids).await)
+    }
+
+    /// [`Self::create`] inside `tx`.
+    async fn create_in<C: Conn>(
+        &self,
+        tx: &mut C,
+        kind: Kind,
+        head: &Head,
+        ids: &[Xname],
+    ) -> Result<()> {
+        if self.head(tx, kind, &head.name, true).await?.is_some() {
+            let field = match kind {
+                Kind::Group => ConflictKind::GroupLabel,
+                Kind::Partition => ConflictKind::PartitionName,
+            };
+            return Err(StoreError::conflict(
+                field,
+                &head.name,
+                format!("a {} with this name already exists", kind.as_str()),
+            ));
+        }
+        self.require_components(tx, ids).await?;
+        self.check_namespace(tx, kind, head, ids).await?;
+        tx.execute(self.sql(
+            "INSERT INTO component_groups (kind, name, description, exclusive_group, tags) VALUES ($1, $2, $3, $4, $5)",
+            vec![
+                kind.as_str().into(),
+                head.name.clone().into(),
+                head.description.clone().into(),
+                head.exclusive_group.clone().into(),
+                super::driver::Val::Json(Some(to_json(&head.tags)?)),
+            ],
+        ))
+        .await?;
+        self.insert_members(tx, kind, head, ids).await
+    }
+
+    /// Group `label` created when missing (as [`crate::boot_node::new_group`]), with `id` a
+    /// member (already one is fine), inside `tx`.
+    pub(super) async fn join_or_create_group<C: Conn>(
+        &self,
+        tx: &mut C,
+        label: &str,
+        id: &Xname,
+    ) -> Result<()> {
+        let mut g = crate::boot_node::new_group(label);
+        g.normalize()?;
+        if self.head(tx, Kind::Group, &g.label, true).await?.is_none() {
+            let head = Head {
+                name: g.label.clone(),
+                description: g.description,
+                exclusive_group: g.exclusive_group,
+                tags: g.tags,
+            };
+            self.create_in(tx, Kind::Group, &head, &[]).await?;
+        }
+        match self.add_member_in(tx, Kind::Group, &g.label, id).await {
+            Err(StoreError::Conflict {
+                kind: ConflictKind::Member,
+                ..
+            }) => Ok(()),
+            other => other,
+        }
     }
 
     async fn patch(&self, kind: Kind, name: &str, patch: &GroupPatch) -> Result<()> {
@@ -275,28 +312,40 @@ impl<B: Backend> SqlStore<B> {
     }
 
     async fn add_member(&self, kind: Kind, name: &str, id: &Xname) -> Result<()> {
-        write_tx!(self, |tx| {
-            let head = self.require_head(&mut tx, kind, name).await?;
-            let already = tx
-                .fetch(self.sql(
-                    "SELECT 1 FROM group_members WHERE kind = $1 AND name = $2 AND component_id = $3",
-                    vec![kind.as_str().into(), head.name.clone().into(), id.to_string().into()],
-                ))
-                .await?;
-            if !already.is_empty() {
-                return Err(StoreError::conflict(
-                    ConflictKind::Member,
-                    id,
-                    format!("already a member of {} {}", kind.as_str(), head.name),
-                ));
-            }
-            self.require_components(&mut tx, std::slice::from_ref(id))
-                .await?;
-            self.check_namespace(&mut tx, kind, &head, std::slice::from_ref(id))
-                .await?;
-            self.insert_members(&mut tx, kind, &head, std::slice::from_ref(id))
-                .await
-        })
+        write_tx!(self, |tx| self.add_member_in(&mut tx, kind, name, id).await)
+    }
+
+    /// [`Self::add_member`] inside `tx`; a member already is a [`ConflictKind::Member`]
+    /// conflict found before anything is written.
+    async fn add_member_in<C: Conn>(
+        &self,
+        tx: &mut C,
+        kind: Kind,
+        name: &str,
+        id: &Xname,
+    ) -> Result<()> {
+        let head = self.require_head(tx, kind, name).await?;
+        let already = tx
+            .fetch(self.sql(
+                "SELECT 1 FROM group_members WHERE kind = $1 AND name = $2 AND component_id = $3",
+                vec![
+                    kind.as_str().into(),
+                    head.name.clone().into(),
+                    id.to_string().into(),
+                ],
+            ))
+            .await?;
+        if !already.is_empty() {
+            return Err(StoreError::conflict(
+                ConflictKind::Member,
+                id,
+                format!("already a member of {} {}", kind.as_str(), head.name),
+            ));
+        }
+        let one = std::slice::from_ref(id);
+        self.require_components(tx, one).await?;
+        self.check_namespace(tx, kind, &head, one).await?;
+        self.insert_members(tx, kind, &head, one).await
     }
 
     async fn remove_member(&self, kind: Kind, name: &str, id: &Xname) -> Result<bool> {

@@ -99,7 +99,7 @@ impl<B: Backend> SqlStore<B> {
 
     /// Insert or replace one interface with its IP rows. `LastUpdate` moves when the IP list
     /// changes (or the interface is new and has none).
-    async fn write_ethernet_interface<C: Conn>(
+    pub(super) async fn write_ethernet_interface<C: Conn>(
         &self,
         tx: &mut C,
         e: &EthernetInterface,
@@ -217,7 +217,7 @@ impl<B: Backend> SqlStore<B> {
         Ok(out)
     }
 
-    async fn read_ethernet_interface<C: Conn>(
+    pub(super) async fn read_ethernet_interface<C: Conn>(
         &self,
         conn: &mut C,
         mac: &MacAddr,
@@ -309,7 +309,10 @@ impl<B: Backend> SqlStore<B> {
 }
 
 /// Normalize an interface; errors carry the row index of a bulk write.
-fn prepare_interface(e: &EthernetInterface, index: Option<usize>) -> Result<EthernetInterface> {
+pub(super) fn prepare_interface(
+    e: &EthernetInterface,
+    index: Option<usize>,
+) -> Result<EthernetInterface> {
     let mut e = e.clone();
     e.normalize()
         .map_err(|err| StoreError::invalid(index, err))?;

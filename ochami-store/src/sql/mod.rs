@@ -14,6 +14,7 @@ use serde::de::DeserializeOwned;
 
 mod boot;
 mod boot_configuration;
+mod boot_node;
 mod cloud_init;
 mod components;
 mod credentials;
@@ -134,6 +135,14 @@ impl<B: Backend> SqlStore<B> {
 impl<B: Backend> Store for SqlStore<B> {
     fn backend(&self) -> &'static str {
         B::NAME
+    }
+
+    async fn write_boot_node(
+        &self,
+        records: &ochami_core::BootNodeRecords,
+        new: bool,
+    ) -> Result<()> {
+        self.write_boot_node_in_one(records, new).await
     }
 
     async fn ping(&self) -> Result<()> {

@@ -29,6 +29,7 @@
 
 pub mod boot;
 pub mod boot_configurations;
+pub mod boot_nodes;
 pub mod cloud_init;
 pub mod components;
 pub mod concurrency;
@@ -112,6 +113,7 @@ pub const CHECKS: &[Check] = &[
     check!(hardware::hardware_filters_run_in_the_store),
     check!(hardware::rediscovery_replaces_a_nodes_parts),
     check!(hardware::hardware_generation_moves_with_hardware_writes),
+    check!(boot_nodes::boot_node_writes_are_all_or_nothing),
     check!(groups::group_create_get_list),
     check!(groups::group_filter_terms_and_partition_scope),
     check!(groups::group_exclusivity),

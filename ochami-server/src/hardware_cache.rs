@@ -163,27 +163,36 @@ impl HardwareCache {
     }
 
     /// Evict the least recently used answers (never `keep`'s, never one being rendered)
-    /// until the kept bytes fit the budget and the answers fit [`MAX_ANSWERS`].
+    /// until the kept bytes fit the budget and the answers fit [`MAX_ANSWERS`]. Each answer
+    /// is tried once: one being rendered is skipped, and its renderer makes room when done.
     fn make_room(&self, keep: &str) {
         let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
-        while self.kept.load(Ordering::Relaxed) > self.budget || slots.len() > MAX_ANSWERS {
-            let victim = slots
-                .iter()
-                .filter(|(k, _)| k.as_str() != keep)
-                .min_by_key(|(_, s)| s.used.load(Ordering::Relaxed))
-                .map(|(k, s)| (k.clone(), Arc::clone(s)));
-            let Some((key, slot)) = victim else { break };
-            // A slot being rendered stays; its renderer accounts for it when done.
+        let over = |slots: &HashMap<String, Arc<Slot>>| {
+            self.kept.load(Ordering::Relaxed) > self.budget || slots.len() > MAX_ANSWERS
+        };
+        if !over(&slots) {
+            return;
+        }
+        let mut by_age: Vec<(u64, String)> = slots
+            .iter()
+            .filter(|(k, _)| k.as_str() != keep)
+            .map(|(k, s)| (s.used.load(Ordering::Relaxed), k.clone()))
+            .collect();
+        by_age.sort_unstable();
+        for (_, key) in by_age {
+            if !over(&slots) {
+                break;
+            }
+            let Some(slot) = slots.get(&key).map(Arc::clone) else {
+                continue;
+            };
             let Ok(mut kept) = slot.kept.try_lock() else {
-                slot.used.store(
-                    self.clock.fetch_add(1, Ordering::Relaxed),
-                    Ordering::Relaxed,
-                );
                 continue;
             };
             *kept = None;
             self.kept
                 .fetch_sub(slot.bytes.swap(0, Ordering::Relaxed), Ordering::Relaxed);
+            drop(kept);
             slots.remove(&key);
         }
     }
@@ -346,5 +355,48 @@ mod tests {
         assert_eq!(body(&first.await.unwrap().unwrap()), b"[7]");
         assert_eq!(body(&second.await.unwrap().unwrap()), b"[7]");
         assert_eq!(calls.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn an_answer_being_rendered_is_never_evicted_and_room_is_made_after() {
+        let cache = Arc::new(HardwareCache::new(10));
+        let calls = AtomicUsize::new(0);
+        cache
+            .answer("a".into(), Some(1), render(&calls, "12345678"))
+            .await
+            .unwrap();
+        // `a` is rendered again (generation 2) and held there: its 8 old bytes still count.
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let started = Arc::new(AtomicUsize::new(0));
+        let again = {
+            let (cache, started) = (Arc::clone(&cache), Arc::clone(&started));
+            tokio::spawn(async move {
+                cache
+                    .answer("a".into(), Some(2), async move {
+                        started.fetch_add(1, Ordering::SeqCst);
+                        rx.await.ok();
+                        Ok("87654321".to_owned())
+                    })
+                    .await
+            })
+        };
+        while started.load(Ordering::SeqCst) == 0 {
+            tokio::task::yield_now().await;
+        }
+        // Over budget with the only other answer locked: `b` is answered all the same.
+        let b = tokio::time::timeout(
+            std::time::Duration::from_secs(5),
+            cache.answer("b".into(), Some(2), render(&calls, "12345")),
+        )
+        .await
+        .expect("making room never waits on an answer being rendered");
+        assert_eq!(body(&b.unwrap()), b"12345");
+        tx.send(()).unwrap();
+        assert_eq!(body(&again.await.unwrap().unwrap()), b"87654321");
+        assert!(
+            cache.kept_bytes() <= 10,
+            "{} bytes kept",
+            cache.kept_bytes()
+        );
     }
 }

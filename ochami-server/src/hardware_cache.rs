@@ -10,7 +10,8 @@
 //! from a view older than the last write any of them made.
 //!
 //! - **Correct by ordering:** the generation is read before the records, so an answer is
-//!   never kept under a generation newer than what it shows.
+//!   never kept under a generation newer than what it shows, and a request is answered
+//!   with one read at its own generation or a later one (the number only grows).
 //! - **One rendering at a time per answer:** requests for an answer being rendered wait
 //!   for it instead of each gathering the same records.
 //! - **Bounded:** the kept bytes stay under a budget (least recently used answers go
@@ -64,7 +65,7 @@ impl IntoResponse for JsonAnswer {
 struct Slot {
     /// The answer and the generation it was read under; locked while rendering, so the
     /// requests that find it stale wait for one rendering.
-    kept: tokio::sync::Mutex<Option<(u64, JsonAnswer)>>,
+    kept: Arc<tokio::sync::Mutex<Option<(u64, JsonAnswer)>>>,
     /// Bytes kept in `kept` (read without its lock when making room).
     bytes: AtomicUsize,
     /// The cache's clock at the last use.
@@ -105,14 +106,25 @@ impl HardwareCache {
         let Some(generation) = generation.filter(|_| self.budget > 0) else {
             return render.await.map(JsonAnswer::new);
         };
-        let slot = self.slot(&key);
-        let mut kept = slot.kept.lock().await;
+        // A slot can be evicted between taking it from the map and locking it; only one
+        // still in the map is used (nothing removes a slot while its lock is held), so the
+        // bytes it keeps are always counted and always evictable.
+        let (slot, mut kept) = loop {
+            let slot = self.slot(&key);
+            let kept = Arc::clone(&slot.kept).lock_owned().await;
+            if self.is_in_map(&key, &slot) {
+                break (slot, kept);
+            }
+        };
         slot.used.store(
             self.clock.fetch_add(1, Ordering::Relaxed),
             Ordering::Relaxed,
         );
+        // The generation only grows: an answer read at a later generation than this
+        // request's is at least as new as the request (and one rendering serves every
+        // request that queued behind it).
         if let Some((g, answer)) = kept.as_ref()
-            && *g == generation
+            && *g >= generation
         {
             return Ok(answer.clone());
         }
@@ -140,6 +152,18 @@ impl HardwareCache {
         }
         self.make_room(&key);
         Ok(answer)
+    }
+
+    /// Whether keeping answers is on (a budget above 0): when off, callers need not read
+    /// the generation at all.
+    pub(crate) fn enabled(&self) -> bool {
+        self.budget > 0
+    }
+
+    /// Whether `slot` is still the map's slot for `key`.
+    fn is_in_map(&self, key: &str, slot: &Arc<Slot>) -> bool {
+        let slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
+        slots.get(key).is_some_and(|s| Arc::ptr_eq(s, slot))
     }
 
     /// `key`'s slot, made when absent.
@@ -241,6 +265,19 @@ mod tests {
             .await;
         assert_eq!(body(&c.unwrap()), b"[3]", "a moved generation renders anew");
         assert_eq!(calls.load(Ordering::SeqCst), 2);
+        let d = cache
+            .answer("k".into(), Some(1), render(&calls, "[old]"))
+            .await;
+        assert_eq!(
+            body(&d.unwrap()),
+            b"[3]",
+            "a request older than the kept answer"
+        );
+        assert_eq!(
+            calls.load(Ordering::SeqCst),
+            2,
+            "is served it, not an older rendering"
+        );
         assert_eq!(cache.kept_bytes(), 3);
     }
 

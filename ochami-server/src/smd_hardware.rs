@@ -41,7 +41,7 @@ async fn list_hw(
     q: QueryPairs,
 ) -> Result<JsonAnswer, ApiError> {
     let filter = HardwareFilter::from_query_pairs(q.into_pairs())?;
-    let generation = state.store().hardware_generation().await?;
+    let generation = generation(&state).await?;
     let render = async {
         let found = state.store().query_hardware_json(&filter).await?;
         Ok(HardwareJson::array(&found))
@@ -50,6 +50,14 @@ async fn list_hw(
         .hardware_cache()
         .answer(uri.to_string(), generation, render)
         .await
+}
+
+/// The store's hardware generation when answers are kept (no read when they are not).
+async fn generation(state: &AppState) -> Result<Option<u64>, ApiError> {
+    if !state.hardware_cache().enabled() {
+        return Ok(None);
+    }
+    Ok(state.store().hardware_generation().await?)
 }
 
 async fn get_hw(
@@ -106,7 +114,7 @@ async fn query_hw(
     let children: bool = q.take_parsed("children")?.unwrap_or(!parents);
     let queries = HardwareFilter::from_query_pairs(q.into_pairs())?
         .tree_queries(&target, children, parents)?;
-    let generation = state.store().hardware_generation().await?;
+    let generation = generation(&state).await?;
     let render = async {
         let mut found = Vec::new();
         for query in &queries {

@@ -4,8 +4,8 @@
 //! Like [`crate::bmc_access`], these are functions over any [`Store`].
 
 use ochami_core::{
-    BootNodeSpec, Component, ComponentFilter, EthernetInterface, EthernetInterfaceFilter, Group,
-    Members, Xname,
+    BootNodeRecords, BootNodeSpec, Component, ComponentFilter, EthernetInterface,
+    EthernetInterfaceFilter, Group, Members, Xname,
 };
 
 use crate::{ConflictKind, Result, Store, StoreError};
@@ -81,6 +81,22 @@ pub(crate) fn interface_is_new(x: Xname, e: Option<&EthernetInterface>) -> Resul
             detail: format!("MAC {} belongs to {:?}", e.mac_address, e.component_id),
         }),
     }
+}
+
+/// A node's interfaces must have distinct MACs: one listed twice is a conflict
+/// ([`ConflictKind::MacAddress`]) before anything is read or written.
+pub(crate) fn check_distinct_macs(records: &BootNodeRecords) -> Result<()> {
+    let mut seen = std::collections::HashSet::with_capacity(records.interfaces.len());
+    for e in &records.interfaces {
+        if !seen.insert(e.mac_address) {
+            return Err(StoreError::Conflict {
+                kind: ConflictKind::MacAddress,
+                value: e.mac_address.to_string(),
+                detail: format!("MAC {} is listed twice", e.mac_address),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// The group a node's write creates when `label` is missing.

@@ -487,6 +487,19 @@ pub trait CloudInitStore: Send + Sync {
     }
 }
 
+/// The ids of every `Node` and `VirtualNode` component (one read).
+pub(crate) async fn node_ids<S: Store + ?Sized>(
+    store: &S,
+) -> Result<std::collections::HashSet<Xname>> {
+    let node = ComponentFilter::from_query_pairs([("type", "Node"), ("type", "VirtualNode")])?;
+    Ok(store
+        .list_components(&node)
+        .await?
+        .into_iter()
+        .map(|c| c.id)
+        .collect())
+}
+
 /// Everything: what a server or a notebook holds as `Arc<dyn Store>`.
 #[async_trait]
 pub trait Store:
@@ -532,15 +545,9 @@ pub trait Store:
     /// metadata-service's `GET instanceinfos`: the instance info of each `Node` and
     /// `VirtualNode` component that has some set beyond its id
     /// ([`InstanceInfo::is_set_for`]), in xname order: two reads (the nodes and every node's
-    /// data), whatever the machine's size.
+    /// data), whatever the machine's size; SQL backends read only the instance info.
     async fn instance_infos(&self) -> Result<Vec<(Xname, InstanceInfo)>> {
-        let node = ComponentFilter::from_query_pairs([("type", "Node"), ("type", "VirtualNode")])?;
-        let nodes: std::collections::HashSet<Xname> = self
-            .list_components(&node)
-            .await?
-            .into_iter()
-            .map(|c| c.id)
-            .collect();
+        let nodes = node_ids(self).await?;
         Ok(self
             .list_node_data()
             .await?
@@ -555,7 +562,9 @@ pub trait Store:
     /// state required, its NID unique); each interface is added unless the node has it
     /// already (a MAC of another component is a conflict, [`crate::ConflictKind::MacAddress`],
     /// naming the owner); each group is created when missing and joined (already a member
-    /// is fine; exclusive groups hold). Any error leaves the store as it was. Use
+    /// is fine; exclusive groups hold); a MAC listed twice is a conflict. Any error leaves
+    /// the store as it was, and concurrent node writes cannot both pass a check on the same
+    /// new xname, MAC or group (Postgres serializes them with an advisory lock). Use
     /// [`crate::put_boot_node`] and [`crate::create_boot_node`].
     async fn write_boot_node(&self, records: &BootNodeRecords, new: bool) -> Result<()>;
 

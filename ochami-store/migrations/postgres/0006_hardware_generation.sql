@@ -6,8 +6,9 @@
 -- the records are. A statement trigger on `hardware` marks the transaction (one row per
 -- transaction in `hardware_touched`, no lock shared with other writers); a deferred
 -- constraint trigger on that mark moves the number at commit. Moving it at commit, not
--- at the statement, keeps the one shared row locked only while committing: two writers
--- can never wait on each other through it.
+-- at the statement, keeps the one shared row locked only while committing: no two writers
+-- can deadlock through it. They do take turns on it, so concurrent hardware writes commit
+-- one after another (each waits for the previous one's commit to be flushed). (`txid_current()`, not `pg_current_xact_id()`: PostgreSQL 12.)
 CREATE TABLE hardware_generation (
     one INTEGER PRIMARY KEY CHECK (one = 1),
     n   BIGINT NOT NULL
@@ -15,12 +16,12 @@ CREATE TABLE hardware_generation (
 INSERT INTO hardware_generation (one, n) VALUES (1, 0);
 
 CREATE TABLE hardware_touched (
-    tx xid8 PRIMARY KEY
+    tx BIGINT PRIMARY KEY
 );
 
 CREATE FUNCTION hardware_touch() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO hardware_touched (tx) VALUES (pg_current_xact_id()) ON CONFLICT DO NOTHING;
+    INSERT INTO hardware_touched (tx) VALUES (txid_current()) ON CONFLICT DO NOTHING;
     RETURN NULL;
 END
 $$;

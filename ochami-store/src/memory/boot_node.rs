@@ -9,11 +9,12 @@ use super::ethernet::now;
 use super::groups::{check_components, join_group};
 use super::tables::Tx;
 use crate::Result;
-use crate::boot_node::{interface_is_new, new_group, node_exists};
+use crate::boot_node::{check_distinct_macs, interface_is_new, new_group, node_exists};
 
 impl MemoryStore {
     /// The body of [`crate::Store::write_boot_node`].
     pub(super) fn write_boot_node_now(&self, records: &BootNodeRecords, new: bool) -> Result<()> {
+        check_distinct_macs(records)?;
         let mut component = records.component.clone();
         require_state(&component, None)?;
         component.normalize();

@@ -4,11 +4,15 @@
 use ochami_core::BootNodeRecords;
 
 use super::components::prepare_component;
-use super::driver::{Backend, Conn};
+use super::driver::{Backend, Conn, Dialect};
 use super::inventory::prepare_interface;
 use super::{SqlStore, write_tx};
 use crate::Result;
-use crate::boot_node::{interface_is_new, node_exists};
+use crate::boot_node::{check_distinct_macs, interface_is_new, node_exists};
+
+/// Postgres advisory lock key every boot-service node write takes for its transaction
+/// ("bootnd" in ASCII).
+const NODE_WRITE_LOCK: i64 = 0x626f6f746e64;
 
 impl<B: Backend> SqlStore<B> {
     /// The body of [`crate::Store::write_boot_node`].
@@ -17,6 +21,7 @@ impl<B: Backend> SqlStore<B> {
         records: &BootNodeRecords,
         new: bool,
     ) -> Result<()> {
+        check_distinct_macs(records)?;
         let c = prepare_component(&records.component)?;
         let x = c.id;
         let interfaces = records
@@ -25,6 +30,16 @@ impl<B: Backend> SqlStore<B> {
             .map(|e| prepare_interface(e, None))
             .collect::<Result<Vec<_>>>()?;
         let result = write_tx!(self, |tx| {
+            // Under READ COMMITTED a check finds nothing to lock when the row is not there
+            // yet (a new xname, MAC or group): node writes take turns on Postgres so two of
+            // them cannot both pass the same check. SQLite's writers already take turns.
+            if B::DIALECT == Dialect::Postgres {
+                tx.execute(self.sql(
+                    "SELECT pg_advisory_xact_lock($1)",
+                    vec![NODE_WRITE_LOCK.into()],
+                ))
+                .await?;
+            }
             if new {
                 let found = tx
                     .fetch(self.sql(

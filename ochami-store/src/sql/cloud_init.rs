@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use ochami_core::Xname;
 use ochami_core::cloud_init::{ClusterDefaults, GroupData, InstanceInfo, NodeData};
 
-use super::driver::{Backend, Conn, SqlRow, Val};
+use super::driver::{Backend, Conn, Dialect, SqlRow, Val};
 use super::rows::{self, from_json, to_json};
 use super::{SqlStore, write_tx};
 use crate::{CloudInitStore, Result, StoreError};
@@ -27,6 +27,34 @@ pub(super) fn node_data_rows<R: SqlRow>(found: &[R]) -> Result<Vec<(Xname, NodeD
         .collect::<Result<Vec<_>>>()?;
     nodes.sort_unstable_by_key(|(id, _)| *id);
     Ok(nodes)
+}
+
+impl<B: Backend> SqlStore<B> {
+    /// Every node's instance info in xname order, read without the nodes' user-data
+    /// (for [`crate::Store::instance_infos`]: a listing across the machine need not hold
+    /// every node's cloud-config).
+    pub(super) async fn all_instance_infos(&self) -> Result<Vec<(Xname, InstanceInfo)>> {
+        let text = match B::DIALECT {
+            Dialect::Postgres => "SELECT id, payload -> 'instance-info' FROM cloud_init_nodes",
+            Dialect::Sqlite => "SELECT id, payload -> '$.\"instance-info\"' FROM cloud_init_nodes",
+        };
+        let found = self.fetch(self.sql(text, vec![])).await?;
+        let mut out = found
+            .iter()
+            .map(|r| {
+                let id = rows::xname(r, 0, "cloud-init node id")?;
+                // A record without instance info (NULL) has the default one.
+                let info: Option<InstanceInfo> = r
+                    .json(1)?
+                    .map(|text| from_json("cloud-init instance info", Some(text)))
+                    .transpose()?;
+                let info = info.unwrap_or_default();
+                Ok((id, info))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        out.sort_unstable_by_key(|(id, _)| *id);
+        Ok(out)
+    }
 }
 
 #[async_trait]

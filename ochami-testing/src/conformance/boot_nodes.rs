@@ -81,6 +81,33 @@ pub async fn boot_node_writes_are_all_or_nothing(store: Arc<dyn Store>) {
     let fresh = store.get_group("fresh").await.unwrap().expect("group");
     assert_eq!(fresh.members.ids, [node], "no second membership");
 
+    // One MAC listed twice: refused before anything is written.
+    let mut twice = spec("x3000c0s3b0n0", "02:00:00:00:00:09", &["violet"]);
+    twice.interfaces.push(twice.interfaces[0].clone());
+    let e = create_boot_node(store.as_ref(), &twice).await.unwrap_err();
+    assert_conflict(e, ConflictKind::MacAddress);
+    assert_eq!(
+        store.get_component(&x("x3000c0s3b0n0")).await.unwrap(),
+        None
+    );
+    assert_eq!(store.get_group("violet").await.unwrap(), None);
+
+    // Two creates of one new node, with one new MAC and one new group, at once: exactly
+    // one is created, the other is a conflict, and the node is whole.
+    let mut racer = spec("x3000c0s4b0n0", "02:00:00:00:00:0a", &["amber"]);
+    racer.nid = Some(8);
+    let (first, second) = tokio::join!(
+        create_boot_node(store.as_ref(), &racer),
+        create_boot_node(store.as_ref(), &racer)
+    );
+    assert_eq!(
+        u8::from(first.is_ok()) + u8::from(second.is_ok()),
+        1,
+        "{first:?} {second:?}"
+    );
+    let amber = store.get_group("amber").await.unwrap().expect("amber");
+    assert_eq!(amber.members.ids, [x("x3000c0s4b0n0")]);
+
     let other = x("x3000c0s2b0n0");
     let taken = spec("x3000c0s2b0n0", "02:00:00:00:00:07", &["purple"]);
     let e = create_boot_node(store.as_ref(), &taken).await.unwrap_err();

@@ -18,7 +18,7 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use ochami_redfish::discovery::discover_targets;
+use ochami_redfish::discovery::{DiscoveryReport, discover_targets};
 use ochami_redfish::sim::{FaultKind, Faults, SimBmcConfig, SimFleet, SyntheticBmc};
 use ochami_redfish::{Credentials, DiscoveryOptions, ErrorKind, RetryPolicy, ScanTarget, Scheme};
 
@@ -113,8 +113,23 @@ async fn run(
     })
     .await
     .expect("spawn fleet");
+    let (report, elapsed, fleet_rss_mb) =
+        crawl(fleet.targets(), concurrency, per_bmc, deadline).await;
+    let requests = fleet.bmcs().iter().map(|b| b.stats().requests).sum();
+    let expand_requests = fleet.bmcs().iter().map(|b| b.stats().expand_requests).sum();
+    run_of(&report, elapsed, fleet_rss_mb, requests, expand_requests)
+}
+
+/// Discover `targets` with the bench's options, the process's peak memory reset first:
+/// the report, the wall time and `VmRSS` (MB) at the start.
+async fn crawl(
+    targets: Vec<ScanTarget>,
+    concurrency: usize,
+    per_bmc: usize,
+    deadline: Duration,
+) -> (DiscoveryReport, Duration, f64) {
     let options = DiscoveryOptions {
-        credentials: Some(creds.clone()),
+        credentials: Some(bench_credentials()),
         scheme: Scheme::Http,
         concurrency,
         per_bmc_parallelism: per_bmc,
@@ -127,12 +142,21 @@ async fn run(
     reset_peak_memory();
     let fleet_rss_mb = status_kb("VmRSS:") as f64 / 1024.0;
     let started = Instant::now();
-    let report = discover_targets(fleet.targets(), &options, |_| {})
+    let report = discover_targets(targets, &options, |_| {})
         .await
         .expect("discovery");
-    let elapsed = started.elapsed();
-    let requests = fleet.bmcs().iter().map(|b| b.stats().requests).sum();
-    let expand_requests = fleet.bmcs().iter().map(|b| b.stats().expand_requests).sum();
+    (report, started.elapsed(), fleet_rss_mb)
+}
+
+/// What a run found: failed targets, error kinds and hardware records (every healthy BMC
+/// must have 2 nodes), with the fleet's request counts.
+fn run_of(
+    report: &DiscoveryReport,
+    elapsed: Duration,
+    fleet_rss_mb: f64,
+    requests: u64,
+    expand_requests: u64,
+) -> Run {
     let failed = report
         .outcomes
         .iter()
@@ -247,24 +271,8 @@ async fn run_fleet_apart(
         let port: u16 = line.trim().parse().expect("a port");
         targets.push(ScanTarget::new(Scheme::Http, "127.0.0.1", port));
     }
-    let options = DiscoveryOptions {
-        credentials: Some(bench_credentials()),
-        scheme: Scheme::Http,
-        concurrency,
-        per_bmc_parallelism: per_bmc,
-        connect_timeout: Duration::from_secs(5),
-        request_timeout: Duration::from_secs(30),
-        bmc_deadline: Duration::from_secs(120),
-        retry: RetryPolicy::none(),
-        ..DiscoveryOptions::default()
-    };
-    reset_peak_memory();
-    let fleet_rss_mb = status_kb("VmRSS:") as f64 / 1024.0;
-    let started = Instant::now();
-    let report = discover_targets(targets, &options, |_| {})
-        .await
-        .expect("discovery");
-    let elapsed = started.elapsed();
+    let (report, elapsed, fleet_rss_mb) =
+        crawl(targets, concurrency, per_bmc, Duration::from_secs(120)).await;
     let mut to_child = child.stdin.take().expect("child stdin");
     writeln!(to_child, "stats").expect("child stdin");
     line.clear();
@@ -275,28 +283,7 @@ async fn run_fleet_apart(
         .collect();
     assert_eq!(counts.len(), 2, "child stats {line:?}");
     assert!(child.wait().expect("child exit").success());
-    let failed = report
-        .outcomes
-        .iter()
-        .enumerate()
-        .filter(|(_, o)| o.error().is_some())
-        .map(|(i, _)| i)
-        .collect();
-    let kinds = report.failures().map(|(_, e)| e.kind).collect();
-    let mut hardware = 0;
-    for inv in report.inventories() {
-        assert_eq!(inv.nodes().len(), 2, "every healthy BMC has 2 nodes");
-        hardware += inv.inventory.hardware.len();
-    }
-    Run {
-        elapsed,
-        requests: counts[0],
-        expand_requests: counts[1],
-        hardware,
-        fleet_rss_mb,
-        failed,
-        kinds,
-    }
+    run_of(&report, elapsed, fleet_rss_mb, counts[0], counts[1])
 }
 
 fn main() {

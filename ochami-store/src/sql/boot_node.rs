@@ -64,7 +64,7 @@ impl<B: Backend> SqlStore<B> {
             self.replace_components(&mut tx, std::slice::from_ref(&c))
                 .await?;
             for e in added {
-                self.write_ethernet_interface(&mut tx, e, true).await?;
+                self.insert_new_ethernet_interface(&mut tx, e).await?;
             }
             for label in &records.groups {
                 self.join_or_create_group(&mut tx, label, &x).await?;

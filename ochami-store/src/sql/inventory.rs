@@ -97,14 +97,9 @@ impl<B: Backend> SqlStore<B> {
         tx.execute(sql).await.map(|_| ())
     }
 
-    /// Insert or replace one interface with its IP rows. `LastUpdate` moves when the IP list
-    /// changes (or the interface is new and has none).
-    pub(super) async fn write_ethernet_interface<C: Conn>(
-        &self,
-        tx: &mut C,
-        e: &EthernetInterface,
-        stamp: bool,
-    ) -> Result<()> {
+    /// The `INSERT` of one interface's row, without its conflict clause. `LastUpdate` is
+    /// now when `stamp` (or when it has none).
+    fn interface_insert(&self, e: &EthernetInterface, stamp: bool) -> Result<Sql> {
         let mut sql = self.sql("INSERT INTO ethernet_interfaces (", vec![]);
         sql.push(ETH_COLS).push(") VALUES (");
         sql.bind(e.id.clone())
@@ -123,12 +118,50 @@ impl<B: Backend> SqlStore<B> {
         sql.bind(Val::Text(e.hms_type.map(|t| t.to_string())))
             .push(", ");
         sql.bind(Val::Json(Some(to_json(&e.ip_addresses)?)));
+        sql.push(")");
+        Ok(sql)
+    }
+
+    /// Insert or replace one interface with its IP rows. `LastUpdate` moves when the IP list
+    /// changes (or the interface is new and has none).
+    pub(super) async fn write_ethernet_interface<C: Conn>(
+        &self,
+        tx: &mut C,
+        e: &EthernetInterface,
+        stamp: bool,
+    ) -> Result<()> {
+        let mut sql = self.interface_insert(e, stamp)?;
         sql.push(
-            ") ON CONFLICT (id) DO UPDATE SET mac_address = excluded.mac_address, \
+            " ON CONFLICT (id) DO UPDATE SET mac_address = excluded.mac_address, \
              description = excluded.description, last_update = excluded.last_update, \
              component_id = excluded.component_id, type = excluded.type, ip_addresses = excluded.ip_addresses",
         );
         tx.execute(sql).await?;
+        self.write_interface_ips(tx, e).await
+    }
+
+    /// Insert one new interface with its IP rows. Its MAC stored already is a conflict
+    /// ([`ConflictKind::MacAddress`]), also when another writer stored it after this
+    /// transaction looked (the unique key decides, not an earlier read).
+    pub(super) async fn insert_new_ethernet_interface<C: Conn>(
+        &self,
+        tx: &mut C,
+        e: &EthernetInterface,
+    ) -> Result<()> {
+        let mut sql = self.interface_insert(e, true)?;
+        sql.push(" ON CONFLICT (id) DO NOTHING");
+        if tx.execute(sql).await? == 0 {
+            return Err(StoreError::conflict(
+                ConflictKind::MacAddress,
+                e.mac_address,
+                "an ethernet interface with this MAC already exists",
+            ));
+        }
+        self.write_interface_ips(tx, e).await
+    }
+
+    /// Replace the IP rows of interface `e` with its IP list.
+    async fn write_interface_ips<C: Conn>(&self, tx: &mut C, e: &EthernetInterface) -> Result<()> {
         tx.execute(self.sql(
             "DELETE FROM ethernet_interface_ips WHERE interface_id = $1",
             vec![e.id.clone().into()],
@@ -633,7 +666,7 @@ impl<B: Backend> InventoryStore for SqlStore<B> {
                     "an ethernet interface with this MAC already exists",
                 ));
             }
-            self.write_ethernet_interface(&mut tx, &e, true).await
+            self.insert_new_ethernet_interface(&mut tx, &e).await
         })
     }
 

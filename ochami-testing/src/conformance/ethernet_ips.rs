@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ochami_core::{EthernetInterface, IpAddressEntry, MacAddr};
-use ochami_store::{ConflictKind, Record, Store};
+use ochami_store::{ConflictKind, Record, Store, StoreError};
 use tokio::task::JoinSet;
 
 use super::{expect_conflict, expect_invalid, expect_not_found, x};
@@ -172,4 +172,32 @@ pub async fn ethernet_interface_ip_concurrent_adds_all_kept(store: Arc<dyn Store
         let found = store.find_ethernet_interfaces_by_ip(ip).await.unwrap();
         assert_eq!(found.len(), 1, "{ip} is in the IP index");
     }
+}
+
+/// Check: concurrent inserts of one new MAC, each for another node, store exactly one of
+/// them; every other is a [`ConflictKind::MacAddress`] conflict, never a silent overwrite.
+pub async fn ethernet_interface_concurrent_inserts_one_wins(store: Arc<dyn Store>) {
+    const INSERTS: usize = 8;
+    let m: MacAddr = "aa:bb:cc:00:03:01".parse().expect("test MAC");
+    let mut tasks = JoinSet::new();
+    for k in 0..INSERTS {
+        let store = store.clone();
+        tasks.spawn(async move {
+            let owner = x(&format!("x0c0s{k}b0n0"));
+            let nic = EthernetInterface::new(m, Some(owner), []);
+            (owner, store.insert_ethernet_interface(&nic).await)
+        });
+    }
+    let mut winners = Vec::new();
+    while let Some(done) = tasks.join_next().await {
+        match done.expect("task ran") {
+            (owner, Ok(())) => winners.push(owner),
+            (_, Err(StoreError::Conflict { kind, .. })) => {
+                assert_eq!(kind, ConflictKind::MacAddress);
+            }
+            (_, Err(e)) => panic!("unexpected error {e:?}"),
+        }
+    }
+    assert_eq!(winners.len(), 1, "exactly one insert wins: {winners:?}");
+    assert_eq!(stored(&store, &m).await.component_id, Some(winners[0]));
 }

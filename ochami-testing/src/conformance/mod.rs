@@ -109,6 +109,7 @@ pub const CHECKS: &[Check] = &[
     check!(inventory::ethernet_interface_filters),
     check!(ethernet_ips::ethernet_interface_ip_add_update_remove),
     check!(ethernet_ips::ethernet_interface_ip_concurrent_adds_all_kept),
+    check!(ethernet_ips::ethernet_interface_concurrent_inserts_one_wins),
     check!(inventory::component_endpoints_and_hardware),
     check!(hardware::hardware_filters_run_in_the_store),
     check!(hardware::rediscovery_replaces_a_nodes_parts),

@@ -456,6 +456,17 @@ pub trait CloudInitStore: Send + Sync {
     /// the machine).
     async fn list_node_data(&self) -> Result<Vec<(Xname, NodeData)>>;
 
+    /// Every node's instance info, in xname order (one read). The default takes it from
+    /// [`CloudInitStore::list_node_data`]; SQL backends read the instance info alone, not
+    /// every node's user-data.
+    async fn list_instance_infos(&self) -> Result<Vec<(Xname, InstanceInfo)>> {
+        let data = self.list_node_data().await?;
+        Ok(data
+            .into_iter()
+            .map(|(id, d)| (id, d.instance_info))
+            .collect())
+    }
+
     /// Create or replace one node's data.
     async fn put_node_data(&self, id: &Xname, data: &NodeData) -> Result<()>;
 
@@ -485,19 +496,6 @@ pub trait CloudInitStore: Send + Sync {
             None => self.delete_node_data(id).await.map(drop),
         }
     }
-}
-
-/// The ids of every `Node` and `VirtualNode` component (one read).
-pub(crate) async fn node_ids<S: Store + ?Sized>(
-    store: &S,
-) -> Result<std::collections::HashSet<Xname>> {
-    let node = ComponentFilter::from_query_pairs([("type", "Node"), ("type", "VirtualNode")])?;
-    Ok(store
-        .list_components(&node)
-        .await?
-        .into_iter()
-        .map(|c| c.id)
-        .collect())
 }
 
 /// Everything: what a server or a notebook holds as `Arc<dyn Store>`.
@@ -545,15 +543,20 @@ pub trait Store:
     /// metadata-service's `GET instanceinfos`: the instance info of each `Node` and
     /// `VirtualNode` component that has some set beyond its id
     /// ([`InstanceInfo::is_set_for`]), in xname order: two reads (the nodes and every node's
-    /// data), whatever the machine's size; SQL backends read only the instance info.
+    /// instance info, [`CloudInitStore::list_instance_infos`]), whatever the machine's size.
     async fn instance_infos(&self) -> Result<Vec<(Xname, InstanceInfo)>> {
-        let nodes = node_ids(self).await?;
-        Ok(self
-            .list_node_data()
+        let node = ComponentFilter::from_query_pairs([("type", "Node"), ("type", "VirtualNode")])?;
+        let nodes: std::collections::HashSet<Xname> = self
+            .list_components(&node)
             .await?
             .into_iter()
-            .filter(|(id, d)| nodes.contains(id) && d.instance_info.is_set_for(id))
-            .map(|(id, d)| (id, d.instance_info))
+            .map(|c| c.id)
+            .collect();
+        Ok(self
+            .list_instance_infos()
+            .await?
+            .into_iter()
+            .filter(|(id, i)| nodes.contains(id) && i.is_set_for(id))
             .collect())
     }
 

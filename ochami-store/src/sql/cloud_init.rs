@@ -29,34 +29,6 @@ pub(super) fn node_data_rows<R: SqlRow>(found: &[R]) -> Result<Vec<(Xname, NodeD
     Ok(nodes)
 }
 
-impl<B: Backend> SqlStore<B> {
-    /// Every node's instance info in xname order, read without the nodes' user-data
-    /// (for [`crate::Store::instance_infos`]: a listing across the machine need not hold
-    /// every node's cloud-config).
-    pub(super) async fn all_instance_infos(&self) -> Result<Vec<(Xname, InstanceInfo)>> {
-        let text = match B::DIALECT {
-            Dialect::Postgres => "SELECT id, payload -> 'instance-info' FROM cloud_init_nodes",
-            Dialect::Sqlite => "SELECT id, payload -> '$.\"instance-info\"' FROM cloud_init_nodes",
-        };
-        let found = self.fetch(self.sql(text, vec![])).await?;
-        let mut out = found
-            .iter()
-            .map(|r| {
-                let id = rows::xname(r, 0, "cloud-init node id")?;
-                // A record without instance info (NULL) has the default one.
-                let info: Option<InstanceInfo> = r
-                    .json(1)?
-                    .map(|text| from_json("cloud-init instance info", Some(text)))
-                    .transpose()?;
-                let info = info.unwrap_or_default();
-                Ok((id, info))
-            })
-            .collect::<Result<Vec<_>>>()?;
-        out.sort_unstable_by_key(|(id, _)| *id);
-        Ok(out)
-    }
-}
-
 #[async_trait]
 impl<B: Backend> CloudInitStore for SqlStore<B> {
     async fn get_group_data(&self, name: &str) -> Result<Option<GroupData>> {
@@ -127,6 +99,31 @@ impl<B: Backend> CloudInitStore for SqlStore<B> {
     async fn list_node_data(&self) -> Result<Vec<(Xname, NodeData)>> {
         let found = self.fetch(self.sql(ALL_NODE_DATA, vec![])).await?;
         node_data_rows(&found)
+    }
+
+    async fn list_instance_infos(&self) -> Result<Vec<(Xname, InstanceInfo)>> {
+        // Only the instance info: a listing across the machine need not read every
+        // node's cloud-config.
+        let text = match B::DIALECT {
+            Dialect::Postgres => "SELECT id, payload -> 'instance-info' FROM cloud_init_nodes",
+            Dialect::Sqlite => "SELECT id, payload -> '$.\"instance-info\"' FROM cloud_init_nodes",
+        };
+        let found = self.fetch(self.sql(text, vec![])).await?;
+        let mut out = found
+            .iter()
+            .map(|r| {
+                let id = rows::xname(r, 0, "cloud-init node id")?;
+                // A record without instance info (NULL) has the default one.
+                let info: Option<InstanceInfo> = r
+                    .json(1)?
+                    .map(|text| from_json("cloud-init instance info", Some(text)))
+                    .transpose()?;
+                let info = info.unwrap_or_default();
+                Ok((id, info))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        out.sort_unstable_by_key(|(id, _)| *id);
+        Ok(out)
     }
 
     async fn put_node_data(&self, id: &Xname, data: &NodeData) -> Result<()> {

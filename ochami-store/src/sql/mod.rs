@@ -137,18 +137,6 @@ impl<B: Backend> Store for SqlStore<B> {
         B::NAME
     }
 
-    async fn instance_infos(
-        &self,
-    ) -> Result<Vec<(ochami_core::Xname, ochami_core::cloud_init::InstanceInfo)>> {
-        let nodes = crate::store::node_ids(self).await?;
-        Ok(self
-            .all_instance_infos()
-            .await?
-            .into_iter()
-            .filter(|(id, i)| nodes.contains(id) && i.is_set_for(id))
-            .collect())
-    }
-
     async fn write_boot_node(
         &self,
         records: &ochami_core::BootNodeRecords,
